@@ -1,0 +1,45 @@
+// One jest run, three kinds of test told apart by file name (see DESIGN.md §4):
+//   *.spec.ts      pure unit tests, no I/O, run in parallel
+//   *.int.spec.ts  real PostgreSQL and RabbitMQ
+//   *.e2e.spec.ts  the five services running, real SMTP both ways
+const { pathsToModuleNameMapper } = require('./scripts/jest-paths');
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  // NestJS 12 ships as ES modules; jest's CommonJS runtime needs them transformed.
+  transformIgnorePatterns: ['node_modules/(?!(@nestjs)/)'],
+  moduleNameMapper: pathsToModuleNameMapper(),
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/tests', '<rootDir>/bench'],
+};
+
+module.exports = {
+  reporters: ['default', '<rootDir>/scripts/count-reporter.js'],
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: ['\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$', '/node_modules/'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['**/*.int.spec.ts', '**/*.e2e.spec.ts'],
+      testTimeout: 60000,
+      globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
+    },
+  ],
+};

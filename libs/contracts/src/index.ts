@@ -1,0 +1,6 @@
+export * from './envelope';
+export * from './ticket-events';
+export * from './ticket-commands';
+export * from './user-events';
+export * from './mail-messages';
+export * from './topology';

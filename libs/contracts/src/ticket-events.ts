@@ -1,0 +1,161 @@
+import type { Via } from './envelope';
+
+export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export type TicketType = 'question' | 'incident' | 'problem' | 'task';
+
+export const TICKET_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'hold', 'solved', 'closed'];
+export const TICKET_PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
+export const TICKET_TYPES: readonly TicketType[] = ['question', 'incident', 'problem', 'task'];
+
+export const ticketStreamId = (ticketId: number): string => `ticket-${ticketId}`;
+export const userStreamId = (userId: number): string => `user-${userId}`;
+
+export interface AttachmentRef {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  /** Content-ID for inline parts (cid:), null otherwise. */
+  contentId: string | null;
+  inline: boolean;
+}
+
+/** What we know of the email an update came from: needed for threading and CC suppression. */
+export interface MailOrigin {
+  mailId: string;
+  messageId: string;
+  /** Every address the mail was sent to (To and Cc), lower-cased. */
+  recipients: string[];
+  /** The support address it was received at. */
+  supportAddress: string;
+}
+
+export interface TicketCreatedV1 {
+  ticketId: number;
+  subject: string;
+  requesterId: number;
+  submitterId: number;
+  /** The support address the customer wrote to (ticket.recipient), null for non-email tickets. */
+  recipient: string | null;
+  status: TicketStatus;
+  priority: TicketPriority | null;
+  type: TicketType | null;
+  groupId: number | null;
+  assigneeId: number | null;
+  tags: string[];
+  ccIds: number[];
+  externalId: string | null;
+  via: Via;
+  mail: MailOrigin | null;
+  createdAt: string;
+}
+
+export interface CommentAddedV1 {
+  ticketId: number;
+  commentId: number;
+  authorId: number;
+  body: string;
+  htmlBody: string;
+  public: boolean;
+  attachments: AttachmentRef[];
+  via: Via;
+  mail: MailOrigin | null;
+  createdAt: string;
+}
+
+export interface FieldChangedV1<T> {
+  ticketId: number;
+  from: T;
+  to: T;
+}
+
+export interface TagsChangedV1 {
+  ticketId: number;
+  added: string[];
+  removed: string[];
+  tags: string[];
+}
+
+export interface CcsChangedV1 {
+  ticketId: number;
+  added: number[];
+  removed: number[];
+  ccIds: number[];
+}
+
+export interface TriggerFiredV1 {
+  ticketId: number;
+  triggerId: string;
+  title: string;
+  /** The actions the trigger applied, in Zendesk's {field, value} form. */
+  actions: { field: string; value: unknown }[];
+}
+
+export interface NotificationRequestedV1 {
+  ticketId: number;
+  notificationId: string;
+  /** The rule that asked for it (Zendesk's Notification audit event `via.source.from`). */
+  rule: { kind: 'trigger' | 'automation'; id: string; title: string };
+  recipientIds: number[];
+  /** People left out by Zendesk's suppression rules, with the reason. */
+  suppressed: { userId: number; reason: string }[];
+  /** Admin-authored Liquid templates; rendered by the notifier. */
+  subject: string;
+  body: string;
+}
+
+export interface NotificationDeliveredV1 {
+  ticketId: number;
+  notificationId: string;
+  to: string[];
+  messageId: string;
+  relayResponse: string;
+  deliveredAt: string;
+}
+
+export interface NotificationFailedV1 {
+  ticketId: number;
+  notificationId: string;
+  to: string[];
+  error: string;
+  permanent: boolean;
+  failedAt: string;
+}
+
+export type TicketEvent =
+  | { type: 'ticket.created'; data: TicketCreatedV1 }
+  | { type: 'ticket.comment_added'; data: CommentAddedV1 }
+  | { type: 'ticket.status_changed'; data: FieldChangedV1<TicketStatus> }
+  | { type: 'ticket.priority_changed'; data: FieldChangedV1<TicketPriority | null> }
+  | { type: 'ticket.type_changed'; data: FieldChangedV1<TicketType | null> }
+  | { type: 'ticket.subject_changed'; data: FieldChangedV1<string> }
+  | { type: 'ticket.group_changed'; data: FieldChangedV1<number | null> }
+  | { type: 'ticket.assignee_changed'; data: FieldChangedV1<number | null> }
+  | { type: 'ticket.requester_changed'; data: FieldChangedV1<number> }
+  | { type: 'ticket.tags_changed'; data: TagsChangedV1 }
+  | { type: 'ticket.ccs_changed'; data: CcsChangedV1 }
+  | { type: 'ticket.trigger_fired'; data: TriggerFiredV1 }
+  | { type: 'ticket.notification_requested'; data: NotificationRequestedV1 }
+  | { type: 'ticket.notification_delivered'; data: NotificationDeliveredV1 }
+  | { type: 'ticket.notification_failed'; data: NotificationFailedV1 };
+
+export type TicketEventType = TicketEvent['type'];
+
+export const TICKET_EVENT_TYPES: readonly TicketEventType[] = [
+  'ticket.created',
+  'ticket.comment_added',
+  'ticket.status_changed',
+  'ticket.priority_changed',
+  'ticket.type_changed',
+  'ticket.subject_changed',
+  'ticket.group_changed',
+  'ticket.assignee_changed',
+  'ticket.requester_changed',
+  'ticket.tags_changed',
+  'ticket.ccs_changed',
+  'ticket.trigger_fired',
+  'ticket.notification_requested',
+  'ticket.notification_delivered',
+  'ticket.notification_failed',
+];

@@ -1,0 +1,2 @@
+export * from './ticket-token';
+export * from './message-ids';
