@@ -1,0 +1,133 @@
+/**
+ * Typed configuration, read from the environment once at boot and validated there: a bad value
+ * stops the process with a message naming the variable, never a surprise at the first mail.
+ * Every setting and its default is listed in the README.
+ */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const read = (env: Env, name: string, fallback: string): string => {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+};
+
+export const readInt = (env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+  const raw = read(env, name, String(fallback));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+};
+
+export const readUrl = (env: Env, name: string, fallback: string, protocols: string[]): string => {
+  const raw = read(env, name, fallback);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL: "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got "${raw}"`);
+  }
+  return raw;
+};
+
+const DEV_ADMIN_TOKEN = 'mailroom-dev-token-change-me';
+const DEV_SECRET = 'mailroom-dev-secret-change-me';
+
+export interface CommonConfig {
+  databaseUrl: string;
+  amqpUrl: string;
+  /** Prefix of every exchange and queue name (lets test runs share a vhost). */
+  amqpNamespace: string;
+  /** HMAC secret for ticket tokens in mail. */
+  secret: string;
+  supportAddresses: string;
+  baseUrl: string;
+  accountName: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const readCommonConfig = (env: Env = process.env): CommonConfig => {
+  const logLevel = read(env, 'MAILROOM_LOG_LEVEL', 'info');
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`MAILROOM_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`);
+  }
+  const namespace = read(env, 'MAILROOM_AMQP_NAMESPACE', 'mailroom');
+  if (!/^[A-Za-z0-9_.-]+$/.test(namespace)) {
+    throw new ConfigError(`MAILROOM_AMQP_NAMESPACE may hold letters, digits, '.', '_' and '-' only, got "${namespace}"`);
+  }
+  return {
+    databaseUrl: readUrl(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailroom', ['postgres:', 'postgresql:']),
+    amqpUrl: readUrl(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:']),
+    amqpNamespace: namespace,
+    secret: read(env, 'MAILROOM_SECRET', DEV_SECRET),
+    supportAddresses: read(env, 'MAILROOM_SUPPORT_ADDRESSES', 'support@mailroom.test'),
+    baseUrl: readUrl(env, 'MAILROOM_BASE_URL', 'http://127.0.0.1:3000', ['http:', 'https:']).replace(/\/+$/, ''),
+    accountName: read(env, 'MAILROOM_ACCOUNT_NAME', 'Mailroom'),
+    logLevel: logLevel as CommonConfig['logLevel'],
+  };
+};
+
+export interface IngestConfig extends CommonConfig {
+  smtpHost: string;
+  smtpPort: number;
+  maxMessageBytes: number;
+  healthPort: number;
+}
+
+export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
+  ...readCommonConfig(env),
+  smtpHost: read(env, 'MAILROOM_SMTP_HOST', '127.0.0.1'),
+  smtpPort: readInt(env, 'MAILROOM_SMTP_PORT', 2525, 0, 65535),
+  maxMessageBytes: readInt(env, 'MAILROOM_MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024),
+  healthPort: readInt(env, 'MAILROOM_HEALTH_PORT', 3001, 0, 65535),
+});
+
+export interface TicketConfig extends CommonConfig {
+  httpHost: string;
+  httpPort: number;
+  adminEmail: string;
+  adminName: string;
+  adminToken: string;
+}
+
+export const readTicketConfig = (env: Env = process.env): TicketConfig => {
+  const adminEmail = read(env, 'MAILROOM_ADMIN_EMAIL', 'admin@mailroom.test').toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError(`MAILROOM_ADMIN_EMAIL is not an address: "${adminEmail}"`);
+  const adminToken = read(env, 'MAILROOM_ADMIN_TOKEN', DEV_ADMIN_TOKEN);
+  if (adminToken.length < 16) throw new ConfigError('MAILROOM_ADMIN_TOKEN must be at least 16 characters');
+  return {
+    ...readCommonConfig(env),
+    httpHost: read(env, 'MAILROOM_HTTP_HOST', '127.0.0.1'),
+    httpPort: readInt(env, 'MAILROOM_HTTP_PORT', 3000, 0, 65535),
+    adminEmail,
+    adminName: read(env, 'MAILROOM_ADMIN_NAME', 'Admin'),
+    adminToken,
+  };
+};
+
+export interface WorkerConfig extends CommonConfig {
+  healthHost: string;
+  healthPort: number;
+}
+
+export const readWorkerConfig = (defaultHealthPort: number, env: Env = process.env): WorkerConfig => ({
+  ...readCommonConfig(env),
+  healthHost: read(env, 'MAILROOM_HEALTH_HOST', '127.0.0.1'),
+  healthPort: readInt(env, 'MAILROOM_HEALTH_PORT', defaultHealthPort, 0, 65535),
+});
+
+export interface NotifierConfig extends WorkerConfig {
+  smtpRelay: string;
+}
+
+export const readNotifierConfig = (env: Env = process.env): NotifierConfig => ({
+  ...readWorkerConfig(3004, env),
+  smtpRelay: readUrl(env, 'MAILROOM_SMTP_RELAY', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
+});
+
+export const DEFAULTS = { DEV_ADMIN_TOKEN, DEV_SECRET } as const;

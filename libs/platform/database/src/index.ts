@@ -1,0 +1,3 @@
+export * from './db';
+export * from './data-source';
+export { MIGRATIONS } from './migrations';

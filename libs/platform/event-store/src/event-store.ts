@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, MessageMetadata, NewMessage } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+
+/** The stream had another version than the writer expected: re-read and decide again. */
+export class ExpectedVersionConflict extends Error {
+  constructor(readonly streamId: string, readonly expected: ExpectedVersion) {
+    super(`stream ${streamId} is not at the expected version ${String(expected)}`);
+  }
+}
+
+/** A number, 'no_stream' (must not exist yet) or 'any' (no check). */
+export type ExpectedVersion = number | 'no_stream' | 'any';
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  version: number;
+  messages: Message[];
+}
+
+/** Where a reader of the whole log stands: positions are ordered by (transaction id, global position). */
+export interface LogPosition {
+  transactionId: string;
+  globalPosition: string;
+}
+
+export const LOG_START: LogPosition = { transactionId: '0', globalPosition: '0' };
+
+interface Row {
+  global_position: string;
+  transaction_id: string;
+  message_id: string;
+  kind: 'event' | 'command';
+  stream_id: string;
+  stream_version: string;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: MessageMetadata;
+}
+
+const toMessage = (r: Row): Message => ({
+  id: r.message_id,
+  kind: r.kind,
+  type: r.type,
+  schemaVersion: r.schema_version,
+  streamId: r.stream_id,
+  streamVersion: Number(r.stream_version),
+  globalPosition: String(r.global_position),
+  data: r.data,
+  metadata: r.metadata,
+});
+
+const COLUMNS = `global_position, transaction_id::text AS transaction_id, message_id, kind, stream_id, stream_version,
+  type, schema_version, data, metadata`;
+
+/**
+ * Appends to streams with an expected version and reads them back; reads of the whole log are
+ * gap-safe (they never pass a transaction that is still running, whose positions could commit later).
+ */
+export class EventStore {
+  /**
+   * Appends in the caller's transaction, so state rows written beside the events (idempotency keys,
+   * unique emails) commit or roll back with them. Every message of one call shares an update id.
+   */
+  async append(
+    tx: Db,
+    streamId: string,
+    streamType: string,
+    expected: ExpectedVersion,
+    messages: NewMessage[],
+    common: Partial<MessageMetadata> = {},
+  ): Promise<AppendResult> {
+    if (messages.length === 0) throw new Error('append needs at least one message');
+    const n = messages.length;
+    let newVersion: number;
+    if (expected === 'no_stream') {
+      const rows = await tx.query<{ version: string }>(
+        `INSERT INTO mailroom_events.streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
+         ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
+        [streamId, streamType, n],
+      );
+      if (rows.length === 0) throw new ExpectedVersionConflict(streamId, expected);
+      newVersion = n;
+    } else if (expected === 'any') {
+      const rows = await tx.query<{ version: string }>(
+        `INSERT INTO mailroom_events.streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
+         ON CONFLICT (stream_id) DO UPDATE SET version = mailroom_events.streams.version + $3, updated_at = now()
+         RETURNING version`,
+        [streamId, streamType, n],
+      );
+      newVersion = Number(rows[0].version);
+    } else {
+      const rows = await tx.query<{ version: string }>(
+        `UPDATE mailroom_events.streams SET version = version + $3, updated_at = now()
+         WHERE stream_id = $1 AND version = $2 RETURNING version`,
+        [streamId, expected, n],
+      );
+      if (rows.length === 0) {
+        if (expected !== 0) throw new ExpectedVersionConflict(streamId, expected);
+        return this.append(tx, streamId, streamType, 'no_stream', messages, common);
+      }
+      newVersion = Number(rows[0].version);
+    }
+    const first = newVersion - n + 1;
+    const updateId = common.updateId ?? randomUUID();
+    const occurredAt = common.occurredAt ?? new Date().toISOString();
+    const ids: string[] = [];
+    const versions: number[] = [];
+    const kinds: string[] = [];
+    const types: string[] = [];
+    const schemaVersions: number[] = [];
+    const datas: string[] = [];
+    const metas: string[] = [];
+    messages.forEach((m, i) => {
+      ids.push(m.id ?? randomUUID());
+      versions.push(first + i);
+      kinds.push(m.kind ?? 'event');
+      types.push(m.type);
+      schemaVersions.push(m.schemaVersion ?? 1);
+      datas.push(JSON.stringify(m.data));
+      metas.push(
+        JSON.stringify({ ...common, ...m.metadata, updateId, updateSize: n, updateIndex: i, occurredAt: m.metadata?.occurredAt ?? occurredAt }),
+      );
+    });
+    const rows = await tx.query<Row>(
+      `INSERT INTO mailroom_events.messages (message_id, kind, stream_id, stream_version, type, schema_version, data, metadata)
+       SELECT id, kind, $3, version, type, sv, data::jsonb, meta::jsonb
+       FROM unnest($1::uuid[], $2::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
+         AS t(id, kind, version, type, sv, data, meta)
+       ORDER BY version
+       RETURNING ${COLUMNS}`,
+      [ids, kinds, streamId, versions, types, schemaVersions, datas, metas],
+    );
+    await tx.query(`SELECT pg_notify('mailroom_events', '')`);
+    return { version: newVersion, messages: rows.map(toMessage).sort((a, b) => a.streamVersion - b.streamVersion) };
+  }
+
+  /** Appends one command for another service; its id makes resending it a no-op. */
+  async sendCommand(tx: Db, message: NewMessage & { id: string }, common: Partial<MessageMetadata> = {}): Promise<boolean> {
+    const exists = await tx.query(`SELECT 1 FROM mailroom_events.messages WHERE message_id = $1`, [message.id]);
+    if (exists.length > 0) return false;
+    await this.append(tx, `command-${message.id}`, 'command', 'no_stream', [{ ...message, kind: 'command' }], common);
+    return true;
+  }
+
+  async readStream(db: Db, streamId: string, fromVersion = 1): Promise<Message[]> {
+    const rows = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM mailroom_events.messages WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      [streamId, fromVersion],
+    );
+    return rows.map(toMessage);
+  }
+
+  async streamVersion(db: Db, streamId: string): Promise<number> {
+    const rows = await db.query<{ version: string }>(`SELECT version FROM mailroom_events.streams WHERE stream_id = $1`, [streamId]);
+    return rows.length ? Number(rows[0].version) : 0;
+  }
+
+  /**
+   * The next messages of the whole log after a position, never passing a transaction still in flight
+   * (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`), in commit-safe order.
+   */
+  async readAll(db: Db, after: LogPosition, limit = 200): Promise<{ messages: Message[]; position: LogPosition }> {
+    const rows = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM mailroom_events.messages
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [after.transactionId, after.globalPosition, limit],
+    );
+    if (rows.length === 0) return { messages: [], position: after };
+    const last = rows[rows.length - 1];
+    return {
+      messages: rows.map(toMessage),
+      position: { transactionId: last.transaction_id, globalPosition: String(last.global_position) },
+    };
+  }
+}

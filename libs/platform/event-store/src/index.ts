@@ -1,0 +1,3 @@
+export * from './event-store';
+export * from './log-processor';
+export * from './log-wakeup';

@@ -1,0 +1,287 @@
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { type Message, type Topology, topologyFor } from '@mailroom/contracts';
+import { declareTopology, type QueueSpec } from './topology';
+
+/** Thrown by a handler when retrying cannot help (bad data): the message goes to the dead-letter queue at once. */
+export class PermanentFailure extends Error {}
+
+export interface ConsumerSpec extends QueueSpec {
+  handle: (message: Message, delivery: { attempt: number; redelivered: boolean }) => Promise<void>;
+  /** Messages in flight at once; different streams run in parallel, one stream's in order. */
+  prefetch?: number;
+  /** Attempts before a message is dead-lettered. */
+  maxAttempts?: number;
+  /** Back-off before attempt 2, 3, …; the last value repeats. */
+  retryDelaysMs?: number[];
+}
+
+export interface BrokerOptions {
+  url: string;
+  namespace: string;
+  connectionName: string;
+  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+const ATTEMPT_HEADER = 'x-mailroom-attempt';
+
+/**
+ * One AMQP connection per service with reconnection: while RabbitMQ is away, publishing fails (the
+ * forwarder keeps its checkpoint and tries again) and consumers wait; when it is back, the
+ * topology is declared again and consumers resume. No restart needed.
+ */
+export class Broker {
+  readonly topology: Topology;
+  private model: ChannelModel | null = null;
+  private publisher: ConfirmChannel | null = null;
+  private readonly consumers: ConsumerSpec[] = [];
+  private closed = false;
+  private connecting: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private readonly connectedWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: BrokerOptions) {
+    this.topology = topologyFor(opts.namespace);
+  }
+
+  get connected(): boolean {
+    return this.publisher !== null;
+  }
+
+  /** Registers a consumer; it starts (and restarts after reconnects) whenever the broker is connected. */
+  consume(spec: ConsumerSpec): void {
+    if (this.consumers.some((c) => c.name === spec.name)) throw new Error(`consumer ${spec.name} registered twice`);
+    this.consumers.push(spec);
+    if (this.model) void this.startConsumer(this.model, spec).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
+  }
+
+  start(): void {
+    void this.connectLoop();
+  }
+
+  /** Resolves once connected (for start-up ordering in tests and scripts). */
+  waitUntilConnected(timeoutMs = 30000): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('broker not connected in time')), timeoutMs);
+      this.connectedWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string): void {
+    this.opts.log?.(level, msg);
+  }
+
+  private connectLoop(): Promise<void> {
+    if (this.connecting || this.closed) return this.connecting ?? Promise.resolve();
+    this.connecting = (async () => {
+      try {
+        const model = await connect(this.opts.url, { clientProperties: { connection_name: this.opts.connectionName } });
+        model.on('error', (err) => this.log('warn', `amqp connection error: ${err.message}`));
+        model.on('close', () => this.onClosed(model));
+        const setup = await model.createChannel();
+        await declareTopology(setup, this.topology, this.consumers);
+        await setup.close();
+        const publisher = await model.createConfirmChannel();
+        publisher.on('error', (err) => this.log('warn', `amqp publish channel error: ${err.message}`));
+        publisher.on('close', () => {
+          if (this.publisher === publisher) this.publisher = null;
+          if (this.model === model && !this.closed) void model.close().catch(() => undefined);
+        });
+        for (const spec of this.consumers) await this.startConsumer(model, spec);
+        this.model = model;
+        this.publisher = publisher;
+        this.attempt = 0;
+        this.log('info', 'connected to RabbitMQ');
+        this.connectedWaiters.splice(0).forEach((w) => w());
+      } catch (err) {
+        this.log('warn', `RabbitMQ not reachable: ${(err as Error).message}`);
+        this.scheduleReconnect();
+      } finally {
+        this.connecting = null;
+      }
+    })();
+    return this.connecting;
+  }
+
+  private onClosed(model: ChannelModel): void {
+    if (this.model === model) {
+      this.model = null;
+      this.publisher = null;
+    }
+    if (!this.closed) {
+      this.log('warn', 'RabbitMQ connection closed; reconnecting');
+      this.scheduleReconnect();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.retryTimer) return;
+    const delay = Math.min(5000, 100 * 2 ** Math.min(this.attempt++, 6));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connectLoop();
+    }, delay);
+  }
+
+  /** Publishes and waits for the broker's confirm; throws when the broker is away or refuses. */
+  async publish(exchange: string, routingKey: string, body: Buffer, props: { messageId: string; headers?: Record<string, unknown>; expiration?: string }): Promise<void> {
+    const ch = this.publisher;
+    if (!ch) throw new Error('RabbitMQ is not connected');
+    await new Promise<void>((resolve, reject) => {
+      ch.publish(
+        exchange,
+        routingKey,
+        body,
+        { persistent: true, contentType: 'application/json', messageId: props.messageId, headers: props.headers, expiration: props.expiration },
+        (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+      );
+    });
+  }
+
+  /** Publishes a batch with one wait for confirms. */
+  async publishBatch(items: { exchange: string; routingKey: string; body: Buffer; messageId: string; headers?: Record<string, unknown> }[]): Promise<void> {
+    const ch = this.publisher;
+    if (!ch) throw new Error('RabbitMQ is not connected');
+    for (const i of items) {
+      ch.publish(i.exchange, i.routingKey, i.body, { persistent: true, contentType: 'application/json', messageId: i.messageId, headers: i.headers });
+    }
+    await ch.waitForConfirms();
+  }
+
+  private async startConsumer(model: ChannelModel, spec: ConsumerSpec): Promise<void> {
+    const ch = await model.createChannel();
+    ch.on('error', (err) => this.log('warn', `consumer ${spec.name} channel error: ${err.message}`));
+    await ch.prefetch(spec.prefetch ?? 16);
+    const chains = new Map<string, Promise<void>>();
+    await ch.consume(
+      this.topology.queue(spec.name),
+      (msg) => {
+        if (!msg) return; // cancelled by the broker
+        let key = '';
+        try {
+          key = (JSON.parse(msg.content.toString('utf8')) as Message).streamId ?? '';
+        } catch {
+          key = '';
+        }
+        // Per-stream order: a stream's messages are handled one after another.
+        const prev = chains.get(key) ?? Promise.resolve();
+        const next = prev.then(() => this.deliver(ch, spec, msg)).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
+        chains.set(key, next);
+        void next.then(() => {
+          if (chains.get(key) === next) chains.delete(key);
+        });
+      },
+      { noAck: false },
+    );
+  }
+
+  private async deliver(ch: Channel, spec: ConsumerSpec, msg: ConsumeMessage): Promise<void> {
+    const attempt = Number(msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
+    let message: Message;
+    try {
+      message = JSON.parse(msg.content.toString('utf8')) as Message;
+      if (!message || typeof message.type !== 'string' || typeof message.id !== 'string') throw new Error('not a Mailroom message');
+    } catch (err) {
+      await this.deadLetter(ch, spec, msg, attempt, `unreadable message: ${(err as Error).message}`);
+      return;
+    }
+    try {
+      await spec.handle(message, { attempt, redelivered: msg.fields.redelivered });
+      ch.ack(msg);
+    } catch (err) {
+      const reason = (err as Error)?.message ?? String(err);
+      const max = spec.maxAttempts ?? 8;
+      if (err instanceof PermanentFailure || attempt >= max) {
+        this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} dead-lettered after attempt ${attempt}: ${reason}`);
+        await this.deadLetter(ch, spec, msg, attempt, reason);
+      } else {
+        const delays = spec.retryDelaysMs ?? [200, 1000, 5000, 15000, 60000];
+        const delay = delays[Math.min(attempt - 1, delays.length - 1)];
+        this.log('warn', `consumer ${spec.name}: ${message.type} ${message.id} attempt ${attempt} failed, retrying in ${delay} ms: ${reason}`);
+        try {
+          await this.publish('', this.topology.retryQueue(spec.name), msg.content, {
+            messageId: msg.properties.messageId ?? message.id,
+            headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
+            expiration: String(delay),
+          });
+          ch.ack(msg);
+        } catch {
+          // Could not park it for later: hand it back; the broker redelivers it.
+          ch.nack(msg, false, true);
+        }
+      }
+    }
+  }
+
+  private async deadLetter(ch: Channel, spec: ConsumerSpec, msg: ConsumeMessage, attempt: number, reason: string): Promise<void> {
+    try {
+      await this.publish(this.topology.deadLetterExchange, spec.name, msg.content, {
+        messageId: msg.properties.messageId ?? 'unknown',
+        headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt, 'x-mailroom-error': reason.slice(0, 1000), 'x-mailroom-failed-at': new Date().toISOString() },
+      });
+      ch.ack(msg);
+    } catch {
+      ch.nack(msg, false, true);
+    }
+  }
+
+  /** Moves every message of a consumer's dead-letter queue back to its main queue; returns how many. */
+  async replayDeadLetters(consumer: string): Promise<number> {
+    const model = this.model;
+    if (!model) throw new Error('RabbitMQ is not connected');
+    const ch = await model.createChannel();
+    let moved = 0;
+    try {
+      for (;;) {
+        const m = await ch.get(this.topology.deadLetterQueue(consumer), { noAck: false });
+        if (!m) break;
+        const headers = { ...m.properties.headers };
+        delete headers[ATTEMPT_HEADER];
+        await this.publish('', this.topology.queue(consumer), m.content, { messageId: m.properties.messageId ?? 'unknown', headers });
+        ch.ack(m);
+        moved++;
+      }
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+    return moved;
+  }
+
+  /** Reads (without removing) what waits in a consumer's dead-letter queue. */
+  async peekDeadLetters(consumer: string, max = 100): Promise<{ message: Message | string; error: string | null; attempts: number }[]> {
+    const model = this.model;
+    if (!model) throw new Error('RabbitMQ is not connected');
+    const ch = await model.createChannel();
+    const out: { message: Message | string; error: string | null; attempts: number }[] = [];
+    try {
+      for (let i = 0; i < max; i++) {
+        const m = await ch.get(this.topology.deadLetterQueue(consumer), { noAck: false });
+        if (!m) break;
+        let parsed: Message | string;
+        try {
+          parsed = JSON.parse(m.content.toString('utf8')) as Message;
+        } catch {
+          parsed = m.content.toString('utf8');
+        }
+        out.push({ message: parsed, error: (m.properties.headers?.['x-mailroom-error'] as string) ?? null, attempts: Number(m.properties.headers?.[ATTEMPT_HEADER] ?? 0) });
+      }
+    } finally {
+      await ch.close().catch(() => undefined); // un-acked gets go back to the queue
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.connecting?.catch(() => undefined);
+    const model = this.model;
+    this.model = null;
+    this.publisher = null;
+    if (model) await model.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './broker';
+export * from './topology';
+export * from './forwarder';
+export * from './inbox';
