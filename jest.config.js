@@ -26,6 +26,8 @@ const common = {
 };
 
 module.exports = {
+  // Integration suites wait on real services; unit tests finish in milliseconds either way.
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/scripts/count-reporter.js'],
   projects: [
     {
@@ -38,7 +40,6 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['**/*.int.spec.ts', '**/*.e2e.spec.ts'],
-      testTimeout: 60000,
       globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
     },
   ],

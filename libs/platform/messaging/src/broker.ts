@@ -52,7 +52,15 @@ export class Broker {
   consume(spec: ConsumerSpec): void {
     if (this.consumers.some((c) => c.name === spec.name)) throw new Error(`consumer ${spec.name} registered twice`);
     this.consumers.push(spec);
-    if (this.model) void this.startConsumer(this.model, spec).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
+    const model = this.model;
+    if (model) {
+      void (async () => {
+        const setup = await model.createChannel();
+        await declareTopology(setup, this.topology, [spec]);
+        await setup.close();
+        await this.startConsumer(model, spec);
+      })().catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
+    }
   }
 
   start(): void {
