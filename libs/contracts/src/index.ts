@@ -4,3 +4,4 @@ export * from './ticket-commands';
 export * from './user-events';
 export * from './mail-messages';
 export * from './topology';
+export * from './ids';

@@ -76,6 +76,7 @@ export interface IngestConfig extends CommonConfig {
   smtpHost: string;
   smtpPort: number;
   maxMessageBytes: number;
+  healthHost: string;
   healthPort: number;
 }
 
@@ -84,6 +85,7 @@ export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
   smtpHost: read(env, 'MAILROOM_SMTP_HOST', '127.0.0.1'),
   smtpPort: readInt(env, 'MAILROOM_SMTP_PORT', 2525, 0, 65535),
   maxMessageBytes: readInt(env, 'MAILROOM_MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024),
+  healthHost: read(env, 'MAILROOM_HEALTH_HOST', '127.0.0.1'),
   healthPort: readInt(env, 'MAILROOM_HEALTH_PORT', 3001, 0, 65535),
 });
 

@@ -1,4 +1,5 @@
 import type { Message } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
 import { createTestDatabase, type TestDatabase } from '@mailroom/testing';
 import { EventStore, ExpectedVersionConflict, LOG_START } from './event-store';
 import { LogProcessor, rebuildProjection } from './log-processor';
@@ -57,7 +58,7 @@ describe('event store on PostgreSQL', () => {
 
   it('commits a projection and its checkpoint together and rebuilds it from zero', async () => {
     await t.db.query(`CREATE TABLE IF NOT EXISTS public.type_counts (type text PRIMARY KEY, n int NOT NULL)`);
-    const handle = async (messages: Message[], tx: typeof t.db) => {
+    const handle = async (messages: Message[], tx: Db) => {
       for (const m of messages) {
         await tx.query(`INSERT INTO public.type_counts VALUES ($1, 1) ON CONFLICT (type) DO UPDATE SET n = type_counts.n + 1`, [m.type]);
       }

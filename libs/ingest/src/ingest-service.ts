@@ -1,0 +1,54 @@
+import type { IngestConfig } from '@mailroom/config';
+import { connectDatabase, type DataSourceDb } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
+import { parseSupportAddresses } from '@mailroom/mail-domain';
+import { Broker } from '@mailroom/messaging';
+import { startHealthServer, type Logger } from '@mailroom/observability';
+import { handleMailReceived, MAIL_WORKER_CONSUMER } from './mail-worker';
+import { startSmtpEdge } from './smtp-edge';
+
+export interface RunningIngest {
+  smtpPort: number;
+  healthPort: number;
+  db: DataSourceDb;
+  broker: Broker;
+  close(): Promise<void>;
+}
+
+/**
+ * ingest: the SMTP edge (stores raw mail, answers 250 only after commit) and the mail worker
+ * (consumes `mail.received`, sends ticket commands through the log). The SMTP edge needs only
+ * PostgreSQL: with RabbitMQ away, mail is still accepted and waits in the log.
+ */
+export const startIngestService = async (cfg: IngestConfig, log: Logger): Promise<RunningIngest> => {
+  const supportAddresses = parseSupportAddresses(cfg.supportAddresses);
+  const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ingest' }, (msg) => log.warn(msg));
+  const store = new EventStore();
+  const smtp = await startSmtpEdge({ host: cfg.smtpHost, port: cfg.smtpPort, maxMessageBytes: cfg.maxMessageBytes, supportAddresses, db, store, log });
+  log.info(`SMTP ingest listening on ${cfg.smtpHost}:${smtp.port} for ${supportAddresses.map((a) => a.address).join(', ')}`);
+
+  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ingest', log: (level, msg) => log[level](msg) });
+  broker.consume({
+    name: MAIL_WORKER_CONSUMER,
+    bindings: [{ exchange: 'events', pattern: 'mail.received.#' }],
+    prefetch: 8,
+    handle: (m) => handleMailReceived({ db, store, supportAddresses, secret: cfg.secret }, m),
+  });
+  broker.start();
+
+  const health = await startHealthServer(cfg.healthHost, cfg.healthPort, {
+    database: async () => (await db.query('SELECT 1')).length === 1,
+  });
+  return {
+    smtpPort: smtp.port,
+    healthPort: health.port,
+    db,
+    broker,
+    close: async () => {
+      await smtp.close();
+      await health.close();
+      await broker.close();
+      await db.dataSource.destroy();
+    },
+  };
+};

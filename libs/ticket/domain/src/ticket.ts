@@ -1,0 +1,361 @@
+import type {
+  Actor,
+  AttachmentRef,
+  FiredRule,
+  MailOrigin,
+  TicketEvent,
+  TicketPriority,
+  TicketStatus,
+  TicketType,
+  Via,
+} from '@mailroom/contracts';
+
+/** The Ticket aggregate: state folded from its events. */
+export interface TicketState {
+  exists: boolean;
+  id: number;
+  subject: string;
+  status: TicketStatus;
+  priority: TicketPriority | null;
+  type: TicketType | null;
+  groupId: number | null;
+  assigneeId: number | null;
+  requesterId: number;
+  submitterId: number;
+  recipient: string | null;
+  tags: string[];
+  ccIds: number[];
+  via: Via | null;
+  createdAt: string;
+  updatedAt: string;
+  commentCount: number;
+  hasPublicComments: boolean;
+  /** Updates whose rule actions were applied (idempotency of ApplyRuleActions). */
+  ruleUpdates: string[];
+  /** `${notificationId}:${address}` already recorded as delivered or failed for good. */
+  deliveries: string[];
+}
+
+export const initialTicketState = (): TicketState => ({
+  exists: false,
+  id: 0,
+  subject: '',
+  status: 'new',
+  priority: null,
+  type: null,
+  groupId: null,
+  assigneeId: null,
+  requesterId: 0,
+  submitterId: 0,
+  recipient: null,
+  tags: [],
+  ccIds: [],
+  via: null,
+  createdAt: '',
+  updatedAt: '',
+  commentCount: 0,
+  hasPublicComments: false,
+  ruleUpdates: [],
+  deliveries: [],
+});
+
+export interface NewComment {
+  commentId: number;
+  authorId: number;
+  body: string;
+  htmlBody: string;
+  public: boolean;
+  attachments: AttachmentRef[];
+}
+
+export interface FieldChanges {
+  subject?: string;
+  status?: TicketStatus;
+  priority?: TicketPriority | null;
+  type?: TicketType | null;
+  groupId?: number | null;
+  assigneeId?: number | null;
+  requesterId?: number;
+  /** Replaces all tags. */
+  tags?: string[];
+  addTags?: string[];
+  removeTags?: string[];
+  addCcIds?: number[];
+}
+
+interface CommandBase {
+  now: string;
+  actor: Actor;
+  via: Via;
+}
+
+export type TicketCommand =
+  | (CommandBase & {
+      type: 'CreateTicket';
+      ticketId: number;
+      subject: string;
+      requesterId: number;
+      submitterId: number;
+      recipient: string | null;
+      comment: NewComment;
+      ccIds: number[];
+      fields: Omit<FieldChanges, 'subject' | 'requesterId' | 'addTags' | 'removeTags' | 'addCcIds'>;
+      externalId?: string | null;
+      mail: MailOrigin | null;
+    })
+  | (CommandBase & { type: 'UpdateTicket'; changes: FieldChanges; comment: NewComment | null; mail: MailOrigin | null })
+  | (CommandBase & {
+      type: 'ApplyRuleActions';
+      updateId: string;
+      changes: Omit<FieldChanges, 'subject' | 'requesterId' | 'tags' | 'addCcIds'>;
+      fired: FiredRule[];
+    })
+  | (CommandBase & {
+      type: 'RecordDelivery';
+      notificationId: string;
+      outcome:
+        | { status: 'delivered'; to: string[]; messageId: string; relayResponse: string; at: string }
+        | { status: 'failed'; to: string[]; error: string; permanent: boolean; at: string };
+    });
+
+export type TicketError =
+  | { kind: 'not_found'; message: string }
+  | { kind: 'closed'; message: string }
+  | { kind: 'invalid'; message: string; field?: string };
+
+export type Decision = { ok: true; events: TicketEvent[] } | { ok: false; error: TicketError };
+
+const ok = (events: TicketEvent[]): Decision => ({ ok: true, events });
+const fail = (error: TicketError): Decision => ({ ok: false, error });
+
+export const STATUS_ORDER: Record<TicketStatus, number> = { new: 0, open: 1, pending: 2, hold: 3, solved: 4, closed: 5 };
+
+const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+const normaliseTags = (tags: string[]): string[] =>
+  uniq(tags.flatMap((t) => t.split(/[\s,]+/)).map((t) => t.trim().toLowerCase()).filter(Boolean));
+
+/**
+ * Zendesk's system ticket rules (reference §3.5) applied to the fields an update asks for:
+ * a new ticket that gets an assignee opens; an end user's comment reopens a pending, on-hold or
+ * solved ticket; nothing goes back to New; a ticket cannot be solved without an assignee.
+ */
+const applySystemRules = (
+  before: TicketState,
+  wanted: FieldChanges,
+  actor: Actor,
+  comment: NewComment | null,
+): { fields: FieldChanges } | { error: TicketError } => {
+  const f: FieldChanges = { ...wanted };
+  const assignee = f.assigneeId !== undefined ? f.assigneeId : before.assigneeId;
+  let status = f.status ?? before.status;
+  if (f.status === undefined && comment && actor.role === 'end_user' && ['pending', 'hold', 'solved'].includes(before.status)) {
+    status = 'open';
+  }
+  if (status === 'new' && assignee !== null && (before.exists ? before.status === 'new' : true)) status = 'open';
+  if (before.exists && before.status !== 'new' && status === 'new') {
+    return { error: { kind: 'invalid', message: 'Status: a ticket cannot go back to New', field: 'status' } };
+  }
+  if ((status === 'solved' || status === 'closed') && assignee === null && status !== before.status) {
+    return { error: { kind: 'invalid', message: 'Status: a ticket cannot be solved without an assignee', field: 'status' } };
+  }
+  if (status !== before.status || f.status !== undefined) f.status = status;
+  return { fields: f };
+};
+
+const fieldEvents = (before: TicketState, f: FieldChanges): TicketEvent[] => {
+  const id = before.id;
+  const events: TicketEvent[] = [];
+  if (f.subject !== undefined && f.subject !== before.subject) events.push({ type: 'ticket.subject_changed', data: { ticketId: id, from: before.subject, to: f.subject } });
+  if (f.requesterId !== undefined && f.requesterId !== before.requesterId) events.push({ type: 'ticket.requester_changed', data: { ticketId: id, from: before.requesterId, to: f.requesterId } });
+  if (f.status !== undefined && f.status !== before.status) events.push({ type: 'ticket.status_changed', data: { ticketId: id, from: before.status, to: f.status } });
+  if (f.priority !== undefined && f.priority !== before.priority) events.push({ type: 'ticket.priority_changed', data: { ticketId: id, from: before.priority, to: f.priority } });
+  if (f.type !== undefined && f.type !== before.type) events.push({ type: 'ticket.type_changed', data: { ticketId: id, from: before.type, to: f.type } });
+  if (f.groupId !== undefined && f.groupId !== before.groupId) events.push({ type: 'ticket.group_changed', data: { ticketId: id, from: before.groupId, to: f.groupId } });
+  if (f.assigneeId !== undefined && f.assigneeId !== before.assigneeId) events.push({ type: 'ticket.assignee_changed', data: { ticketId: id, from: before.assigneeId, to: f.assigneeId } });
+  let tags = f.tags !== undefined ? normaliseTags(f.tags) : before.tags;
+  if (f.addTags) tags = uniq([...tags, ...normaliseTags(f.addTags)]);
+  if (f.removeTags) {
+    const remove = normaliseTags(f.removeTags);
+    tags = tags.filter((t) => !remove.includes(t));
+  }
+  const added = tags.filter((t) => !before.tags.includes(t));
+  const removed = before.tags.filter((t) => !tags.includes(t));
+  if (added.length || removed.length) events.push({ type: 'ticket.tags_changed', data: { ticketId: id, added, removed, tags } });
+  if (f.addCcIds?.length) {
+    const add = uniq(f.addCcIds).filter((c) => !before.ccIds.includes(c) && c !== before.requesterId);
+    const room = Math.max(0, 48 - before.ccIds.length);
+    const taken = add.slice(0, room);
+    if (taken.length) events.push({ type: 'ticket.ccs_changed', data: { ticketId: id, added: taken, removed: [], ccIds: [...before.ccIds, ...taken] } });
+  }
+  return events;
+};
+
+const validateFields = (f: FieldChanges): TicketError | null => {
+  if (f.subject !== undefined && f.subject.length > 1000) return { kind: 'invalid', message: 'Subject: is too long (at most 1000 characters)', field: 'subject' };
+  return null;
+};
+
+export const decide = (command: TicketCommand, state: TicketState): Decision => {
+  switch (command.type) {
+    case 'CreateTicket': {
+      if (state.exists) return ok([]); // the same creation again: nothing new
+      if (!command.comment.body.trim() && !command.comment.htmlBody.trim() && command.comment.attachments.length === 0) {
+        return fail({ kind: 'invalid', message: 'Comment: cannot be blank', field: 'comment' });
+      }
+      const invalid = validateFields({ subject: command.subject });
+      if (invalid) return fail(invalid);
+      const base: TicketState = { ...initialTicketState(), id: command.ticketId, requesterId: command.requesterId };
+      const rules = applySystemRules(base, { status: command.fields.status ?? 'new', assigneeId: command.fields.assigneeId ?? null }, command.actor, null);
+      if ('error' in rules) return fail(rules.error);
+      return ok([
+        {
+          type: 'ticket.created',
+          data: {
+            ticketId: command.ticketId,
+            subject: command.subject,
+            requesterId: command.requesterId,
+            submitterId: command.submitterId,
+            recipient: command.recipient,
+            status: rules.fields.status ?? 'new',
+            priority: command.fields.priority ?? null,
+            type: command.fields.type ?? null,
+            groupId: command.fields.groupId ?? null,
+            assigneeId: command.fields.assigneeId ?? null,
+            tags: normaliseTags(command.fields.tags ?? []),
+            ccIds: uniq(command.ccIds).filter((c) => c !== command.requesterId).slice(0, 48),
+            externalId: command.externalId ?? null,
+            via: command.via,
+            mail: command.mail,
+            createdAt: command.now,
+          },
+        },
+        {
+          type: 'ticket.comment_added',
+          data: { ticketId: command.ticketId, ...command.comment, via: command.via, mail: command.mail, createdAt: command.now },
+        },
+      ]);
+    }
+    case 'UpdateTicket': {
+      if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
+      if (state.status === 'closed') return fail({ kind: 'closed', message: 'Ticket is closed and cannot be updated; reply creates a follow-up' });
+      const invalid = validateFields(command.changes);
+      if (invalid) return fail(invalid);
+      if (command.comment && !command.comment.body.trim() && !command.comment.htmlBody.trim() && command.comment.attachments.length === 0) {
+        return fail({ kind: 'invalid', message: 'Comment: cannot be blank', field: 'comment' });
+      }
+      const rules = applySystemRules(state, command.changes, command.actor, command.comment);
+      if ('error' in rules) return fail(rules.error);
+      const events: TicketEvent[] = [];
+      if (command.comment) {
+        events.push({ type: 'ticket.comment_added', data: { ticketId: state.id, ...command.comment, via: command.via, mail: command.mail, createdAt: command.now } });
+      }
+      events.push(...fieldEvents(state, rules.fields));
+      return ok(events);
+    }
+    case 'ApplyRuleActions': {
+      if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
+      if (state.ruleUpdates.includes(command.updateId)) return ok([]);
+      const rules = applySystemRules(state, command.changes, command.actor, null);
+      // A rule cannot break the system rules; its other actions still count.
+      const changes = 'error' in rules ? { ...command.changes, status: undefined } : rules.fields;
+      const events: TicketEvent[] = [];
+      for (const f of command.fired) {
+        events.push({ type: 'ticket.trigger_fired', data: { ticketId: state.id, triggerId: f.id, title: f.title, actions: f.actions } });
+      }
+      events.push(...fieldEvents(state, changes));
+      for (const f of command.fired) {
+        for (const n of f.notifications) {
+          events.push({
+            type: 'ticket.notification_requested',
+            data: {
+              ticketId: state.id,
+              notificationId: n.notificationId,
+              rule: { kind: f.kind, id: f.id, title: f.title },
+              recipientIds: n.recipientIds,
+              suppressed: n.suppressed,
+              subject: n.subject,
+              body: n.body,
+            },
+          });
+        }
+      }
+      return ok(events);
+    }
+    case 'RecordDelivery': {
+      if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
+      const o = command.outcome;
+      const key = `${command.notificationId}:${o.to.join(',')}`;
+      if (state.deliveries.includes(key)) return ok([]);
+      if (o.status === 'delivered') {
+        return ok([{ type: 'ticket.notification_delivered', data: { ticketId: state.id, notificationId: command.notificationId, to: o.to, messageId: o.messageId, relayResponse: o.relayResponse, deliveredAt: o.at } }]);
+      }
+      return ok([{ type: 'ticket.notification_failed', data: { ticketId: state.id, notificationId: command.notificationId, to: o.to, error: o.error, permanent: o.permanent, failedAt: o.at } }]);
+    }
+    default: {
+      const _exhaustive: never = command;
+      throw new Error(`unknown command ${(_exhaustive as { type: string }).type}`);
+    }
+  }
+};
+
+export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId?: string; causationId?: string; occurredAt?: string }): TicketState => {
+  const at = meta?.occurredAt ?? state.updatedAt;
+  switch (event.type) {
+    case 'ticket.created': {
+      const d = event.data;
+      return {
+        ...initialTicketState(),
+        exists: true,
+        id: d.ticketId,
+        subject: d.subject,
+        status: d.status,
+        priority: d.priority,
+        type: d.type,
+        groupId: d.groupId,
+        assigneeId: d.assigneeId,
+        requesterId: d.requesterId,
+        submitterId: d.submitterId,
+        recipient: d.recipient,
+        tags: d.tags,
+        ccIds: d.ccIds,
+        via: d.via,
+        createdAt: d.createdAt,
+        updatedAt: d.createdAt,
+      };
+    }
+    case 'ticket.comment_added':
+      return { ...state, commentCount: state.commentCount + 1, hasPublicComments: state.hasPublicComments || event.data.public, updatedAt: event.data.createdAt };
+    case 'ticket.status_changed':
+      return { ...state, status: event.data.to, updatedAt: at };
+    case 'ticket.priority_changed':
+      return { ...state, priority: event.data.to, updatedAt: at };
+    case 'ticket.type_changed':
+      return { ...state, type: event.data.to, updatedAt: at };
+    case 'ticket.subject_changed':
+      return { ...state, subject: event.data.to, updatedAt: at };
+    case 'ticket.group_changed':
+      return { ...state, groupId: event.data.to, updatedAt: at };
+    case 'ticket.assignee_changed':
+      return { ...state, assigneeId: event.data.to, updatedAt: at };
+    case 'ticket.requester_changed':
+      return { ...state, requesterId: event.data.to, updatedAt: at };
+    case 'ticket.tags_changed':
+      return { ...state, tags: event.data.tags, updatedAt: at };
+    case 'ticket.ccs_changed':
+      return { ...state, ccIds: event.data.ccIds, updatedAt: at };
+    case 'ticket.trigger_fired':
+      return meta?.causationId && !state.ruleUpdates.includes(meta.causationId) ? { ...state, ruleUpdates: [...state.ruleUpdates, meta.causationId] } : state;
+    case 'ticket.notification_requested':
+      return meta?.causationId && !state.ruleUpdates.includes(meta.causationId) ? { ...state, ruleUpdates: [...state.ruleUpdates, meta.causationId] } : state;
+    case 'ticket.notification_delivered':
+    case 'ticket.notification_failed': {
+      const key = `${event.data.notificationId}:${event.data.to.join(',')}`;
+      if (event.type === 'ticket.notification_failed' && !event.data.permanent) return state;
+      return { ...state, deliveries: [...state.deliveries, key] };
+    }
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+};

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ticketStreamId,
+  type Actor,
+  type AddCommentV1,
+  type ApplyRuleActionsV1,
+  type CreateTicketV1,
+  type Message,
+  type PersonRef,
+  type RecordDeliveryV1,
+  type TicketEvent,
+  type Via,
+} from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+import { EventStore, ExpectedVersionConflict } from '@mailroom/event-store';
+import { decide, evolve, initialTicketState, type TicketCommand, type TicketError, type TicketState } from '@mailroom/ticket-domain';
+import { applyToReadModel } from '../read-model/ticket-projection';
+import { Users, type UserRecord } from '../users/users';
+
+export class TicketCommandError extends Error {
+  constructor(readonly error: TicketError) {
+    super(error.message);
+  }
+}
+
+export interface CommandResult {
+  ticketId: number;
+  state: TicketState;
+  events: Message[];
+  /** The update id of the events written (null when the command changed nothing). */
+  updateId: string | null;
+}
+
+type Meta = { actor: Actor; via: Via; causationId?: string; correlationId?: string; updateId?: string };
+
+/**
+ * The ticket service's application layer: load the aggregate, decide, append with the expected
+ * version, update the API's read model in the same transaction. A version conflict re-runs the
+ * whole transaction, decide included (which is pure, so re-running is harmless).
+ */
+export class TicketCommands {
+  constructor(
+    private readonly db: Db,
+    private readonly store: EventStore,
+    readonly users: Users,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async load(db: Db, ticketId: number): Promise<{ state: TicketState; version: number }> {
+    const messages = await this.store.readStream(db, ticketStreamId(ticketId));
+    let state = initialTicketState();
+    for (const m of messages) {
+      state = evolve(state, { type: m.type, data: m.data } as TicketEvent, { updateId: m.metadata.updateId, causationId: m.metadata.causationId, occurredAt: m.metadata.occurredAt });
+    }
+    return { state, version: messages.length ? messages[messages.length - 1].streamVersion : 0 };
+  }
+
+  /** Runs `work` in a transaction, again on a version conflict (bounded). */
+  async inTransaction<T>(work: (tx: Db) => Promise<T>, outer?: Db): Promise<T> {
+    if (outer) return work(outer);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(work);
+      } catch (err) {
+        if (!(err instanceof ExpectedVersionConflict) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  /** Decides and appends one command on one ticket, in the given transaction. */
+  async execute(tx: Db, ticketId: number, build: (state: TicketState, now: string) => TicketCommand, meta: Meta): Promise<CommandResult> {
+    const { state, version } = await this.load(tx, ticketId);
+    const now = this.clock().toISOString();
+    const decision = decide(build(state, now), state);
+    if (!decision.ok) throw new TicketCommandError(decision.error);
+    if (decision.events.length === 0) return { ticketId, state, events: [], updateId: null };
+    const updateId = meta.updateId ?? randomUUID();
+    const { messages } = await this.store.append(
+      tx,
+      ticketStreamId(ticketId),
+      'ticket',
+      version === 0 ? 'no_stream' : version,
+      decision.events.map((e) => ({ type: e.type, data: e.data })),
+      { actor: meta.actor, via: meta.via, causationId: meta.causationId, correlationId: meta.correlationId, updateId, occurredAt: now },
+    );
+    await applyToReadModel(tx, messages);
+    let next = state;
+    for (const m of messages) next = evolve(next, { type: m.type, data: m.data } as TicketEvent, { updateId, causationId: meta.causationId, occurredAt: now });
+    return { ticketId, state: next, events: messages, updateId };
+  }
+
+  async resolvePerson(tx: Db, ref: PersonRef, actor: Actor): Promise<UserRecord> {
+    const now = this.clock().toISOString();
+    if ('id' in ref) {
+      const u = await this.users.byId(tx, ref.id);
+      if (!u) throw new TicketCommandError({ kind: 'invalid', message: `Requester: user ${ref.id} does not exist`, field: 'requester_id' });
+      return u;
+    }
+    return this.users.findOrCreate(tx, ref, actor, now);
+  }
+
+  /** CreateTicket from another service (ingest): idempotent by its creation key. */
+  async createTicket(tx: Db, c: CreateTicketV1, meta: { causationId: string; correlationId?: string }): Promise<CommandResult | null> {
+    const existing = await tx.query<{ ticket_id: string }>(`SELECT ticket_id FROM ticket.creation_keys WHERE key = $1`, [c.creationKey]);
+    if (existing.length) return null;
+    const systemActor: Actor = { userId: null, role: 'system' };
+    const requester = await this.resolvePerson(tx, c.requester, systemActor);
+    const ccs: number[] = [];
+    for (const cc of c.ccs) ccs.push((await this.resolvePerson(tx, cc, systemActor)).id);
+    const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.ticket_ids') AS id`);
+    const ticketId = Number(id);
+    await tx.query(`INSERT INTO ticket.creation_keys (key, ticket_id) VALUES ($1, $2)`, [c.creationKey, ticketId]);
+    const [{ id: commentId }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.comment_ids') AS id`);
+    const actor: Actor = { userId: requester.id, role: requester.role };
+    return this.execute(
+      tx,
+      ticketId,
+      (_s, now) => ({
+        type: 'CreateTicket',
+        now,
+        actor,
+        via: c.via,
+        ticketId,
+        subject: c.subject,
+        requesterId: requester.id,
+        submitterId: requester.id,
+        recipient: c.recipient,
+        comment: { commentId: Number(commentId), authorId: requester.id, ...c.comment },
+        ccIds: ccs,
+        fields: { priority: c.priority ?? null, type: c.type ?? null, status: c.status, tags: c.tags ?? [] },
+        mail: c.mail,
+      }),
+      { actor, via: c.via, ...meta },
+    );
+  }
+
+  /** AddComment from another service (ingest): idempotent by its comment key. */
+  async addComment(tx: Db, c: AddCommentV1, meta: { causationId: string; correlationId?: string }): Promise<CommandResult | null> {
+    const existing = await tx.query(`SELECT 1 FROM ticket.comment_keys WHERE key = $1`, [c.commentKey]);
+    if (existing.length) return null;
+    const author = await this.resolvePerson(tx, c.author, { userId: null, role: 'system' });
+    const [{ id: commentId }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.comment_ids') AS id`);
+    await tx.query(`INSERT INTO ticket.comment_keys (key, ticket_id, comment_id) VALUES ($1, $2, $3)`, [c.commentKey, c.ticketId, Number(commentId)]);
+    const actor: Actor = { userId: author.id, role: author.role };
+    return this.execute(
+      tx,
+      c.ticketId,
+      (_s, now) => ({
+        type: 'UpdateTicket',
+        now,
+        actor,
+        via: c.via,
+        changes: {},
+        comment: { commentId: Number(commentId), authorId: author.id, ...c.comment },
+        mail: c.mail,
+      }),
+      { actor, via: c.via, ...meta },
+    );
+  }
+
+  async applyRuleActions(tx: Db, c: ApplyRuleActionsV1, meta: { causationId: string }): Promise<CommandResult> {
+    const actor: Actor = { userId: null, role: 'system' };
+    const first = c.fired[0];
+    const via: Via = { channel: 'rule', source: { from: { id: first?.id, title: first?.title }, to: {}, rel: first?.kind ?? 'trigger' } };
+    return this.execute(
+      tx,
+      c.ticketId,
+      (_s, now) => ({
+        type: 'ApplyRuleActions',
+        now,
+        actor,
+        via,
+        updateId: c.updateId,
+        changes: {
+          status: c.changes.status,
+          priority: c.changes.priority,
+          type: c.changes.type,
+          groupId: c.changes.groupId,
+          assigneeId: c.changes.assigneeId,
+          addTags: c.changes.addTags,
+          removeTags: c.changes.removeTags,
+        },
+        fired: c.fired,
+      }),
+      // The rules' update belongs to the update that caused it (audit and idempotency).
+      { actor, via, causationId: c.updateId, correlationId: meta.causationId },
+    );
+  }
+
+  async recordDelivery(tx: Db, c: RecordDeliveryV1, meta: { causationId: string }): Promise<CommandResult> {
+    const actor: Actor = { userId: null, role: 'system' };
+    const via: Via = { channel: 'system', source: { from: {}, to: {}, rel: 'notifier' } };
+    const found = await tx.query<{ update_id: string }>(
+      `SELECT metadata->>'causationId' AS update_id FROM mailroom_events.messages
+       WHERE stream_id = $1 AND type = 'ticket.notification_requested' AND data->>'notificationId' = $2 LIMIT 1`,
+      [ticketStreamId(c.ticketId), c.notificationId],
+    );
+    return this.execute(
+      tx,
+      c.ticketId,
+      (_s, now) => ({ type: 'RecordDelivery', now, actor, via, notificationId: c.notificationId, outcome: c.outcome }),
+      // Recorded in the audit of the update whose rule asked for the notification.
+      { actor, via: { ...via, channel: 'rule' }, causationId: found[0]?.update_id ?? meta.causationId },
+    );
+  }
+}

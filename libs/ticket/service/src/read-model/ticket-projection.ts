@@ -1,0 +1,277 @@
+import type { Message, TicketEvent, UserEvent, Via } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+
+/**
+ * The read models behind the API (tickets, comments, audits, users), in Zendesk's v2 shapes.
+ * Applied inline by the command handler (read-your-writes) and by a log processor with its own
+ * checkpoint (catch-up and rebuild). Both are safe together: a ticket row only takes its next
+ * stream version, comments and audit events are keyed by ids from the log.
+ */
+export const TICKET_READ_MODEL = 'ticket-read-model';
+
+export interface TicketRow {
+  id: number;
+  subject: string;
+  raw_subject: string;
+  description: string;
+  status: string;
+  priority: string | null;
+  type: string | null;
+  recipient: string | null;
+  requester_id: number;
+  submitter_id: number;
+  assignee_id: number | null;
+  group_id: number | null;
+  organization_id: number | null;
+  collaborator_ids: number[];
+  email_cc_ids: number[];
+  follower_ids: number[];
+  tags: string[];
+  external_id: string | null;
+  via: Via;
+  is_public: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The update an event belongs to, for audits: a rule's update belongs to the update that caused it. */
+const auditKey = (m: Message): string => (m.metadata.via?.channel === 'rule' && m.metadata.causationId ? m.metadata.causationId : m.metadata.updateId ?? m.id);
+
+export const applyToReadModel = async (tx: Db, messages: Message[]): Promise<void> => {
+  for (const m of messages) {
+    if (m.kind !== 'event') continue;
+    if (m.type.startsWith('ticket.')) await applyTicketEvent(tx, m, { type: m.type, data: m.data } as TicketEvent);
+    else if (m.type.startsWith('user.')) await applyUserEvent(tx, m, { type: m.type, data: m.data } as UserEvent);
+  }
+};
+
+const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<void> => {
+  const ticketId = e.data.ticketId;
+  const at = m.metadata.occurredAt;
+  // Only the next version of a ticket is taken: replays and the second writer do nothing.
+  if (e.type === 'ticket.created') {
+    const d = e.data;
+    const row: TicketRow = {
+      id: d.ticketId,
+      subject: d.subject,
+      raw_subject: d.subject,
+      description: '',
+      status: d.status,
+      priority: d.priority,
+      type: d.type,
+      recipient: d.recipient,
+      requester_id: d.requesterId,
+      submitter_id: d.submitterId,
+      assignee_id: d.assigneeId,
+      group_id: d.groupId,
+      organization_id: null,
+      collaborator_ids: d.ccIds,
+      email_cc_ids: d.ccIds,
+      follower_ids: [],
+      tags: d.tags,
+      external_id: d.externalId,
+      via: d.via,
+      is_public: false,
+      created_at: d.createdAt,
+      updated_at: d.createdAt,
+    };
+    const inserted = await tx.query(
+      `INSERT INTO ticket.tickets (id, version, status, requester_id, assignee_id, group_id, created_at, updated_at, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [row.id, m.streamVersion, row.status, row.requester_id, row.assignee_id, row.group_id, row.created_at, JSON.stringify(row)],
+    );
+    if (inserted.length === 0) return;
+  } else {
+    const rows = await tx.query<{ version: string; data: TicketRow }>(`SELECT version, data FROM ticket.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+    if (rows.length === 0 || Number(rows[0].version) + 1 !== m.streamVersion) return;
+    const row = rows[0].data;
+    const next = evolveRow(row, e, at);
+    if (e.type === 'ticket.comment_added') {
+      await tx.query(
+        `INSERT INTO ticket.comments (id, ticket_id, audit_id, created_at, data) VALUES ($1, $2, 0, $3, $4) ON CONFLICT (id) DO NOTHING`,
+        [
+          e.data.commentId,
+          ticketId,
+          e.data.createdAt,
+          JSON.stringify({
+            id: e.data.commentId,
+            type: 'Comment',
+            author_id: e.data.authorId,
+            body: e.data.body,
+            html_body: e.data.htmlBody,
+            plain_body: e.data.body,
+            public: e.data.public,
+            attachments: e.data.attachments.map((a) => ({ id: a.id, file_name: a.fileName, content_type: a.contentType, size: a.size, inline: a.inline })),
+            via: e.data.via,
+            metadata: { system: e.data.mail ? { message_id: e.data.mail.messageId, recipients: e.data.mail.recipients } : {}, custom: {} },
+            created_at: e.data.createdAt,
+          }),
+        ],
+      );
+    }
+    await tx.query(
+      `UPDATE ticket.tickets SET version = $2, status = $3, requester_id = $4, assignee_id = $5, group_id = $6, updated_at = $7, data = $8 WHERE id = $1`,
+      [ticketId, m.streamVersion, next.status, next.requester_id, next.assignee_id, next.group_id, next.updated_at, JSON.stringify(next)],
+    );
+  }
+  await appendAuditEvent(tx, m, e);
+};
+
+const evolveRow = (row: TicketRow, e: TicketEvent, at: string): TicketRow => {
+  switch (e.type) {
+    case 'ticket.comment_added':
+      return {
+        ...row,
+        description: row.description || e.data.body,
+        is_public: row.is_public || e.data.public,
+        updated_at: e.data.createdAt,
+      };
+    case 'ticket.status_changed':
+      return { ...row, status: e.data.to, updated_at: at };
+    case 'ticket.priority_changed':
+      return { ...row, priority: e.data.to, updated_at: at };
+    case 'ticket.type_changed':
+      return { ...row, type: e.data.to, updated_at: at };
+    case 'ticket.subject_changed':
+      return { ...row, subject: e.data.to, raw_subject: e.data.to, updated_at: at };
+    case 'ticket.group_changed':
+      return { ...row, group_id: e.data.to, updated_at: at };
+    case 'ticket.assignee_changed':
+      return { ...row, assignee_id: e.data.to, updated_at: at };
+    case 'ticket.requester_changed':
+      return { ...row, requester_id: e.data.to, updated_at: at };
+    case 'ticket.tags_changed':
+      return { ...row, tags: e.data.tags, updated_at: at };
+    case 'ticket.ccs_changed':
+      return { ...row, collaborator_ids: e.data.ccIds, email_cc_ids: e.data.ccIds, updated_at: at };
+    default:
+      return row;
+  }
+};
+
+const FIELD_NAMES: Partial<Record<TicketEvent['type'], string>> = {
+  'ticket.status_changed': 'status',
+  'ticket.priority_changed': 'priority',
+  'ticket.type_changed': 'type',
+  'ticket.subject_changed': 'subject',
+  'ticket.group_changed': 'group_id',
+  'ticket.assignee_changed': 'assignee_id',
+  'ticket.requester_changed': 'requester_id',
+};
+
+/** Zendesk audit events for one log event (reference §8.2), plus Mailroom's own delivery records. */
+const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] => {
+  const id = Number(m.globalPosition);
+  const ruleVia = m.metadata.via?.channel === 'rule' ? { via: m.metadata.via } : {};
+  switch (e.type) {
+    case 'ticket.created': {
+      const d = e.data;
+      const fields: [string, unknown][] = [
+        ['subject', d.subject],
+        ['status', d.status],
+        ['priority', d.priority],
+        ['type', d.type],
+        ['requester_id', d.requesterId],
+        ['assignee_id', d.assigneeId],
+        ['group_id', d.groupId],
+        ['tags', d.tags],
+      ];
+      return fields.filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0)).map(([field_name, value], i) => ({ id: id * 100 + i, type: 'Create', field_name, value }));
+    }
+    case 'ticket.comment_added':
+      return [
+        {
+          id,
+          type: 'Comment',
+          comment_id: e.data.commentId,
+          author_id: e.data.authorId,
+          body: e.data.body,
+          html_body: e.data.htmlBody,
+          plain_body: e.data.body,
+          public: e.data.public,
+          attachments: e.data.attachments.map((a) => ({ id: a.id, file_name: a.fileName, content_type: a.contentType, size: a.size })),
+        },
+      ];
+    case 'ticket.tags_changed':
+      return [{ id, type: 'Change', field_name: 'tags', value: e.data.tags, previous_value: e.data.tags.filter((t) => !e.data.added.includes(t)).concat(e.data.removed), ...ruleVia }];
+    case 'ticket.ccs_changed':
+      return [{ id, type: 'EmailCcChange', previous_email_ccs: e.data.ccIds.filter((c) => !e.data.added.includes(c)), current_email_ccs: e.data.ccIds }];
+    case 'ticket.trigger_fired':
+      return [{ id, type: 'TriggerFired', via: { channel: 'rule', source: { from: { id: e.data.triggerId, title: e.data.title, deleted: false }, rel: 'trigger' } }, actions: e.data.actions }];
+    case 'ticket.notification_requested':
+      return [
+        {
+          id,
+          type: 'Notification',
+          notification_id: e.data.notificationId,
+          via: { channel: 'rule', source: { from: { id: e.data.rule.id, title: e.data.rule.title, deleted: false }, rel: e.data.rule.kind } },
+          subject: e.data.subject,
+          body: e.data.body,
+          recipients: e.data.recipientIds,
+          suppressed: e.data.suppressed.map((s) => ({ user_id: s.userId, reason: s.reason })),
+        },
+      ];
+    case 'ticket.notification_delivered':
+      return [{ id, type: 'NotificationDelivery', notification_id: e.data.notificationId, status: 'delivered', recipients: e.data.to, message_id: e.data.messageId, relay_response: e.data.relayResponse, at: e.data.deliveredAt }];
+    case 'ticket.notification_failed':
+      return [{ id, type: 'NotificationDelivery', notification_id: e.data.notificationId, status: e.data.permanent ? 'failed' : 'retrying', recipients: e.data.to, error: e.data.error, at: e.data.failedAt }];
+    default: {
+      const field = FIELD_NAMES[e.type];
+      if (!field) return [];
+      const d = e.data as { from: unknown; to: unknown };
+      return [{ id, type: 'Change', field_name: field, value: d.to, previous_value: d.from, ...ruleVia }];
+    }
+  }
+};
+
+const appendAuditEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<void> => {
+  const events = auditEventsOf(m, e);
+  if (events.length === 0) return;
+  const updateId = auditKey(m);
+  const audit = {
+    id: Number(m.globalPosition),
+    ticket_id: e.data.ticketId,
+    created_at: m.metadata.occurredAt,
+    author_id: m.metadata.actor?.userId ?? -1,
+    via: m.metadata.via ?? null,
+    metadata: { system: {}, custom: {} },
+    events,
+  };
+  await tx.query(
+    `INSERT INTO ticket.audits (id, update_id, ticket_id, created_at, data) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (update_id) DO UPDATE SET data = jsonb_set(ticket.audits.data, '{events}', (ticket.audits.data->'events') || $6::jsonb)
+     WHERE NOT (ticket.audits.data->'events') @> $7::jsonb`,
+    [audit.id, updateId, audit.ticket_id, audit.created_at, JSON.stringify(audit), JSON.stringify(events), JSON.stringify([{ id: events[0].id }])],
+  );
+  if (e.type === 'ticket.comment_added') {
+    await tx.query(`UPDATE ticket.comments SET audit_id = (SELECT id FROM ticket.audits WHERE update_id = $2) WHERE id = $1`, [e.data.commentId, updateId]);
+  }
+};
+
+const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> => {
+  if (e.type === 'user.created') {
+    const d = e.data;
+    const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false };
+    await tx.query(
+      `INSERT INTO ticket.users (id, email, role, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING`,
+      [d.userId, d.email, d.role, d.createdAt, JSON.stringify(data)],
+    );
+  } else {
+    const d = e.data;
+    const patch: Record<string, unknown> = { updated_at: d.updatedAt };
+    if (d.name !== undefined) patch.name = d.name;
+    if (d.email !== undefined) patch.email = d.email;
+    if (d.role !== undefined) patch.role = d.role;
+    if (d.undeliverable !== undefined) patch.undeliverable = d.undeliverable;
+    await tx.query(
+      `UPDATE ticket.users SET data = data || $2::jsonb, email = COALESCE($3, email), role = COALESCE($4, role), updated_at = $5 WHERE id = $1`,
+      [d.userId, JSON.stringify(patch), d.email ?? null, d.role ?? null, d.updatedAt],
+    );
+  }
+  void m;
+};
+
+/** Empties the read models, for a rebuild from the log. */
+export const resetReadModel = async (tx: Db): Promise<void> => {
+  await tx.query(`TRUNCATE ticket.tickets, ticket.comments, ticket.audits, ticket.users`);
+};

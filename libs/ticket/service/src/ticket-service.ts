@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { Controller, Get, Module, type INestApplication, type MiddlewareConsumer, type NestModule, Res } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordDeliveryV1 } from '@mailroom/contracts';
+import type { TicketConfig } from '@mailroom/config';
+import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
+import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
+import { Broker, createForwarder, handleOnce, PermanentFailure } from '@mailroom/messaging';
+import type { Logger } from '@mailroom/observability';
+import { parseSupportAddresses } from '@mailroom/mail-domain';
+import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
+import { AuthGuard } from './http/auth';
+import { TicketsController, UsersController } from './http/controllers';
+import { ZendeskErrorFilter } from './http/errors';
+import { TicketApi } from './http/ticket-api';
+import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
+import { seedAdmin } from './seed';
+import { Users } from './users/users';
+
+export const TICKET_COMMANDS_CONSUMER = 'ticket.commands';
+
+export interface RunningTicketService {
+  httpPort: number;
+  db: DataSourceDb;
+  broker: Broker;
+  commands: TicketCommands;
+  readModel: LogProcessor;
+  close(): Promise<void>;
+}
+
+class Readiness {
+  constructor(readonly check: () => Promise<boolean>) {}
+}
+
+@Controller('health')
+class HealthController {
+  constructor(private readonly readiness: Readiness) {}
+
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res() res: Response) {
+    const ok = await this.readiness.check().catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: { database: ok } });
+  }
+}
+
+/** Zendesk clients call `/api/v2/tickets/1.json`; routes are declared without the suffix. */
+const stripJsonSuffix = (req: Request, _res: Response, next: NextFunction) => {
+  const [path, query] = req.url.split('?', 2);
+  if (path.endsWith('.json')) req.url = path.slice(0, -5) + (query !== undefined ? `?${query}` : '');
+  next();
+};
+
+/** Handles one command from another service; domain refusals are permanent (dead-lettered, kept). */
+const dispatchCommand = async (commands: TicketCommands, tx: Db, m: Message): Promise<void> => {
+  const meta = { causationId: m.id, correlationId: m.metadata.correlationId };
+  try {
+    switch (m.type) {
+      case 'ticket.create_ticket':
+        await commands.createTicket(tx, m.data as CreateTicketV1, meta);
+        return;
+      case 'ticket.add_comment':
+        await commands.addComment(tx, m.data as AddCommentV1, meta);
+        return;
+      case 'ticket.apply_rule_actions':
+        await commands.applyRuleActions(tx, m.data as ApplyRuleActionsV1, meta);
+        return;
+      case 'ticket.record_delivery':
+        await commands.recordDelivery(tx, m.data as RecordDeliveryV1, meta);
+        return;
+      default:
+        throw new PermanentFailure(`the ticket service has no handler for ${m.type}`);
+    }
+  } catch (err) {
+    if (err instanceof TicketCommandError) throw new PermanentFailure(`${m.type} refused: ${err.message}`);
+    throw err;
+  }
+};
+
+export const startTicketService = async (cfg: TicketConfig, log: Logger): Promise<RunningTicketService> => {
+  const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ticket' }, (msg) => log.warn(msg));
+  const store = new EventStore();
+  const wakeup = new LogWakeup(cfg.databaseUrl);
+  await wakeup.start();
+  const users = new Users(store);
+  const commands = new TicketCommands(db, store, users);
+  await seedAdmin(db, users, cfg);
+  const defaultRecipient = parseSupportAddresses(cfg.supportAddresses).find((a) => a.isDefault)?.address ?? null;
+  const api = new TicketApi(db, commands, cfg.baseUrl, defaultRecipient);
+
+  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ticket', log: (level, msg) => log[level](msg) });
+  broker.consume({
+    name: TICKET_COMMANDS_CONSUMER,
+    bindings: [{ exchange: 'commands', pattern: 'ticket.#' }],
+    prefetch: 32,
+    handle: async (m) => {
+      await commands.inTransaction((tx) => handleOnce(tx, TICKET_COMMANDS_CONSUMER, m.id, (inner) => dispatchCommand(commands, inner, m)));
+    },
+  });
+  broker.start();
+  const onError = (what: string) => (err: unknown) => log.warn(`${what}: ${(err as Error).message}`);
+  const forwarder = createForwarder({ db, store, broker, wakeup, onError: onError('forwarder') });
+  forwarder.start();
+  const readModel = new LogProcessor({ id: TICKET_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyToReadModel(tx, messages), onError: onError('read model') });
+  readModel.start();
+
+  @Module({
+    controllers: [TicketsController, UsersController, HealthController],
+    providers: [
+      { provide: TicketApi, useValue: api },
+      { provide: AuthGuard, useValue: new AuthGuard(db) },
+      { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
+    ],
+  })
+  class TicketHttpModule implements NestModule {
+    configure(consumer: MiddlewareConsumer) {
+      consumer.apply(stripJsonSuffix).forRoutes('*');
+    }
+  }
+
+  const app: INestApplication = await NestFactory.create(TicketHttpModule, { logger: ['error', 'warn'], bodyParser: true });
+  app.use(stripJsonSuffix);
+  app.useGlobalFilters(new ZendeskErrorFilter((msg) => log.error(msg)));
+  await app.listen(cfg.httpPort, cfg.httpHost);
+  const httpPort = Number(new URL(await app.getUrl()).port);
+  log.info(`ticket API listening on http://${cfg.httpHost}:${httpPort}/api/v2`);
+
+  return {
+    httpPort,
+    db,
+    broker,
+    commands,
+    readModel,
+    close: async () => {
+      await app.close();
+      await forwarder.stop();
+      await readModel.stop();
+      await broker.close();
+      await wakeup.close();
+      await db.dataSource.destroy();
+    },
+  };
+};

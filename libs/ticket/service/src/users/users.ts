@@ -1,0 +1,84 @@
+import { userStreamId, type Actor, type UserRole } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
+import { applyToReadModel } from '../read-model/ticket-projection';
+
+export interface UserRecord {
+  id: number;
+  name: string;
+  email: string | null;
+  role: UserRole;
+  active: boolean;
+  verified: boolean;
+  created_at: string;
+  updated_at: string;
+  undeliverable?: boolean;
+}
+
+export class UserInputError extends Error {
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+const EMAIL = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
+
+/** Users: one stream each, a unique email guarded by a row written in the same transaction. */
+export class Users {
+  constructor(private readonly store: EventStore) {}
+
+  async byId(db: Db, id: number): Promise<UserRecord | null> {
+    const rows = await db.query<{ data: UserRecord }>(`SELECT data FROM ticket.users WHERE id = $1`, [id]);
+    return rows[0]?.data ?? null;
+  }
+
+  async byEmail(db: Db, email: string): Promise<UserRecord | null> {
+    const rows = await db.query<{ data: UserRecord }>(
+      `SELECT u.data FROM ticket.user_emails e JOIN ticket.users u ON u.id = e.user_id WHERE e.email = $1`,
+      [email.trim().toLowerCase()],
+    );
+    return rows[0]?.data ?? null;
+  }
+
+  async list(db: Db, page: number, perPage: number, role?: string): Promise<{ users: UserRecord[]; count: number }> {
+    const where = role ? `WHERE role = $3` : '';
+    const params: unknown[] = [perPage, (page - 1) * perPage];
+    if (role) params.push(role);
+    const rows = await db.query<{ data: UserRecord }>(`SELECT data FROM ticket.users ${where} ORDER BY id LIMIT $1 OFFSET $2`, params);
+    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ticket.users ${role ? 'WHERE role = $1' : ''}`, role ? [role] : []);
+    return { users: rows.map((r) => r.data), count: Number(n) };
+  }
+
+  /** Creates a user; with an email that exists already, returns that user (`created: false`). */
+  async create(tx: Db, input: { name?: string | null; email: string | null; role: UserRole }, actor: Actor, now: string): Promise<{ user: UserRecord; created: boolean }> {
+    const email = input.email?.trim().toLowerCase() ?? null;
+    if (email !== null && !EMAIL.test(email)) throw new UserInputError(`Email: ${input.email} is not properly formatted`, 'email');
+    const name = (input.name ?? '').trim() || (email ? email.split('@')[0] : '');
+    if (!name) throw new UserInputError('Name: cannot be blank', 'name');
+    if (name.length > 255) throw new UserInputError('Name: is too long (at most 255 characters)', 'name');
+    const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.user_ids') AS id`);
+    const userId = Number(id);
+    if (email) {
+      const claimed = await tx.query(`INSERT INTO ticket.user_emails (email, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [email, userId]);
+      if (claimed.length === 0) {
+        const existing = await this.byEmail(tx, email);
+        if (existing) return { user: existing, created: false };
+        throw new Error(`email ${email} is claimed but its user is missing`);
+      }
+    }
+    const { messages } = await this.store.append(
+      tx,
+      userStreamId(userId),
+      'user',
+      'no_stream',
+      [{ type: 'user.created', data: { userId, name, email, role: input.role, createdAt: now } }],
+      { actor, occurredAt: now },
+    );
+    await applyToReadModel(tx, messages);
+    return { user: (await this.byId(tx, userId))!, created: true };
+  }
+
+  async findOrCreate(tx: Db, person: { email: string; name?: string | null }, actor: Actor, now: string): Promise<UserRecord> {
+    return (await this.byEmail(tx, person.email)) ?? (await this.create(tx, { ...person, role: 'end_user' }, actor, now)).user;
+  }
+}
