@@ -4,7 +4,7 @@ import { EventStore } from '@mailroom/event-store';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
-import { handleMailReceived, MAIL_WORKER_CONSUMER } from './mail-worker';
+import { handleMailReceived, MAIL_WORKER_QUEUE } from './mail-worker';
 import { startSmtpEdge } from './smtp-edge';
 
 export interface RunningIngest {
@@ -29,8 +29,7 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger): Promis
 
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ingest', log: (level, msg) => log[level](msg) });
   broker.consume({
-    name: MAIL_WORKER_CONSUMER,
-    bindings: [{ exchange: 'events', pattern: 'mail.received.#' }],
+    ...MAIL_WORKER_QUEUE,
     prefetch: 8,
     handle: (m) => handleMailReceived({ db, store, supportAddresses, secret: cfg.secret }, m),
   });

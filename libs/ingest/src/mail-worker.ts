@@ -25,10 +25,11 @@ import {
   type InboundMail,
   type SupportAddress,
 } from '@mailroom/mail-domain';
-import { handleOnce } from '@mailroom/messaging';
+import { handleOnce, type QueueSpec } from '@mailroom/messaging';
 import { parseMail, type ParsedAttachment } from './parse-mail';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
+export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'mail.received.#' }] };
 
 export interface MailWorkerDeps {
   db: Db;

@@ -24,6 +24,13 @@ export const ticketIdFromMessageId = (messageId: string, secret: string): number
   return m ? parseTicketToken(m[1], secret) : null;
 };
 
+/**
+ * True when a Message-ID has the shape of ours (`<mr.t<id>-<mac>[.n…]@…>`), without checking the
+ * MAC: enough to recognise our own mail coming back, which needs no secret.
+ */
+export const isMailroomMessageId = (messageId: string): boolean =>
+  /^<?mr\.t\d+-[0-9a-z]{16}(?:\.n[0-9a-f]+)?@[^>\s]+>?$/i.test(messageId.trim());
+
 /** Splits an In-Reply-To or References header into its Message-IDs. */
 export const splitMessageIds = (header: string | string[] | undefined | null): string[] => {
   if (!header) return [];

@@ -57,3 +57,4 @@ export const startHealthServer = async (
   const actual = (server.address() as { port: number }).port;
   return { port: actual, close: () => new Promise<void>((r) => server.close(() => r())) };
 };
+export * from './run-main';

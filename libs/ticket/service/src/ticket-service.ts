@@ -6,11 +6,11 @@ import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordD
 import type { TicketConfig } from '@mailroom/config';
 import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
-import { Broker, createForwarder, handleOnce, PermanentFailure } from '@mailroom/messaging';
+import { Broker, createForwarder, handleOnce, PermanentFailure, type QueueSpec } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
-import { AuthGuard } from './http/auth';
+import { DbHandle } from './http/auth';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
 import { TicketApi } from './http/ticket-api';
@@ -19,6 +19,7 @@ import { seedAdmin } from './seed';
 import { Users } from './users/users';
 
 export const TICKET_COMMANDS_CONSUMER = 'ticket.commands';
+export const TICKET_COMMANDS_QUEUE: QueueSpec = { name: TICKET_COMMANDS_CONSUMER, bindings: [{ exchange: 'commands', pattern: 'ticket.#' }] };
 
 export interface RunningTicketService {
   httpPort: number;
@@ -95,8 +96,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
 
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ticket', log: (level, msg) => log[level](msg) });
   broker.consume({
-    name: TICKET_COMMANDS_CONSUMER,
-    bindings: [{ exchange: 'commands', pattern: 'ticket.#' }],
+    ...TICKET_COMMANDS_QUEUE,
     prefetch: 32,
     handle: async (m) => {
       await commands.inTransaction((tx) => handleOnce(tx, TICKET_COMMANDS_CONSUMER, m.id, (inner) => dispatchCommand(commands, inner, m)));
@@ -113,7 +113,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
     controllers: [TicketsController, UsersController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
-      { provide: AuthGuard, useValue: new AuthGuard(db) },
+      { provide: DbHandle, useValue: new DbHandle(db) },
       { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
     ],
   })

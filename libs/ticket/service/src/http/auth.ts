@@ -43,13 +43,18 @@ export const authenticate = async (db: Db, header: string | undefined): Promise<
   throw unauthorized;
 };
 
+/** The database, as something Nest can inject by class. */
+export class DbHandle {
+  constructor(readonly db: Db) {}
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly handle: DbHandle) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    req.user = await authenticate(this.db, req.headers.authorization);
+    req.user = await authenticate(this.handle.db, req.headers.authorization);
     return true;
   }
 }

@@ -1,0 +1,3 @@
+export * from './notifier-service';
+export * from './notifier-consumer';
+export * from './outbound-sender';

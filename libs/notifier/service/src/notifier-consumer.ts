@@ -1,0 +1,156 @@
+import {
+  deterministicUuid,
+  type Message,
+  type NotificationRequestedV1,
+  type RecordDeliveryV1,
+  type TicketEvent,
+  type UserCreatedV1,
+  type UserUpdatedV1,
+} from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
+import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, notificationMessageId, replyToAddress, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
+import { handleOnce, type QueueSpec } from '@mailroom/messaging';
+import { composeEmail, type NotificationView, type Person } from '@mailroom/notifier-domain';
+import { evolveView, type StoredView } from './notifier-projection';
+
+export const NOTIFIER_CONSUMER = 'notifier.ticket-events';
+export const NOTIFIER_QUEUE: QueueSpec = {
+  name: NOTIFIER_CONSUMER,
+  bindings: [
+    { exchange: 'events', pattern: 'ticket.#' },
+    { exchange: 'events', pattern: 'user.#' },
+  ],
+};
+
+export class OutOfOrder extends Error {}
+
+export interface NotifierDeps {
+  db: Db;
+  store: EventStore;
+  secret: string;
+  supportAddresses: SupportAddress[];
+  accountName: string;
+  baseUrl: string;
+  /** Called after new outgoing mail is stored, to wake the sender. */
+  onQueued: () => void;
+}
+
+const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
+
+const formatAddress = (name: string, address: string): string => (name ? `"${name.replace(/["\\\r\n]/g, '')}" <${address}>` : address);
+
+/** Records a notification's outcome on its ticket, through a command with an id that repeats on retry. */
+export const sendDeliveryRecord = async (store: EventStore, tx: Db, key: string, record: RecordDeliveryV1): Promise<void> => {
+  await store.sendCommand(tx, { id: deterministicUuid('delivery', key, record.outcome.status), type: 'ticket.record_delivery', data: record });
+};
+
+/**
+ * Keeps the notifier's projection of tickets and users; for each `notification_requested` renders
+ * one email per recipient (pure: from the ticket as it was at that update) and stores it as
+ * pending outgoing mail. Sending is a separate, retried step (outbound-sender.ts).
+ */
+export const handleNotifierMessage = async (deps: NotifierDeps, m: Message): Promise<void> => {
+  let queued = false;
+  await handleOnce(deps.db, NOTIFIER_CONSUMER, m.id, async (tx) => {
+    if (m.type === 'user.created' || m.type === 'user.updated') {
+      const d = m.data as UserCreatedV1 & UserUpdatedV1;
+      const person: Partial<Person> & { undeliverable?: boolean } = { id: d.userId };
+      if (d.name !== undefined) person.name = d.name;
+      if (d.email !== undefined) person.email = d.email;
+      if (d.role !== undefined) person.role = d.role;
+      if (d.undeliverable !== undefined) person.undeliverable = d.undeliverable;
+      await tx.query(
+        `INSERT INTO notifier.users (id, version, data) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = notifier.users.data || EXCLUDED.data WHERE notifier.users.version < EXCLUDED.version`,
+        [d.userId, m.streamVersion, JSON.stringify(person)],
+      );
+      return;
+    }
+    if (!m.type.startsWith('ticket.')) return;
+    const e = { type: m.type, data: m.data } as TicketEvent;
+    const ticketId = e.data.ticketId;
+    const rows = await tx.query<{ version: string; view: StoredView }>(`SELECT version, view FROM notifier.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+    const version = rows.length ? Number(rows[0].version) : 0;
+    if (m.streamVersion <= version) return;
+    if (m.streamVersion !== version + 1) throw new OutOfOrder(`ticket ${ticketId}: got version ${m.streamVersion}, expected ${version + 1}`);
+    const view = evolveView(rows.length ? rows[0].view : null, e, m);
+    await tx.query(`INSERT INTO notifier.tickets (id, version, view) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET version = $2, view = $3`, [
+      ticketId,
+      m.streamVersion,
+      JSON.stringify(view),
+    ]);
+    if (e.type !== 'ticket.notification_requested' || !view) return;
+    queued = (await queueNotification(deps, tx, view, e.data, m)) || queued;
+  });
+  if (queued) deps.onQueued();
+};
+
+const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: NotificationRequestedV1, m: Message): Promise<boolean> => {
+  const ids = [...new Set([v.requesterId, v.assigneeId, ...v.ccIds, ...n.recipientIds, ...v.comments.map((c) => c.authorId), m.metadata.actor?.userId].filter((x): x is number => typeof x === 'number'))];
+  const people = new Map(
+    (await tx.query<{ id: string; data: Person & { undeliverable?: boolean } }>(`SELECT id, data FROM notifier.users WHERE id = ANY($1::bigint[])`, [ids])).map((r) => [Number(r.id), r.data]),
+  );
+  const missing = ids.filter((id) => !people.has(id));
+  if (missing.length) throw new OutOfOrder(`ticket ${v.id}: users ${missing.join(', ')} not projected yet`);
+  const person = (id: number) => people.get(id)!;
+  const support = deps.supportAddresses.find((a) => a.address === v.recipient) ?? deps.supportAddresses.find((a) => a.isDefault) ?? deps.supportAddresses[0];
+  const view: NotificationView = {
+    ticket: {
+      id: v.id,
+      encodedId: encodeTicketId(v.id, deps.secret),
+      subject: v.subject,
+      status: v.status,
+      priority: v.priority,
+      type: v.type,
+      tags: v.tags,
+      recipient: v.recipient,
+      createdAt: v.createdAt,
+      updatedAt: v.updatedAt,
+      via: v.via,
+      groupName: null,
+      requester: person(v.requesterId),
+      assignee: v.assigneeId ? person(v.assigneeId) : null,
+      ccs: v.ccIds.map(person),
+      comments: v.comments.map((c) => ({ id: c.id, author: person(c.authorId), body: c.body, htmlBody: c.htmlBody, public: c.public, createdAt: c.createdAt })),
+    },
+    account: { name: deps.accountName, baseUrl: deps.baseUrl },
+    currentUser: m.metadata.actor?.userId ? person(m.metadata.actor.userId) : null,
+  };
+  const domain = domainOf(support.address);
+  let queued = false;
+  for (const recipientId of n.recipientIds) {
+    const recipient = person(recipientId);
+    const outgoingId = deterministicUuid('outgoing', n.notificationId, recipientId);
+    if (!recipient.email) continue; // rules suppress these; nothing to send to
+    const composed = composeEmail({ subject: n.subject, body: n.body }, view, recipient);
+    if (!composed.ok) {
+      // A broken template fails this one notification, with the reason on the ticket.
+      await sendDeliveryRecord(deps.store, tx, outgoingId, {
+        ticketId: v.id,
+        notificationId: n.notificationId,
+        outcome: { status: 'failed', to: [recipient.email], error: `could not render: ${composed.error}`, permanent: true, at: m.metadata.occurredAt },
+      });
+      continue;
+    }
+    const messageId = notificationMessageId(v.id, outgoingId, domain, deps.secret);
+    const root = ticketRootMessageId(v.id, domain, deps.secret);
+    const inReplyTo = v.inboundMessageIds[v.inboundMessageIds.length - 1] ?? root;
+    const references = [root, ...v.inboundMessageIds.slice(-10)];
+    const headers: Record<string, string> = {
+      'Reply-To': formatAddress(support.name, replyToAddress(support.address, v.id, deps.secret)),
+      'In-Reply-To': inReplyTo,
+      References: [...new Set(references)].join(' '),
+      'Auto-Submitted': 'auto-replied',
+      'X-Auto-Response-Suppress': 'All',
+      [MAILROOM_NOTIFICATION_HEADER]: n.notificationId,
+    };
+    const inserted = await tx.query(
+      `INSERT INTO notifier.outgoing (id, notification_id, ticket_id, recipient_id, to_address, message_id, envelope_from, headers, subject, text_body, html_body, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') ON CONFLICT DO NOTHING RETURNING id`,
+      [outgoingId, n.notificationId, v.id, recipientId, recipient.email, messageId, formatAddress(support.name, support.address), JSON.stringify(headers), composed.subject, composed.text, composed.html],
+    );
+    queued = queued || inserted.length > 0;
+  }
+  return queued;
+};

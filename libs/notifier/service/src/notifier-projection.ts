@@ -1,0 +1,77 @@
+import type { Message, TicketEvent, TicketPriority, TicketStatus, TicketType } from '@mailroom/contracts';
+
+/** What the notifier keeps per ticket: enough to render any notification and thread it. */
+export interface StoredView {
+  id: number;
+  subject: string;
+  status: TicketStatus;
+  priority: TicketPriority | null;
+  type: TicketType | null;
+  tags: string[];
+  recipient: string | null;
+  createdAt: string;
+  updatedAt: string;
+  via: string;
+  groupId: number | null;
+  requesterId: number;
+  assigneeId: number | null;
+  ccIds: number[];
+  comments: { id: number; authorId: number; body: string; htmlBody: string; public: boolean; createdAt: string }[];
+  /** Message-IDs of the mail the customer sent us, oldest first: our replies point to them. */
+  inboundMessageIds: string[];
+}
+
+const VIA_WORDS: Record<string, string> = { email: 'Mail', api: 'Web service', web: 'Web form', rule: 'Rule', closed_ticket: 'Closed ticket', system: 'System' };
+
+export const evolveView = (v: StoredView | null, e: TicketEvent, m: Message): StoredView | null => {
+  const at = m.metadata.occurredAt;
+  if (e.type === 'ticket.created') {
+    const d = e.data;
+    return {
+      id: d.ticketId,
+      subject: d.subject,
+      status: d.status,
+      priority: d.priority,
+      type: d.type,
+      tags: d.tags,
+      recipient: d.recipient,
+      createdAt: d.createdAt,
+      updatedAt: d.createdAt,
+      via: VIA_WORDS[d.via.channel] ?? d.via.channel,
+      groupId: d.groupId,
+      requesterId: d.requesterId,
+      assigneeId: d.assigneeId,
+      ccIds: d.ccIds,
+      comments: [],
+      inboundMessageIds: d.mail ? [d.mail.messageId] : [],
+    };
+  }
+  if (!v) return null;
+  switch (e.type) {
+    case 'ticket.comment_added': {
+      const d = e.data;
+      const ids = d.mail && !v.inboundMessageIds.includes(d.mail.messageId) ? [...v.inboundMessageIds, d.mail.messageId].slice(-20) : v.inboundMessageIds;
+      return { ...v, updatedAt: d.createdAt, inboundMessageIds: ids, comments: [...v.comments, { id: d.commentId, authorId: d.authorId, body: d.body, htmlBody: d.htmlBody, public: d.public, createdAt: d.createdAt }] };
+    }
+    case 'ticket.status_changed':
+      return { ...v, status: e.data.to, updatedAt: at };
+    case 'ticket.priority_changed':
+      return { ...v, priority: e.data.to, updatedAt: at };
+    case 'ticket.type_changed':
+      return { ...v, type: e.data.to, updatedAt: at };
+    case 'ticket.subject_changed':
+      return { ...v, subject: e.data.to, updatedAt: at };
+    case 'ticket.group_changed':
+      return { ...v, groupId: e.data.to, updatedAt: at };
+    case 'ticket.assignee_changed':
+      return { ...v, assigneeId: e.data.to, updatedAt: at };
+    case 'ticket.requester_changed':
+      return { ...v, requesterId: e.data.to, updatedAt: at };
+    case 'ticket.tags_changed':
+      return { ...v, tags: e.data.tags, updatedAt: at };
+    case 'ticket.ccs_changed':
+      return { ...v, ccIds: e.data.ccIds, updatedAt: at };
+    default:
+      return v;
+  }
+};

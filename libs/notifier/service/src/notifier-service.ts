@@ -1,0 +1,50 @@
+import type { NotifierConfig } from '@mailroom/config';
+import { connectDatabase, type DataSourceDb } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
+import { parseSupportAddresses } from '@mailroom/mail-domain';
+import { Broker } from '@mailroom/messaging';
+import { startHealthServer, type Logger } from '@mailroom/observability';
+import { handleNotifierMessage, NOTIFIER_QUEUE } from './notifier-consumer';
+import { OutboundSender } from './outbound-sender';
+
+export interface RunningNotifier {
+  healthPort: number;
+  db: DataSourceDb;
+  broker: Broker;
+  sender: OutboundSender;
+  close(): Promise<void>;
+}
+
+export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Promise<RunningNotifier> => {
+  const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-notifier' }, (msg) => log.warn(msg));
+  const store = new EventStore();
+  const supportAddresses = parseSupportAddresses(cfg.supportAddresses);
+  const sender = new OutboundSender({ db, store, relayUrl: cfg.smtpRelay, log });
+  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-notifier', log: (level, msg) => log[level](msg) });
+  broker.consume({
+    ...NOTIFIER_QUEUE,
+    prefetch: 32,
+    retryDelaysMs: [100, 500, 2000, 10000],
+    handle: (m) =>
+      handleNotifierMessage({ db, store, secret: cfg.secret, supportAddresses, accountName: cfg.accountName, baseUrl: cfg.baseUrl, onQueued: () => sender.notify() }, m),
+  });
+  broker.start();
+  sender.start();
+  const health = await startHealthServer(cfg.healthHost, cfg.healthPort, {
+    database: async () => (await db.query('SELECT 1')).length === 1,
+    broker: () => broker.connected,
+  });
+  log.info(`notifier running; relaying through ${cfg.smtpRelay}; health on ${cfg.healthHost}:${health.port}`);
+  return {
+    healthPort: health.port,
+    db,
+    broker,
+    sender,
+    close: async () => {
+      await health.close();
+      await sender.stop();
+      await broker.close();
+      await db.dataSource.destroy();
+    },
+  };
+};

@@ -1,0 +1,30 @@
+import type { Condition, Directory, RuleTicket, RuleUpdate } from '../model';
+
+/** What a condition or action is evaluated against at one point of the trigger cycle. */
+export interface RuleContext {
+  update: RuleUpdate;
+  /** The ticket as it stands now: the update's result plus whatever earlier triggers changed. */
+  ticket: RuleTicket;
+  directory: Directory;
+}
+
+export interface ConditionVerdict {
+  matched: boolean;
+  /** What the ticket or update had, in words, for the explanation. */
+  detail?: string;
+  /** Set when the condition cannot be evaluated as written; the condition then counts as false. */
+  problem?: string;
+}
+
+export type ConditionHandler = (condition: Condition, ctx: RuleContext) => ConditionVerdict;
+
+export const problem = (text: string, detail?: string): ConditionVerdict => ({ matched: false, problem: text, detail });
+
+export const unknownOperator = (condition: Condition, supported: readonly string[]): ConditionVerdict =>
+  problem(`operator "${condition.operator}" is not supported for ${condition.field} (use ${supported.join(', ')})`);
+
+export const show = (value: unknown): string => {
+  if (value === null || value === undefined || value === '') return '-';
+  if (typeof value === 'symbol') return 'nobody';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+};

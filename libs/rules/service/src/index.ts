@@ -1,0 +1,3 @@
+export * from './rules-service';
+export * from './rules-consumer';
+export * from './rule-ticket';

@@ -1,0 +1,68 @@
+import type { Message, TicketEvent } from '@mailroom/contracts';
+import type { RuleTicket, RuleUpdate } from '@mailroom/rules-domain';
+
+/** The rules service's projection of a ticket: what conditions look at. */
+export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent): RuleTicket | null => {
+  if (e.type === 'ticket.created') {
+    const d = e.data;
+    return {
+      id: d.ticketId,
+      status: d.status,
+      priority: d.priority,
+      type: d.type,
+      groupId: d.groupId,
+      assigneeId: d.assigneeId,
+      requesterId: d.requesterId,
+      organizationId: null,
+      tags: d.tags,
+      ccIds: d.ccIds,
+      recipient: d.recipient,
+      subject: d.subject,
+      hasPublicComments: false,
+      via: d.via.channel,
+    };
+  }
+  if (!state) return null;
+  switch (e.type) {
+    case 'ticket.comment_added':
+      return { ...state, hasPublicComments: state.hasPublicComments || e.data.public };
+    case 'ticket.status_changed':
+      return { ...state, status: e.data.to };
+    case 'ticket.priority_changed':
+      return { ...state, priority: e.data.to };
+    case 'ticket.type_changed':
+      return { ...state, type: e.data.to };
+    case 'ticket.subject_changed':
+      return { ...state, subject: e.data.to };
+    case 'ticket.group_changed':
+      return { ...state, groupId: e.data.to };
+    case 'ticket.assignee_changed':
+      return { ...state, assigneeId: e.data.to };
+    case 'ticket.requester_changed':
+      return { ...state, requesterId: e.data.to };
+    case 'ticket.tags_changed':
+      return { ...state, tags: e.data.tags };
+    case 'ticket.ccs_changed':
+      return { ...state, ccIds: e.data.ccIds };
+    default:
+      return state;
+  }
+};
+
+/** Builds the update rules evaluate from the events one command wrote. */
+export const toRuleUpdate = (events: Message[], before: RuleTicket | null, after: RuleTicket): RuleUpdate => {
+  const first = events[0];
+  const comment = events.find((m) => m.type === 'ticket.comment_added');
+  const created = events.find((m) => m.type === 'ticket.created');
+  const c = comment?.data as { authorId: number; public: boolean; body: string; mail: RuleUpdate['mail'] } | undefined;
+  return {
+    updateId: first.metadata.updateId ?? first.id,
+    isCreate: !!created,
+    actor: first.metadata.actor ?? { userId: null, role: 'system' },
+    via: first.metadata.via ?? { channel: 'system', source: { from: {}, to: {}, rel: null } },
+    comment: c ? { authorId: c.authorId, public: c.public, body: c.body } : null,
+    mail: c?.mail ?? (created?.data as { mail?: RuleUpdate['mail'] } | undefined)?.mail ?? null,
+    before,
+    after,
+  };
+};

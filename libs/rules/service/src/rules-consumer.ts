@@ -1,0 +1,106 @@
+import { deterministicUuid, type ApplyRuleActionsV1, type Message, type TicketEvent, type UserCreatedV1, type UserUpdatedV1 } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
+import { handleOnce, type QueueSpec } from '@mailroom/messaging';
+import { evaluateTriggers, type Person, type RuleTicket, type Trigger } from '@mailroom/rules-domain';
+import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
+
+export const RULES_CONSUMER = 'rules.ticket-events';
+export const RULES_QUEUE: QueueSpec = {
+  name: RULES_CONSUMER,
+  bindings: [
+    { exchange: 'events', pattern: 'ticket.#' },
+    { exchange: 'events', pattern: 'user.#' },
+  ],
+};
+
+/** A later event arrived before an earlier one of the same ticket: try again after the earlier one. */
+export class OutOfOrder extends Error {}
+
+interface Pending {
+  before: RuleTicket | null;
+  events: Message[];
+}
+
+const loadTriggers = async (db: Db): Promise<Trigger[]> =>
+  (await db.query<{ data: Trigger }>(`SELECT data FROM rules.triggers WHERE active ORDER BY position, id`)).map((r) => r.data);
+
+const loadPeople = async (db: Db): Promise<Map<number, Person>> => {
+  const rows = await db.query<{ id: string; data: Person }>(`SELECT id, data FROM rules.users`);
+  return new Map(rows.map((r) => [Number(r.id), r.data]));
+};
+
+/**
+ * Keeps the rules' own projection of tickets and users, and runs the trigger cycle once per
+ * update, when the update's last event has arrived. The outcome goes back to the ticket service
+ * as one `ticket.apply_rule_actions` command, id derived from the update so it is sent once.
+ */
+export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m: Message): Promise<void> => {
+  await handleOnce(deps.db, RULES_CONSUMER, m.id, async (tx) => {
+    if (m.type === 'user.created' || m.type === 'user.updated') {
+      const d = m.data as UserCreatedV1 & UserUpdatedV1;
+      const person: Partial<Person> = { id: d.userId };
+      if (d.name !== undefined) person.name = d.name;
+      if (d.email !== undefined) person.email = d.email;
+      if (d.role !== undefined) person.role = d.role;
+      await tx.query(
+        `INSERT INTO rules.users (id, version, data) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = rules.users.data || EXCLUDED.data WHERE rules.users.version < EXCLUDED.version`,
+        [d.userId, m.streamVersion, JSON.stringify(person)],
+      );
+      return;
+    }
+    if (!m.type.startsWith('ticket.')) return;
+    const e = { type: m.type, data: m.data } as TicketEvent;
+    const ticketId = e.data.ticketId;
+    const rows = await tx.query<{ version: string; state: RuleTicket | null; pending: Pending | [] }>(
+      `SELECT version, state, pending FROM rules.tickets WHERE id = $1 FOR UPDATE`,
+      [ticketId],
+    );
+    const version = rows.length ? Number(rows[0].version) : 0;
+    if (m.streamVersion <= version) return; // seen already
+    if (m.streamVersion !== version + 1) throw new OutOfOrder(`ticket ${ticketId}: got version ${m.streamVersion}, expected ${version + 1}`);
+    const state = rows.length ? rows[0].state : null;
+    const stored = rows.length ? rows[0].pending : [];
+    const pending: Pending = Array.isArray(stored) ? { before: state, events: [] } : stored;
+    if ((m.metadata.updateIndex ?? 0) === 0) {
+      pending.before = state;
+      pending.events = [];
+    }
+    pending.events.push(m);
+    const next = evolveRuleTicket(state, e);
+    const complete = (m.metadata.updateIndex ?? 0) + 1 >= (m.metadata.updateSize ?? 1);
+    await tx.query(
+      `INSERT INTO rules.tickets (id, version, state, pending) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET version = $2, state = $3, pending = $4`,
+      [ticketId, m.streamVersion, JSON.stringify(next), JSON.stringify(complete ? [] : pending)],
+    );
+    if (!complete || !next) return;
+    const events = pending.events;
+    const channel = events[0].metadata.via?.channel;
+    // Rules' own updates and delivery records do not start another cycle.
+    if (channel === 'rule' || channel === 'system') return;
+    if (!events.some((x) => x.type !== 'ticket.notification_delivered' && x.type !== 'ticket.notification_failed')) return;
+    // Triggers do not run on a ticket that was already closed.
+    if (pending.before?.status === 'closed') return;
+    const update = toRuleUpdate(events, pending.before, next);
+    const triggers = await loadTriggers(tx);
+    const people = await loadPeople(tx);
+    // Users travel on their own streams: a ticket's requester may not have reached us yet.
+    const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
+    const missing = needed.filter((id) => !people.has(id));
+    if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
+    const result = evaluateTriggers(update, triggers, {
+      person: (id) => people.get(id),
+      agents: () => [...people.values()].filter((p) => p.role !== 'end_user'),
+    });
+    await tx.query(`INSERT INTO rules.evaluations (update_id, ticket_id, explanation) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      update.updateId,
+      ticketId,
+      JSON.stringify(result.explanation),
+    ]);
+    if (result.fired.length === 0) return;
+    const command: ApplyRuleActionsV1 = { ticketId, updateId: update.updateId, basedOnVersion: m.streamVersion, changes: result.changes, fired: result.fired };
+    await deps.store.sendCommand(tx, { id: deterministicUuid('rules', update.updateId), type: 'ticket.apply_rule_actions', data: command }, { causationId: m.id, correlationId: m.metadata.correlationId });
+  });
+};

@@ -1,0 +1,2 @@
+export * from './scheduler-service';
+export * from './scheduler-consumer';

@@ -1,0 +1,87 @@
+import http from 'node:http';
+import type { WorkerConfig } from '@mailroom/config';
+import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database';
+import { Broker } from '@mailroom/messaging';
+import type { Logger } from '@mailroom/observability';
+import { handleSchedulerMessage, SCHEDULER_QUEUE, ticketsDue } from './scheduler-consumer';
+
+export interface TickResult {
+  at: string;
+  previous: string | null;
+  /** What the automations would look at: tickets per time condition (automations are a later issue). */
+  solvedForAtLeast24h: number[];
+  pendingForAtLeast24h: number[];
+}
+
+/**
+ * One tick at an instant given from outside (time is injected): records the clock and runs the
+ * time scans. The clock never moves backwards.
+ */
+export const tick = async (db: Db, now: Date): Promise<TickResult> =>
+  db.transaction(async (tx) => {
+    const [prev] = await tx.query<{ last_tick_at: Date }>(`SELECT last_tick_at FROM scheduler.clock WHERE id = 1 FOR UPDATE`);
+    if (prev && prev.last_tick_at.getTime() > now.getTime()) throw new RangeError(`the scheduler is at ${prev.last_tick_at.toISOString()}; it cannot tick at an earlier ${now.toISOString()}`);
+    await tx.query(`INSERT INTO scheduler.clock (id, last_tick_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_tick_at = $1`, [now.toISOString()]);
+    return {
+      at: now.toISOString(),
+      previous: prev ? prev.last_tick_at.toISOString() : null,
+      solvedForAtLeast24h: await ticketsDue(tx, 'solved_at', 24, now, 'solved'),
+      pendingForAtLeast24h: await ticketsDue(tx, 'pending_at', 24, now, 'pending'),
+    };
+  });
+
+export interface RunningScheduler {
+  healthPort: number;
+  db: DataSourceDb;
+  broker: Broker;
+  tick(now: Date): Promise<TickResult>;
+  close(): Promise<void>;
+}
+
+export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: number }, log: Logger): Promise<RunningScheduler> => {
+  const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-scheduler' }, (msg) => log.warn(msg));
+  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-scheduler', log: (level, msg) => log[level](msg) });
+  broker.consume({
+    ...SCHEDULER_QUEUE,
+    prefetch: 32,
+    retryDelaysMs: [100, 500, 2000, 10000],
+    handle: (m) => handleSchedulerMessage(db, m),
+  });
+  broker.start();
+  // The wall clock drives it in production; tests and operators can drive it to any instant.
+  const timer = cfg.tickSeconds === 0 ? null : setInterval(() => void tick(db, new Date()).catch((err) => log.warn(`tick failed: ${(err as Error).message}`)), (cfg.tickSeconds ?? 60) * 1000);
+  const server = http.createServer(async (req, res) => {
+    const reply = (code: number, body: unknown) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    try {
+      if (req.url === '/health/live') return reply(200, { status: 'ok' });
+      if (req.url === '/health/ready') {
+        const ok = (await db.query('SELECT 1').then(() => true, () => false)) && broker.connected;
+        return reply(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
+      }
+      const m = /^\/internal\/tick\?at=([^&]+)$/.exec(req.url ?? '');
+      if (req.method === 'POST' && m) {
+        const at = new Date(decodeURIComponent(m[1]));
+        if (Number.isNaN(at.getTime())) return reply(400, { error: 'at must be an ISO 8601 instant' });
+        return reply(200, await tick(db, at));
+      }
+      reply(404, { error: 'not found' });
+    } catch (err) {
+      reply(err instanceof RangeError ? 409 : 503, { error: (err as Error).message });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(cfg.healthPort, cfg.healthHost, resolve));
+  const healthPort = (server.address() as { port: number }).port;
+  log.info(`scheduler running; health and tick on ${cfg.healthHost}:${healthPort}`);
+  return {
+    healthPort,
+    db,
+    broker,
+    tick: (now) => tick(db, now),
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((r) => server.close(() => r()));
+      await broker.close();
+      await db.dataSource.destroy();
+    },
+  };
+};

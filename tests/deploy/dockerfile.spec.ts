@@ -1,0 +1,54 @@
+// The Dockerfile and .dockerignore, read as text: multi-stage on a pinned node:20 bookworm-slim,
+// npm ci + build + prune, non-root numeric user, runtime command through runtime-paths.js.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dockerfileProblems, dockerignoreProblems, parseDockerfile } from './support/dockerfile';
+
+const ROOT = join(__dirname, '..', '..');
+const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8');
+
+describe('Dockerfile', () => {
+  it('is right for Mailroom', () => {
+    expect(dockerfileProblems(dockerfile)).toEqual([]);
+  });
+
+  it('parses stages, continuation lines and ARG defaults', () => {
+    const { stages } = parseDockerfile(dockerfile);
+    expect(stages.map((s) => [s.name, s.image])).toEqual([
+      ['build', 'node:20.19-bookworm-slim'],
+      ['runtime', 'node:20.19-bookworm-slim'],
+    ]);
+    const run = stages[0].instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args);
+    expect(run).toContain('npm run build && npm prune --omit=dev && npm cache clean --force');
+  });
+
+  describe('each check can fail', () => {
+    const cases: Array<[string, (d: string) => string, RegExp]> = [
+      ['a single stage', (d) => d.replace(/^FROM \$\{NODE_IMAGE\} AS runtime$/m, '').replace(/^COPY --from=build.*$/gm, ''), /multi-stage/],
+      ['an unpinned base', (d) => d.replace('node:20.19-bookworm-slim', 'node:latest'), /FROM node:latest is not pinned/],
+      ['another base', (d) => d.replace('node:20.19-bookworm-slim', 'node:22.1-alpine'), /is not node:20 bookworm-slim/],
+      ['npm install', (d) => d.replace('RUN npm ci', 'RUN npm install'), /does not install with npm ci/],
+      ['no build', (d) => d.replace('npm run build', 'true'), /does not run npm run build/],
+      ['dev dependencies kept', (d) => d.replace('npm prune --omit=dev', 'true'), /not pruned/],
+      ['root', (d) => d.replace(/^USER .*$/m, ''), /runs as root/],
+      ['uid 0', (d) => d.replace(/^USER .*$/m, 'USER 0:0'), /runs as 0:0/],
+      ['a user name', (d) => d.replace(/^USER .*$/m, 'USER node'), /USER node is not numeric/],
+      ['no dist', (d) => d.replace(/^COPY --from=build \/app\/dist .*$/m, ''), /does not copy \/app\/dist/],
+      ['shell-form CMD', (d) => d.replace(/^CMD .*$/m, 'CMD node dist/apps/ticket/src/main.js'), /no exec-form CMD/],
+      ['no path hook', (d) => d.replace(/^CMD .*$/m, 'CMD ["node", "dist/apps/ticket/src/main.js"]'), /through \.\/scripts\/runtime-paths\.js/],
+    ];
+    it.each(cases)('%s', (_name, mutate, expected) => {
+      const changed = mutate(dockerfile);
+      expect(changed).not.toBe(dockerfile);
+      expect(dockerfileProblems(changed).join('\n')).toMatch(expected);
+    });
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps node_modules, dist, .git and .env out of the build context', () => {
+    expect(dockerignoreProblems(dockerignore)).toEqual([]);
+    expect(dockerignoreProblems(dockerignore.replace(/^node_modules$/m, ''))).toEqual(['.dockerignore does not exclude node_modules']);
+  });
+});

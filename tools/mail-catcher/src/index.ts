@@ -1,0 +1,2 @@
+export { startMailCatcher } from './mail-catcher';
+export type { CaughtMail, MailCatcher, MailCatcherOptions } from './mail-catcher';
