@@ -10,7 +10,7 @@ import {
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, notificationMessageId, replyToAddress, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
-import { handleOnce, type QueueSpec } from '@mailroom/messaging';
+import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 import { composeEmail, type NotificationView, type Person } from '@mailroom/notifier-domain';
 import { evolveView, type StoredView } from './notifier-projection';
 
@@ -23,7 +23,7 @@ export const NOTIFIER_QUEUE: QueueSpec = {
   ],
 };
 
-export class OutOfOrder extends Error {}
+export class OutOfOrder extends RetryLater {}
 
 export interface NotifierDeps {
   db: Db;

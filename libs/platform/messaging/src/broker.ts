@@ -5,6 +5,15 @@ import { declareTopology, type QueueSpec } from './topology';
 /** Thrown by a handler when retrying cannot help (bad data): the message goes to the dead-letter queue at once. */
 export class PermanentFailure extends Error {}
 
+/**
+ * Thrown by a handler that must wait for another message first (a ticket's earlier version, the
+ * user a ticket names). Waiting is not failing: it is retried soon and does not use up attempts,
+ * within a generous bound after which the message is dead-lettered for an operator to look at.
+ */
+export class RetryLater extends Error {}
+
+const MAX_WAITS = 200;
+
 export interface ConsumerSpec extends QueueSpec {
   handle: (message: Message, delivery: { attempt: number; redelivered: boolean }) => Promise<void>;
   /** Messages in flight at once; different streams run in parallel, one stream's in order. */
@@ -23,6 +32,7 @@ export interface BrokerOptions {
 }
 
 const ATTEMPT_HEADER = 'x-mailroom-attempt';
+const WAITS_HEADER = 'x-mailroom-waits';
 
 /**
  * One AMQP connection per service with reconnection: while RabbitMQ is away, publishing fails (the
@@ -202,6 +212,20 @@ export class Broker {
       ch.ack(msg);
     } catch (err) {
       const reason = (err as Error)?.message ?? String(err);
+      const waits = Number(msg.properties.headers?.[WAITS_HEADER] ?? 0);
+      if (err instanceof RetryLater && waits < MAX_WAITS) {
+        try {
+          await this.publish('', this.topology.retryQueue(spec.name), msg.content, {
+            messageId: msg.properties.messageId ?? message.id,
+            headers: { ...msg.properties.headers, [WAITS_HEADER]: waits + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
+            expiration: String(Math.min(2000, 25 * 2 ** Math.min(waits, 7))),
+          });
+          ch.ack(msg);
+        } catch {
+          ch.nack(msg, false, true);
+        }
+        return;
+      }
       const max = spec.maxAttempts ?? 8;
       if (err instanceof PermanentFailure || attempt >= max) {
         this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} dead-lettered after attempt ${attempt}: ${reason}`);

@@ -1,7 +1,7 @@
 import type { Message } from '@mailroom/contracts';
 import { EventStore } from '@mailroom/event-store';
 import { createTestDatabase, eventually, startTcpProxy, testNamespace, TEST_AMQP_URL, type TcpProxy, type TestDatabase } from '@mailroom/testing';
-import { Broker, PermanentFailure } from './broker';
+import { Broker, PermanentFailure, RetryLater } from './broker';
 import { createForwarder } from './forwarder';
 import { handleOnce } from './inbox';
 
@@ -110,5 +110,29 @@ describe('messaging on RabbitMQ', () => {
     expect(await broker.replayDeadLetters('test.flaky')).toBe(2);
     await eventually(() => handled.length === 2, 'replayed messages handled');
     expect(await broker.peekDeadLetters('test.flaky')).toEqual([]);
+  });
+
+  it('lets a handler wait for an earlier message without using up its attempts', async () => {
+    let waits = 0;
+    const done: string[] = [];
+    broker.consume({
+      name: 'test.waiting',
+      bindings: [{ exchange: 'events', pattern: 'waiting.#' }],
+      maxAttempts: 2,
+      handle: async (m) => {
+        if (waits < 6) {
+          waits++;
+          throw new RetryLater('the earlier message has not arrived yet');
+        }
+        done.push(m.id);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const id = '00000000-0000-4000-8000-00000000000c';
+    const m = { id, kind: 'event', type: 'waiting.thing', schemaVersion: 1, streamId: 'w', streamVersion: 1, globalPosition: '1', data: {}, metadata: { occurredAt: new Date().toISOString() } };
+    await broker.publish(broker.topology.eventsExchange, 'waiting.thing.v1', Buffer.from(JSON.stringify(m)), { messageId: id });
+    await eventually(() => done.length === 1, 'the message handled after waiting');
+    expect(waits).toBe(6);
+    expect(await broker.peekDeadLetters('test.waiting')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { deterministicUuid, type ApplyRuleActionsV1, type Message, type TicketEvent, type UserCreatedV1, type UserUpdatedV1 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
-import { handleOnce, type QueueSpec } from '@mailroom/messaging';
+import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 import { evaluateTriggers, type Person, type RuleTicket, type Trigger } from '@mailroom/rules-domain';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
 
@@ -15,7 +15,7 @@ export const RULES_QUEUE: QueueSpec = {
 };
 
 /** A later event arrived before an earlier one of the same ticket: try again after the earlier one. */
-export class OutOfOrder extends Error {}
+export class OutOfOrder extends RetryLater {}
 
 interface Pending {
   before: RuleTicket | null;

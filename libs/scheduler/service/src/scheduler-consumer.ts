@@ -1,11 +1,11 @@
 import type { Message, TicketEvent } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { handleOnce, type QueueSpec } from '@mailroom/messaging';
+import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 
 export const SCHEDULER_CONSUMER = 'scheduler.ticket-events';
 export const SCHEDULER_QUEUE: QueueSpec = { name: SCHEDULER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'ticket.#' }] };
 
-export class OutOfOrder extends Error {}
+export class OutOfOrder extends RetryLater {}
 
 /**
  * The scheduler's projection: the time fields automations test (Zendesk's "hours since …"
