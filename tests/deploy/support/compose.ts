@@ -11,7 +11,6 @@ import { FIVE, HEALTH_PORT, REQUIRED_ENV, entryCommand, isPinnedImage } from './
 export const ROOT = join(__dirname, '..', '..', '..');
 export const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Compose = Record<string, any>;
 
 /** Parses YAML the way Compose does (YAML 1.1 merge keys); any YAML error or warning throws. */

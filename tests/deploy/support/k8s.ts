@@ -17,7 +17,6 @@ import { FIVE, HEALTH_PORT, REQUIRED_ENV, SECRET_KEYS, entryCommand, isPinnedIma
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = Record<string, any>;
 
 export function findKubectl(): string | null {
