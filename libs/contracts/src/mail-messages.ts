@@ -15,13 +15,16 @@ export interface MailRoutedV1 {
   mailId: string;
   messageId: string;
   supportAddress: string;
-  outcome: 'new_ticket' | 'comment' | 'duplicate' | 'suspended';
+  outcome: 'new_ticket' | 'comment' | 'duplicate' | 'suspended' | 'rejected';
   ticketId: number | null;
   /** How the ticket was found: which threading rule matched. */
   matchedBy: 'message_id' | 'reply_to_token' | 'body_token' | null;
   /** For a duplicate: the mail it repeats. */
   duplicateOf: string | null;
   reason: string | null;
+  /** For a suspended mail: Zendesk's cause name (`auto_mailer`, `loop`, …) and the suspended ticket's id. */
+  cause?: string | null;
+  suspendedTicketId?: number | null;
 }
 
 export type MailMessage =

@@ -6,6 +6,7 @@ import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { handleMailReceived, MAIL_WORKER_QUEUE } from './mail-worker';
 import { startSmtpEdge } from './smtp-edge';
+import { fixedAddressBook } from './support-address-book';
 
 export interface RunningIngest {
   smtpPort: number;
@@ -22,16 +23,17 @@ export interface RunningIngest {
  */
 export const startIngestService = async (cfg: IngestConfig, log: Logger): Promise<RunningIngest> => {
   const supportAddresses = parseSupportAddresses(cfg.supportAddresses);
+  const addresses = fixedAddressBook(supportAddresses);
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ingest' }, (msg) => log.warn(msg));
   const store = new EventStore();
-  const smtp = await startSmtpEdge({ host: cfg.smtpHost, port: cfg.smtpPort, maxMessageBytes: cfg.maxMessageBytes, supportAddresses, db, store, log });
+  const smtp = await startSmtpEdge({ host: cfg.smtpHost, port: cfg.smtpPort, maxMessageBytes: cfg.maxMessageBytes, addresses, db, store, log });
   log.info(`SMTP ingest listening on ${cfg.smtpHost}:${smtp.port} for ${supportAddresses.map((a) => a.address).join(', ')}`);
 
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ingest', log: (level, msg) => log[level](msg) });
   broker.consume({
     ...MAIL_WORKER_QUEUE,
     prefetch: 8,
-    handle: (m) => handleMailReceived({ db, store, supportAddresses, secret: cfg.secret }, m),
+    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret }, m),
   });
   broker.start();
 

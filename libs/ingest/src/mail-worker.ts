@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   deterministicUuid,
   mailStreamId,
-  ticketStreamId,
   type AddCommentV1,
   type AttachmentRef,
   type CreateTicketV1,
@@ -18,15 +17,19 @@ import {
   ccCandidates,
   dedupeKey,
   extractReply,
-  findTicketReference,
   matchSupportAddress,
   requesterOf,
   ticketSubject,
+  type Address,
   type InboundMail,
-  type SupportAddress,
+  type SuspensionCause,
 } from '@mailroom/mail-domain';
 import { handleOnce, type QueueSpec } from '@mailroom/messaging';
 import { parseMail, type ParsedAttachment } from './parse-mail';
+import { screenMail } from './screening/screen-mail';
+import type { SupportAddressBook } from './support-address-book';
+import { suspendMail } from './suspension/suspend-mail';
+import { resolveThread } from './threading/resolve-thread';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
 export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'mail.received.#' }] };
@@ -34,21 +37,35 @@ export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindin
 export interface MailWorkerDeps {
   db: Db;
   store: EventStore;
-  supportAddresses: SupportAddress[];
+  addresses: SupportAddressBook;
   secret: string;
+  clock?: () => Date;
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-/** Customer HTML is never passed on as is (sanitising is a later issue): the comment's HTML is built from its text. */
+/** Customer HTML is never passed on as is: the comment's HTML is built from its text. */
 const textToHtml = (s: string): string => `<p>${escapeHtml(s).replace(/\r?\n/g, '<br>')}</p>`;
 
+type Route = Omit<MailRoutedV1, 'mailId'>;
+const NO_ROUTE: Pick<Route, 'messageId' | 'supportAddress' | 'ticketId' | 'matchedBy' | 'duplicateOf' | 'reason'> = {
+  messageId: '',
+  supportAddress: '',
+  ticketId: null,
+  matchedBy: null,
+  duplicateOf: null,
+  reason: null,
+};
+
 /**
- * Turns a stored raw mail into a ticket command: parse, deduplicate by Message-ID per support
- * address, thread to an existing ticket or start a new one. Runs in one transaction with the
- * inbox row, so a redelivered `mail.received` does nothing the second time.
+ * Turns a stored raw mail into a ticket command, in stages: match the support address, parse,
+ * deduplicate by Message-ID per support address, screen (loops, auto-replies, bounces, limits),
+ * thread to an existing ticket or start a new one. Every outcome — command, duplicate, suspended
+ * ticket, rejection — is recorded as `mail.routed` on the mail's stream, and everything runs in
+ * one transaction with the inbox row, so a redelivered `mail.received` does nothing the second time.
  */
 export const handleMailReceived = async (deps: MailWorkerDeps, m: Message): Promise<void> => {
   const received = m.data as MailReceivedV1;
+  const now = (deps.clock ?? (() => new Date()))();
   await handleOnce(deps.db, MAIL_WORKER_CONSUMER, m.id, async (tx) => {
     const rows = await tx.query<{ raw: Buffer; mail_from: string | null; rcpt_to: string[]; sha256: string }>(
       `SELECT raw, mail_from, rcpt_to, sha256 FROM ingest.raw_mail WHERE id = $1`,
@@ -56,42 +73,67 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message): Prom
     );
     if (rows.length === 0) return; // nothing to do: the mail is gone (deleted by an operator)
     const { raw, rcpt_to, sha256 } = rows[0];
-    const route = async (r: Omit<MailRoutedV1, 'mailId'>) => {
-      await deps.store.append(tx, mailStreamId(received.mailId), 'mail', 'any', [{ type: 'mail.routed', data: { mailId: received.mailId, ...r } }], {
-        causationId: m.id,
-        correlationId: received.mailId,
-      });
+    const meta = { causationId: m.id, correlationId: received.mailId };
+    const route = async (r: Route) => {
+      await deps.store.append(tx, mailStreamId(received.mailId), 'mail', 'any', [{ type: 'mail.routed', data: { mailId: received.mailId, ...r } }], meta);
     };
-    const match = rcpt_to.map((a) => matchSupportAddress(a, deps.supportAddresses)).find((x) => x !== null) ?? null;
+    const suspend = async (cause: SuspensionCause, detail: string, at: { mail: InboundMail | null; author: Address | null; supportAddress: string; messageId: string; ticketId: number | null }) => {
+      const suspendedTicketId = await suspendMail(tx, { mailId: received.mailId, cause, detail, mail: at.mail, author: at.author, recipient: at.supportAddress || null, ticketId: at.ticketId, at: now });
+      await route({ ...NO_ROUTE, messageId: at.messageId, supportAddress: at.supportAddress, ticketId: at.ticketId, outcome: 'suspended', reason: detail, cause, suspendedTicketId });
+    };
+
+    const supportAddresses = deps.addresses.current();
+    const match = rcpt_to.map((a) => matchSupportAddress(a, supportAddresses)).find((x) => x !== null) ?? null;
     if (!match) {
-      await route({ messageId: '', supportAddress: '', outcome: 'suspended', ticketId: null, matchedBy: null, duplicateOf: null, reason: 'no support address among the recipients' });
+      await suspend('unprocessable_email', 'no support address among the recipients', { mail: null, author: null, supportAddress: '', messageId: '', ticketId: null });
       return;
     }
+    const supportAddress = match.address.address;
+
     let parsed: { mail: InboundMail; attachments: ParsedAttachment[] };
     try {
       parsed = await parseMail(raw, rows[0].mail_from ?? '');
     } catch (err) {
       // Kept raw, never dropped: shows up as suspended with the reason.
-      await route({ messageId: '', supportAddress: match.address.address, outcome: 'suspended', ticketId: null, matchedBy: null, duplicateOf: null, reason: `unparseable: ${(err as Error).message}` });
+      await suspend('unprocessable_email', `unparseable: ${(err as Error).message}`, { mail: null, author: null, supportAddress, messageId: '', ticketId: null });
       return;
     }
     const { mail, attachments } = parsed;
+
     const key = dedupeKey(mail, sha256);
     const claimed = await tx.query<{ mail_id: string }>(
       `INSERT INTO ingest.message_keys (support_address, dedupe_key, mail_id) VALUES ($1, $2, $3)
        ON CONFLICT (support_address, dedupe_key) DO NOTHING RETURNING mail_id`,
-      [match.address.address, key, received.mailId],
+      [supportAddress, key, received.mailId],
     );
     if (claimed.length === 0) {
-      const [first] = await tx.query<{ mail_id: string }>(`SELECT mail_id FROM ingest.message_keys WHERE support_address = $1 AND dedupe_key = $2`, [match.address.address, key]);
-      await route({ messageId: key, supportAddress: match.address.address, outcome: 'duplicate', ticketId: null, matchedBy: null, duplicateOf: first.mail_id, reason: 'the same Message-ID arrived at this support address before' });
+      const [first] = await tx.query<{ mail_id: string }>(`SELECT mail_id FROM ingest.message_keys WHERE support_address = $1 AND dedupe_key = $2`, [supportAddress, key]);
+      await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'duplicate', duplicateOf: first.mail_id, reason: 'the same Message-ID arrived at this support address before' });
       return;
     }
+
     const requester = requesterOf(mail);
     if (!requester) {
-      await route({ messageId: key, supportAddress: match.address.address, outcome: 'suspended', ticketId: null, matchedBy: null, duplicateOf: null, reason: 'no sender address (From and Reply-To are empty)' });
+      await suspend('unknown_author', 'no sender address (From and Reply-To are empty)', { mail, author: null, supportAddress, messageId: key, ticketId: null });
       return;
     }
+
+    const verdict = await screenMail(tx, { mail, requester, supportAddresses, at: now });
+    if (verdict.kind === 'suspend') {
+      await suspend(verdict.cause, verdict.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: null });
+      return;
+    }
+    if (verdict.kind === 'reject') {
+      await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'rejected', reason: verdict.detail });
+      return;
+    }
+
+    const thread = await resolveThread(tx, { mail, requester, rcptTag: match.tag, secret: deps.secret });
+    if (thread.kind === 'suspend') {
+      await suspend(thread.cause, thread.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: thread.ticketId });
+      return;
+    }
+
     const attachmentRefs: AttachmentRef[] = [];
     for (const a of attachments) {
       const id = randomUUID();
@@ -105,28 +147,26 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message): Prom
       mailId: received.mailId,
       messageId: key,
       recipients: [...mail.to, ...mail.cc].map((a) => a.address.toLowerCase()),
-      supportAddress: match.address.address,
+      supportAddress,
     };
     const via: Via = {
       channel: 'email',
-      source: { from: { address: requester.address, name: requester.name }, to: { address: match.address.address, name: match.address.name }, rel: null },
+      source: { from: { address: requester.address, name: requester.name }, to: { address: supportAddress, name: match.address.name }, rel: null },
     };
-    const reference = findTicketReference(mail, match.tag, deps.secret);
-    const ticketExists = reference ? (await tx.query(`SELECT 1 FROM mailroom_events.streams WHERE stream_id = $1`, [ticketStreamId(reference.ticketId)])).length > 0 : false;
     const commandId = deterministicUuid('ingest-command', received.mailId);
-    if (reference && ticketExists) {
+    if (thread.kind === 'comment') {
       const reply = extractReply(mail.text);
       const body = reply.reply.trim() || mail.text.trim() || mail.subject;
       const command: AddCommentV1 = {
-        ticketId: reference.ticketId,
+        ticketId: thread.ticketId,
         commentKey: `mail:${received.mailId}`,
         author: { email: requester.address, name: requester.name },
         comment: { body, htmlBody: textToHtml(body), public: true, attachments: attachmentRefs },
         via,
         mail: origin,
       };
-      await deps.store.sendCommand(tx, { id: commandId, type: 'ticket.add_comment', data: command }, { causationId: m.id, correlationId: received.mailId });
-      await route({ messageId: key, supportAddress: match.address.address, outcome: 'comment', ticketId: reference.ticketId, matchedBy: reference.matchedBy, duplicateOf: null, reason: null });
+      await deps.store.sendCommand(tx, { id: commandId, type: 'ticket.add_comment', data: command }, meta);
+      await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'comment', ticketId: thread.ticketId, matchedBy: thread.matchedBy });
       return;
     }
     const body = mail.text.trim() || (attachments.length ? '(attachments only)' : mail.subject.trim() || '(empty message)');
@@ -134,13 +174,13 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message): Prom
       creationKey: `mail:${received.mailId}`,
       subject: ticketSubject(mail),
       requester: { email: requester.address, name: requester.name },
-      recipient: match.address.address,
+      recipient: supportAddress,
       comment: { body, htmlBody: textToHtml(body), public: true, attachments: attachmentRefs },
-      ccs: ccCandidates(mail, deps.supportAddresses, requester).map((a) => ({ email: a.address, name: a.name })),
+      ccs: ccCandidates(mail, supportAddresses, requester).map((a) => ({ email: a.address, name: a.name })),
       via,
       mail: origin,
     };
-    await deps.store.sendCommand(tx, { id: commandId, type: 'ticket.create_ticket', data: command }, { causationId: m.id, correlationId: received.mailId });
-    await route({ messageId: key, supportAddress: match.address.address, outcome: 'new_ticket', ticketId: null, matchedBy: null, duplicateOf: null, reason: reference ? `referenced ticket ${reference.ticketId} does not exist` : null });
+    await deps.store.sendCommand(tx, { id: commandId, type: 'ticket.create_ticket', data: command }, meta);
+    await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'new_ticket', reason: thread.note });
   });
 };

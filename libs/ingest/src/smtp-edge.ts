@@ -3,14 +3,15 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { mailStreamId } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
-import { matchSupportAddress, type SupportAddress } from '@mailroom/mail-domain';
+import { matchSupportAddress } from '@mailroom/mail-domain';
 import type { Logger } from '@mailroom/observability';
+import type { SupportAddressBook } from './support-address-book';
 
 export interface SmtpEdgeOptions {
   host: string;
   port: number;
   maxMessageBytes: number;
-  supportAddresses: SupportAddress[];
+  addresses: SupportAddressBook;
   db: Db;
   store: EventStore;
   log: Logger;
@@ -35,7 +36,7 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<{ port: numb
     logger: false,
     // Never an open relay: only our support addresses (and their plus forms) are accepted.
     onRcptTo(address, _session, callback) {
-      if (!matchSupportAddress(address.address, opts.supportAddresses)) {
+      if (!matchSupportAddress(address.address, opts.addresses.current())) {
         callback(smtpError(550, `5.1.1 <${address.address}>: no such support address here`));
         return;
       }

@@ -8,3 +8,4 @@ export * from './threading';
 export * from './reply-extraction';
 export * from './automated-mail';
 export * from './subject';
+export * from './suspension-causes';
