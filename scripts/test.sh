@@ -6,6 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-services.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/ensure-tools.sh
 
 RUN_ID="r$(date +%s)_$$"
 export MAILROOM_TEST_RUN="$RUN_ID"
