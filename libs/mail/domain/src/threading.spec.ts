@@ -1,6 +1,6 @@
 import { InboundMail } from './inbound-mail';
 import { notificationMessageId, replyToAddress, splitPlusAddress, ticketRootMessageId } from './message-ids';
-import { findTicketReference, TicketReference } from './threading';
+import { findTicketReference, subjectTicketNumbers, TicketReference } from './threading';
 import { encodeTicketId, ticketToken } from './ticket-token';
 
 const secret = 'threading-secret';
@@ -76,5 +76,42 @@ describe('findTicketReference', () => {
   it('reads the tag that matchSupportAddress takes from our Reply-To', () => {
     const { tag } = splitPlusAddress(replyToAddress('support@acme.test', 77, secret));
     expect(findTicketReference(mail(), tag, secret)).toEqual({ ticketId: 77, matchedBy: 'reply_to_token' });
+  });
+});
+
+describe('subjectTicketNumbers', () => {
+  it.each<[string, number[]]>([
+    ['Re: Printer on fire [#123]', [123]],
+    ['Re: [Acme #77] Printer on fire', [77]],
+    ['Printer (#42) still broken', [42]],
+    ['[Ticket #9] Printer', [9]],
+    ['Re: Ticket #123', [123]],
+    ['Question about ticket 456', [456]],
+    ['AW: Anfrage Nr. 88 – Drucker', [88]],
+    ['Request #12: printer', [12]],
+    ['Re: #123', [123]],
+    ['Re: #5 and #6', [5, 6]],
+    ['[#7] follow-up on Ticket #8 and #9', [7, 8, 9]],
+    ['Re: [#123] Ticket #123', [123]],
+  ])('reads %s', (subject, expected) => {
+    expect(subjectTicketNumbers(subject)).toEqual(expected);
+  });
+
+  it.each<[string]>([
+    ['Printer on fire'],
+    ['Invoice 2026-11 number 123'],
+    ['Color &#123; entity'],
+    ['Order#123'],
+    ['Channel #general'],
+    ['#123abc is my code'],
+    ['Ticket #0'],
+    ['Ticket #12345678901'],
+    [''],
+  ])('finds no ticket number in %s', (subject) => {
+    expect(subjectTicketNumbers(subject)).toEqual([]);
+  });
+
+  it('copes with a missing subject', () => {
+    expect(subjectTicketNumbers(null)).toEqual([]);
   });
 });

@@ -51,3 +51,36 @@ export const findTicketReference = (
   }
   return null;
 };
+
+/** Most digits a ticket number in a subject may have (Postgres bigint territory is not needed). */
+const MAX_TICKET_DIGITS = 10;
+
+/**
+ * Ticket numbers named in a subject, strongest form first, each once:
+ *
+ * 1. in brackets or parentheses: `[#123]`, `(#123)`, `[Acme #123]`, `[Ticket #123]`;
+ * 2. after a ticket word: `Ticket #123`, `Ticket 123`, `Request #123`, `Case #123`, `Ticket-Nr. 123`;
+ * 3. a bare `#123` that stands alone (not part of a word, `&#123;` or `#123abc`).
+ *
+ * A subject number is a weak reference (anyone can type one), so this only proposes candidates:
+ * the ingest worker threads on one only when the sender is the ticket's requester or one of its
+ * CCs, and starts a new ticket otherwise. Numbers are positive and at most
+ * {@link MAX_TICKET_DIGITS} digits long.
+ */
+export const subjectTicketNumbers = (subject: string | null | undefined): number[] => {
+  const s = subject ?? '';
+  const d = `(\\d{1,${MAX_TICKET_DIGITS}})(?![\\d\\w])`;
+  const patterns = [
+    new RegExp(`[\\[(][^\\[\\]()]{0,40}?#\\s?${d}[^\\[\\]()]{0,40}[\\])]`, 'giu'),
+    new RegExp(`(?<![\\p{L}\\p{N}])(?:ticket|request|case|anfrage|demande)(?:[\\s-]*(?:nr|no|number)\\.?)?\\s*[#:]?\\s*${d}`, 'giu'),
+    new RegExp(`(?<![\\p{L}\\p{N}&#])#${d}`, 'gu'),
+  ];
+  const found: number[] = [];
+  for (const p of patterns) {
+    for (const m of s.matchAll(p)) {
+      const n = Number(m[1]);
+      if (n > 0 && Number.isSafeInteger(n) && !found.includes(n)) found.push(n);
+    }
+  }
+  return found;
+};

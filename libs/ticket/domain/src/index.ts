@@ -1,1 +1,2 @@
 export * from './ticket';
+export * from './follow-up';
