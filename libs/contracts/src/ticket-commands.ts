@@ -33,6 +33,22 @@ export interface AddCommentV1 {
   comment: { body: string; htmlBody: string; public: boolean; attachments: AttachmentRef[] };
   via: Via;
   mail: MailOrigin | null;
+  /** People the mail was also sent to, added as CCs of the ticket (48 at most on a ticket). */
+  ccs?: PersonRef[];
+  /** Field changes an agent asked for with mail commands (`#status solved`), made in the same update as the comment. */
+  changes?: MailCommandChanges;
+}
+
+/** What mail commands can change; the ticket service applies them for agents and admins only. */
+export interface MailCommandChanges {
+  status?: TicketStatus;
+  priority?: TicketPriority | null;
+  type?: TicketType | null;
+  /** An agent by email or id; null unassigns. */
+  assignee?: PersonRef | null;
+  groupId?: number | null;
+  addTags?: string[];
+  removeTags?: string[];
 }
 
 export interface RuleNotification {
@@ -43,12 +59,25 @@ export interface RuleNotification {
   body: string;
 }
 
+/** A `notification_webhook` action: the body travels unrendered, the notifier renders and sends it. */
+export interface RuleWebhookRequest {
+  /** Deterministic per update, trigger and action: the notifier's idempotency key. */
+  requestId: string;
+  webhookId: string;
+  body: string;
+}
+
+/** Zendesk's satisfaction states; rules can only move `unoffered` to `offered`. */
+export type SatisfactionScore = 'unoffered' | 'offered' | 'good' | 'good_with_comment' | 'bad' | 'bad_with_comment';
+
 export interface FiredRule {
   kind: 'trigger' | 'automation';
   id: string;
   title: string;
   actions: { field: string; value: unknown }[];
   notifications: RuleNotification[];
+  /** Webhook calls the rule asked for (absent when none). */
+  webhooks?: RuleWebhookRequest[];
 }
 
 export interface ApplyRuleActionsV1 {
@@ -65,6 +94,13 @@ export interface ApplyRuleActionsV1 {
     assigneeId?: number | null;
     addTags?: string[];
     removeTags?: string[];
+    /** Users the rules added as CCs (`cc` action). */
+    addCcIds?: number[];
+    satisfactionScore?: SatisfactionScore;
+    /** Custom ticket field values the rules set, by field id; null clears a field. */
+    customFields?: Record<string, string | number | boolean | null>;
+    /** The business-hours schedule the rules set (`schedule_id` action); null for none. */
+    scheduleId?: number | null;
   };
   fired: FiredRule[];
 }

@@ -1,26 +1,42 @@
-import { layoutEmail, type LayoutInput } from './layout/layout-email';
+import type { AccountEmailTemplate } from './email-template/account-email-template';
+import { layoutEmail } from './layout/layout-email';
 import type { NotificationView, Person } from './notification-view';
-import { type NotificationTemplates, type RenderLimits, renderNotification } from './render/render-notification';
+import { type NotificationTemplates, type RenderOptions, renderNotification } from './render/render-notification';
 
 export type ComposedEmail = { ok: true; subject: string; text: string; html: string } | { ok: false; error: string };
 
-/** Render a notification for one recipient and put it in the account email template. */
+export interface ComposeOptions extends RenderOptions {
+  /** The account email template; Mailroom's default when absent. */
+  emailTemplate?: AccountEmailTemplate;
+}
+
+/**
+ * Renders a notification for one recipient and puts it in the account email template: a subject,
+ * a text part and an HTML part, or an error value that names what was broken. Never throws.
+ */
 export const composeEmail = (
   templates: NotificationTemplates,
   view: NotificationView,
   recipient: Person,
-  options: { limits?: Partial<RenderLimits> } & Pick<LayoutInput, 'delimiter' | 'footer' | 'quotedContent'> = {},
+  options: ComposeOptions = {},
 ): ComposedEmail => {
-  const rendered = renderNotification(templates, view, recipient, options.limits);
-  if (!rendered.ok) return rendered;
-  const { text, html } = layoutEmail({
-    renderedText: rendered.text,
-    renderedHtml: rendered.html,
-    view,
-    recipient,
-    delimiter: options.delimiter,
-    footer: options.footer,
-    quotedContent: options.quotedContent,
-  });
-  return { ok: true, subject: rendered.subject, text, html };
+  try {
+    const rendered = renderNotification(templates, view, recipient, options);
+    if (!rendered.ok) return rendered;
+    const laidOut = layoutEmail({
+      renderedText: rendered.text,
+      renderedHtml: rendered.html,
+      view,
+      recipient,
+      template: options.emailTemplate,
+      limits: options.limits,
+      // A suppressed notification must not carry the comments in its history either.
+      withoutQuotedContent: options.suppressCommentPlaceholders,
+    });
+    if (!laidOut.ok) return laidOut;
+    return { ok: true, subject: rendered.subject, text: laidOut.text, html: laidOut.html };
+  } catch (error) {
+    // Only a bug gets here; it still fails this one notification, not the consumer.
+    return { ok: false, error: `could not compose the email: ${String((error as Error)?.message ?? error)}` };
+  }
 };
