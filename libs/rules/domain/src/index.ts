@@ -1,8 +1,14 @@
 export * from './model';
 export { deterministicUuid } from './deterministic-id';
 export type { ConditionHandler, ConditionVerdict, RuleContext } from './conditions/condition-handler';
-export { conditionHandlers, evaluateCondition, evaluateTriggerConditions } from './conditions/evaluate-conditions';
+export { conditionHandlerFor, conditionHandlers, evaluateCondition, evaluateTriggerConditions } from './conditions/evaluate-conditions';
+export { VIA_IDS } from './conditions/values';
+export { parseTerms } from './conditions/text-conditions';
 export type { ActionContext, ActionHandler, ActionResult } from './actions/action-handler';
 export { actionHandlers, applyAction } from './actions/apply-action';
+export { MAX_CCS } from './actions/field-actions';
 export * from './evaluate-triggers/evaluate-triggers';
 export * from './standard-triggers/standard-triggers';
+export * from './system-rules/system-rules';
+export { localTime, scheduleFor, weeklyInterval, withinSchedule } from './schedules/business-hours';
+export type { BusinessHoursVerdict, LocalTime } from './schedules/business-hours';

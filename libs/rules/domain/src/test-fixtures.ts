@@ -7,15 +7,22 @@ export const alice: Person = { id: 1, name: 'Alice Customer', email: 'alice@cust
 export const carol: Person = { id: 2, name: 'Carol Colleague', email: 'carol@customer.test', role: 'end_user' };
 export const dave: Person = { id: 3, name: 'Dave Noaddress', email: null, role: 'end_user' };
 export const erin: Person = { id: 4, name: 'Erin Elsewhere', email: 'erin@customer.test', role: 'end_user' };
-export const agent: Person = { id: 10, name: 'Agent Smith', email: 'smith@support.test', role: 'agent' };
-export const otherAgent: Person = { id: 11, name: 'Agent Jones', email: 'jones@support.test', role: 'agent' };
-export const admin: Person = { id: 12, name: 'Ada Admin', email: 'ada@support.test', role: 'admin' };
+/** Groups: 5 = Support (Smith, Jones, and Quiet who has no address), 6 = Sales (Ada). */
+export const SUPPORT_GROUP = 5;
+export const SALES_GROUP = 6;
+export const agent: Person = { id: 10, name: 'Agent Smith', email: 'smith@support.test', role: 'agent', groupIds: [SUPPORT_GROUP] };
+export const otherAgent: Person = { id: 11, name: 'Agent Jones', email: 'jones@support.test', role: 'agent', groupIds: [SUPPORT_GROUP] };
+export const admin: Person = { id: 12, name: 'Ada Admin', email: 'ada@support.test', role: 'admin', groupIds: [SALES_GROUP] };
 
 export const everyone = [alice, carol, dave, erin, agent, otherAgent, admin];
 
 export const directoryOf = (people: Person[] = everyone): Directory => ({
   person: (id) => people.find((p) => p.id === id),
   agents: () => people.filter((p) => p.role !== 'end_user'),
+  groupMembers: (groupId) =>
+    groupId === SUPPORT_GROUP || groupId === SALES_GROUP
+      ? people.filter((p) => p.role !== 'end_user' && (p.groupIds ?? []).includes(groupId))
+      : undefined,
 });
 
 export const SUPPORT = 'help@support.test';

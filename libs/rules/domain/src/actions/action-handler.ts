@@ -1,5 +1,5 @@
 import type { RuleContext } from '../conditions/condition-handler';
-import type { Action, ActionOutcomeKind, RuleNotification, RuleTicket, Trigger } from '../model';
+import type { Action, ActionOutcomeKind, RuleNotification, RuleTicket, RuleWebhookRequest, Trigger } from '../model';
 
 export interface ActionContext extends RuleContext {
   trigger: Trigger;
@@ -12,6 +12,7 @@ export interface ActionResult {
   outcome: ActionOutcomeKind;
   note?: string;
   notification?: RuleNotification;
+  webhook?: RuleWebhookRequest;
 }
 
 export type ActionHandler = (action: Action, ctx: ActionContext) => ActionResult;

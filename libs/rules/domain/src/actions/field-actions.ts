@@ -1,6 +1,7 @@
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '@mailroom/contracts';
-import { NOBODY, parseEnum, parseReference, parseTags } from '../conditions/values';
-import type { RuleTicket } from '../model';
+import { CUSTOM_FIELD_PREFIX } from '../conditions/field-conditions';
+import { NOBODY, parseEnum, parseId, parseReference, parseTags } from '../conditions/values';
+import type { CustomFieldValue, RuleTicket } from '../model';
 import { type ActionContext, type ActionHandler, type ActionResult, skipped } from './action-handler';
 
 /** Actions that set ticket fields and tags on the cycle's in-memory copy of the ticket. */
@@ -59,7 +60,68 @@ const removeTags: ActionHandler = (action, ctx) => {
   return setField(ctx, 'tags', ctx.ticket.tags.filter((t) => !tags.includes(t)));
 };
 
+/** Zendesk's limit on email CCs per ticket. */
+export const MAX_CCS = 48;
+
+/** `cc`: adds a user (id or `current_user`) as CC; the requester is never their own CC. */
+const addCc: ActionHandler = (action, ctx) => {
+  const values = Array.isArray(action.value) ? action.value : [action.value];
+  let ccIds = ctx.ticket.ccIds;
+  for (const raw of values) {
+    const ref = parseReference(raw, ctx, 'user to copy', ['current_user']);
+    if ('problem' in ref) return skipped(ctx, ref.problem);
+    if (ref.value === NOBODY || ref.value === null) return skipped(ctx, 'there is nobody to copy');
+    const id = ref.value;
+    if (!ctx.directory.person(id)) return skipped(ctx, `user ${id} is not known`);
+    if (id === ctx.ticket.requesterId || ccIds.includes(id)) continue;
+    if (ccIds.length >= MAX_CCS) return skipped(ctx, `the ticket already has ${MAX_CCS} CCs`);
+    ccIds = [...ccIds, id];
+  }
+  return setField(ctx, 'ccIds', ccIds);
+};
+
+/** Rules can only offer the survey: `offered_to_requester` moves an unoffered ticket to offered. */
+const satisfactionScore: ActionHandler = (action, ctx) => {
+  if (action.value !== 'offered_to_requester' && action.value !== 'offered') {
+    return skipped(ctx, `${JSON.stringify(action.value ?? null)} is not a satisfaction action (offered_to_requester)`);
+  }
+  const current = ctx.ticket.satisfactionScore ?? 'unoffered';
+  if (current !== 'unoffered') return { ticket: ctx.ticket, outcome: 'unchanged', note: `satisfaction is already ${current}` };
+  return { ticket: { ...ctx.ticket, satisfactionScore: 'offered' }, outcome: 'changed' };
+};
+
+const scheduleId: ActionHandler = (action, ctx) => {
+  const raw = action.value;
+  if (raw === '' || raw === null) return setField(ctx, 'scheduleId', null);
+  const id = parseId(raw);
+  if (id === undefined) return skipped(ctx, `${JSON.stringify(raw ?? null)} is not a schedule id`);
+  if (ctx.schedules && !ctx.schedules.some((s) => s.id === id)) return skipped(ctx, `schedule ${id} does not exist`);
+  return setField(ctx, 'scheduleId', id);
+};
+
+/** `custom_fields_<id>`: sets a custom field; "" clears it; `current_user` for lookup fields. */
+export const customFieldAction = (field: string): ActionHandler | undefined => {
+  if (!field.startsWith(CUSTOM_FIELD_PREFIX)) return undefined;
+  const fieldId = field.slice(CUSTOM_FIELD_PREFIX.length);
+  if (!/^\d{1,20}$/.test(fieldId)) return undefined;
+  return (action, ctx) => {
+    let value: CustomFieldValue;
+    if (action.value === '' || action.value === null) value = null;
+    else if (action.value === 'current_user') {
+      if (ctx.update.actor.userId === null) return skipped(ctx, 'the update was not made by a user');
+      value = ctx.update.actor.userId;
+    } else if (['string', 'number', 'boolean'].includes(typeof action.value)) value = action.value as CustomFieldValue;
+    else return skipped(ctx, `${JSON.stringify(action.value)} is not a custom field value`);
+    const current = ctx.ticket.customFields?.[fieldId] ?? null;
+    if (current === value) return { ticket: ctx.ticket, outcome: 'unchanged' };
+    return { ticket: { ...ctx.ticket, customFields: { ...ctx.ticket.customFields, [fieldId]: value } }, outcome: 'changed' };
+  };
+};
+
 export const fieldActions: Record<string, ActionHandler> = {
+  cc: addCc,
+  satisfaction_score: satisfactionScore,
+  schedule_id: scheduleId,
   status,
   priority,
   type,

@@ -1,4 +1,4 @@
-import type { Condition, Directory, RuleTicket, RuleUpdate } from '../model';
+import type { Condition, Directory, RuleTicket, RuleUpdate, Schedule } from '../model';
 
 /** What a condition or action is evaluated against at one point of the trigger cycle. */
 export interface RuleContext {
@@ -6,6 +6,10 @@ export interface RuleContext {
   /** The ticket as it stands now: the update's result plus whatever earlier triggers changed. */
   ticket: RuleTicket;
   directory: Directory;
+  /** The instant business-hours conditions are judged at; without one they cannot be evaluated. */
+  now?: Date;
+  /** The account's schedules; the first is the default for a ticket without a schedule of its own. */
+  schedules?: readonly Schedule[];
 }
 
 export interface ConditionVerdict {

@@ -1,17 +1,32 @@
 import type { Condition, ConditionCheck, Trigger } from '../model';
 import type { ConditionHandler, ConditionVerdict, RuleContext } from './condition-handler';
-import { fieldConditions } from './field-conditions';
+import { countConditions } from './count-conditions';
+import { customFieldCondition, fieldConditions } from './field-conditions';
+import { peopleConditions } from './people-conditions';
+import { scheduleConditions } from './schedule-conditions';
+import { textConditions } from './text-conditions';
 import { updateConditions } from './update-conditions';
 
 /** Every condition field the engine understands, by its Zendesk API name. Add new fields here. */
 export const conditionHandlers: Readonly<Record<string, ConditionHandler>> = {
   ...fieldConditions,
   ...updateConditions,
+  ...textConditions,
+  ...countConditions,
+  ...peopleConditions,
+  ...scheduleConditions,
+};
+
+/** The handler of a field: a fixed one, or `custom_fields_<id>`. */
+export const conditionHandlerFor = (field: unknown): ConditionHandler | undefined => {
+  if (typeof field !== 'string') return undefined;
+  if (Object.hasOwn(conditionHandlers, field)) return conditionHandlers[field];
+  return customFieldCondition(field);
 };
 
 /** One condition's verdict. An unknown field, operator or value is a false condition with a reason. */
 export const evaluateCondition = (condition: Condition, ctx: RuleContext): ConditionVerdict => {
-  const handler = Object.hasOwn(conditionHandlers, condition?.field) ? conditionHandlers[condition.field] : undefined;
+  const handler = conditionHandlerFor(condition?.field);
   if (!handler) return { matched: false, problem: `unknown condition field "${String(condition?.field)}"` };
   try {
     return handler(condition, ctx);

@@ -92,3 +92,19 @@ export const parseViaId = (raw: unknown): Parsed<number> => {
   }
   return { problem: `${JSON.stringify(raw ?? null)} is not a channel id (e.g. 4 for email, 5 for API)` };
 };
+
+/** A count condition's value (`reopens`, `replies`): a whole number, given as a number or digits. */
+export const parseCount = (raw: unknown): Parsed<number> => {
+  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return { value: raw };
+  if (typeof raw === 'string' && /^\d{1,9}$/.test(raw.trim())) return { value: Number(raw.trim()) };
+  return { problem: `${JSON.stringify(raw ?? null)} is not a whole number` };
+};
+
+/** A yes-or-no value as Zendesk writes it: true/false, as booleans or strings. */
+export const parseBoolean = (raw: unknown, label: string): Parsed<boolean> => {
+  if (typeof raw === 'boolean') return { value: raw };
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if (text === 'true' || text === 'yes') return { value: true };
+  if (text === 'false' || text === 'no') return { value: false };
+  return { problem: `${JSON.stringify(raw ?? null)} is not a ${label} value (true, false)` };
+};

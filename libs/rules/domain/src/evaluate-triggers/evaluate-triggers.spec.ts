@@ -1,6 +1,6 @@
 import type { Trigger } from '../model';
 import { agent, change, directoryOf, emailCreate, ticketOf, triggerOf } from '../test-fixtures';
-import { evaluateTriggers, orderTriggers } from './evaluate-triggers';
+import { explainTriggers, evaluateTriggers, orderTriggers } from './evaluate-triggers';
 
 const directory = directoryOf();
 const ticketIsOpen = { field: 'status', operator: 'is', value: 'open' };
@@ -194,5 +194,73 @@ describe('the trigger cycle', () => {
       directory,
     );
     expect(update).toEqual(snapshot);
+  });
+});
+
+describe('the trigger cycle, limits and closing', () => {
+  it('stops at the pass cap on a rule set that keeps changing the ticket, and says so', () => {
+    // Ten triggers, each adds its own tag: every firing changes the ticket and restarts the pass.
+    const many = Array.from({ length: 10 }, (_, i) =>
+      triggerOf({ conditions: { all: [], any: [] }, actions: [{ field: 'current_tags', value: `t${i}` }] }),
+    );
+    const capped = evaluateTriggers(change({}), many, directory, { maxPasses: 3 });
+    expect(capped.capped).toBe(true);
+    expect(capped.passes).toBe(3);
+    expect(capped.fired).toHaveLength(3);
+    expect(capped.explanation[3].skipped).toBe('the cycle stopped after 3 passes');
+    const full = evaluateTriggers(change({}), many, directory);
+    expect(full).toMatchObject({ capped: false, passes: 11 });
+    expect(full.fired).toHaveLength(10);
+  });
+
+  it('runs on the update that closes a ticket', () => {
+    const before = ticketOf({ status: 'solved', assigneeId: agent.id });
+    const onClose = triggerOf({
+      conditions: { all: [{ field: 'status', operator: 'value', value: 'closed' }], any: [] },
+      actions: [{ field: 'current_tags', value: 'closed-by-rule' }],
+    });
+    const result = evaluateTriggers(change({ before, after: { ...before, status: 'closed' } }), [onClose], directory);
+    expect(result.changes).toEqual({ addTags: ['closed-by-rule'] });
+  });
+
+  it('reads the business-hours clock from the update when none is passed in', () => {
+    const schedules = [{ id: 1, time_zone: 'UTC', intervals: [{ start_time: 0, end_time: 7 * 1440 }], holidays: [] }];
+    const afterHours = triggerOf({
+      conditions: { all: [{ field: 'in_business_hours', operator: 'is', value: 'true' }], any: [] },
+      actions: [{ field: 'current_tags', value: 'open-hours' }],
+    });
+    expect(evaluateTriggers(change({ occurredAt: '2026-11-25T10:00:00Z' }), [afterHours], directory, { schedules }).fired).toHaveLength(1);
+    expect(evaluateTriggers(change({}), [afterHours], directory, { schedules }).explanation[0].conditions[0].problem).toBe(
+      'no clock was given to judge business hours',
+    );
+  });
+});
+
+describe('explaining an update', () => {
+  it('lists every active trigger in run order with its conditions, whether and when it fired, and what its actions did', () => {
+    const first = triggerOf({
+      title: 'tag vip mail',
+      position: 1,
+      conditions: { all: [{ field: 'current_tags', operator: 'includes', value: 'vip' }], any: [] },
+      actions: [{ field: 'priority', value: 'high' }, notifyRequester('vip')],
+    });
+    const second = triggerOf({
+      title: 'high priority',
+      position: 2,
+      conditions: { all: [{ field: 'priority', operator: 'is', value: 'high' }], any: [] },
+      actions: [{ field: 'group_id', value: 5 }],
+    });
+    const never = triggerOf({ title: 'never', position: 3, conditions: { all: [{ field: 'status', operator: 'is', value: 'hold' }], any: [] }, actions: [] });
+    const off = triggerOf({ title: 'off', active: false, conditions: { all: [], any: [] }, actions: [] });
+    const view = explainTriggers(change({ before: ticketOf({ tags: ['vip'] }) }), [never, off, second, first], directory);
+    expect(view.triggers.map((t) => [t.title, t.matched, t.fired, t.firedOrder])).toEqual([
+      ['tag vip mail', true, true, 1],
+      ['high priority', true, true, 2],
+      ['never', false, false, null],
+    ]);
+    expect(view.triggers[2].conditions[0]).toMatchObject({ matched: false, detail: 'status is open, not changed' });
+    expect(view.triggers[0].actions.map((a) => a.outcome)).toEqual(['changed', 'notification']);
+    expect(view.triggers[0].actions[1].notification?.recipientIds).toEqual([1]);
+    expect(view).toMatchObject({ passes: 3, capped: false, changes: { priority: 'high', groupId: 5 } });
   });
 });

@@ -1,24 +1,48 @@
-import type { ApplyRuleActionsV1, FiredRule, RuleNotification } from '@mailroom/contracts';
+import type { ApplyRuleActionsV1, FiredRule, RuleNotification, RuleWebhookRequest } from '@mailroom/contracts';
 import { applyAction } from '../actions/apply-action';
 import type { RuleContext } from '../conditions/condition-handler';
 import { evaluateTriggerConditions } from '../conditions/evaluate-conditions';
-import type { ActionOutcome, Directory, RuleTicket, RuleUpdate, Trigger, TriggerExplanation } from '../model';
+import type { ActionOutcome, Directory, RuleTicket, RuleUpdate, Schedule, Trigger, TriggerExplanation } from '../model';
+import { type SystemRuleNote, type SystemRuleOptions, applySystemRules } from '../system-rules/system-rules';
 
 export type RuleChanges = ApplyRuleActionsV1['changes'];
 
-export interface EvaluateTriggersOptions {
+/** Default safety net on passes over the trigger list in one update (see `maxPasses`). */
+export const DEFAULT_MAX_PASSES = 100;
+
+export interface EvaluateTriggersOptions extends SystemRuleOptions {
   /** Trigger category ids in their display order: every trigger of a category runs before the next category's. */
   categoryOrder?: readonly string[];
+  /** The clock for business-hours conditions; defaults to the update's `occurredAt`. */
+  now?: Date;
+  /** The account's business-hours schedules; the first is the default one. */
+  schedules?: readonly Schedule[];
+  /**
+   * Passes over the list at most (a pass ends when a trigger fires and changes the ticket). Each
+   * trigger fires at most once, so the cycle always ends; the cap bounds the work a pathological
+   * rule set can cause. Reaching it is reported as `capped`.
+   */
+  maxPasses?: number;
+  /** Apply Zendesk's system ticket rules around the cycle (default true). */
+  systemRules?: boolean;
 }
 
 export interface TriggerEvaluation {
   fired: FiredRule[];
-  /** What the triggers changed, relative to the ticket after the update. */
+  /** What the triggers (and the system rules) changed, relative to the ticket after the update. */
   changes: RuleChanges;
-  /** The ticket after every trigger that fired. */
+  /** The ticket after every trigger that fired and the system rules. */
   ticket: RuleTicket;
   /** One entry per active trigger, in run order. */
   explanation: TriggerExplanation[];
+  /** Passes over the trigger list. */
+  passes: number;
+  /** True when the cycle stopped at `maxPasses` rather than on a pass that fired nothing. */
+  capped: boolean;
+  /** System ticket rules that changed the ticket, in order. */
+  systemRules: SystemRuleNote[];
+  /** Every webhook call asked for, in firing order. */
+  webhooks: RuleWebhookRequest[];
 }
 
 /**
@@ -52,22 +76,57 @@ export const diffRuleTickets = (from: RuleTicket, to: RuleTicket): RuleChanges =
   if (from.type !== to.type) changes.type = to.type;
   if (from.groupId !== to.groupId) changes.groupId = to.groupId;
   if (from.assigneeId !== to.assigneeId) changes.assigneeId = to.assigneeId;
-  const added = to.tags.filter((t) => !from.tags.includes(t));
-  const removed = from.tags.filter((t) => !to.tags.includes(t));
-  if (added.length) changes.addTags = added;
-  if (removed.length) changes.removeTags = removed;
+  if (from.tags !== to.tags) {
+    const added = to.tags.filter((t) => !from.tags.includes(t));
+    const removed = from.tags.filter((t) => !to.tags.includes(t));
+    if (added.length) changes.addTags = added;
+    if (removed.length) changes.removeTags = removed;
+  }
+  if (from.ccIds !== to.ccIds) {
+    const addedCcs = to.ccIds.filter((id) => !from.ccIds.includes(id));
+    if (addedCcs.length) changes.addCcIds = addedCcs;
+  }
+  if ((from.satisfactionScore ?? 'unoffered') !== (to.satisfactionScore ?? 'unoffered')) changes.satisfactionScore = to.satisfactionScore;
+  if ((from.scheduleId ?? null) !== (to.scheduleId ?? null)) changes.scheduleId = to.scheduleId ?? null;
+  if (from.customFields !== to.customFields) {
+    const fields: Record<string, string | number | boolean | null> = {};
+    const ids = new Set([...Object.keys(from.customFields ?? {}), ...Object.keys(to.customFields ?? {})]);
+    for (const id of ids) {
+      const a = from.customFields?.[id] ?? null;
+      const b = to.customFields?.[id] ?? null;
+      if (a !== b) fields[id] = b;
+    }
+    if (Object.keys(fields).length) changes.customFields = fields;
+  }
   return changes;
 };
 
 const changedTicket = (from: RuleTicket, to: RuleTicket): boolean =>
   from !== to && Object.keys(diffRuleTickets(from, to)).length > 0;
 
+const copyTicket = (t: RuleTicket): RuleTicket => ({
+  ...t,
+  tags: [...t.tags],
+  ccIds: [...t.ccIds],
+  ...(t.customFields ? { customFields: { ...t.customFields } } : {}),
+});
+
+const clockOf = (update: RuleUpdate, options: EvaluateTriggersOptions): Date | undefined => {
+  if (options.now) return options.now;
+  if (update.occurredAt) {
+    const at = new Date(update.occurredAt);
+    return Number.isNaN(at.getTime()) ? undefined : at;
+  }
+  return undefined;
+};
+
 /**
  * The trigger cycle for one update (Zendesk semantics): active triggers run in order; a trigger
  * whose conditions hold fires, its actions applied to an in-memory copy of the ticket; when that
  * changed the ticket, evaluation starts again from the top over the triggers that have not fired.
  * A trigger fires at most once per update, so the cycle ends — at the latest after every trigger
- * fired once — when a pass fires nothing.
+ * fired once — when a pass fires nothing (or at `maxPasses`, reported). Triggers do not run on a
+ * ticket that was closed before the update; they do on the update that closes it.
  */
 export const evaluateTriggers = (
   update: RuleUpdate,
@@ -85,24 +144,42 @@ export const evaluateTriggers = (
     conditions: [],
     actions: [],
   }));
-  const start: RuleTicket = { ...update.after, tags: [...update.after.tags], ccIds: [...update.after.ccIds] };
+  const withSystemRules = options.systemRules !== false;
+  const systemRules: SystemRuleNote[] = [];
+  let start: RuleTicket = copyTicket(update.after);
 
-  // Triggers never run on a ticket that was already closed (they may on the update that closes it).
   if (update.before?.status === 'closed') {
     for (const e of explanation) e.skipped = 'triggers do not run on a closed ticket';
-    return { fired: [], changes: {}, ticket: start, explanation };
+    return { fired: [], changes: {}, ticket: start, explanation, passes: 0, capped: false, systemRules, webhooks: [] };
   }
 
+  if (withSystemRules) {
+    const r = applySystemRules('update', update, update.before, start, directory, options);
+    start = r.ticket;
+    systemRules.push(...r.applied);
+  }
+
+  const now = clockOf(update, options);
+  const base = { update, directory, now, schedules: options.schedules };
+  const maxPasses = Math.max(1, options.maxPasses ?? DEFAULT_MAX_PASSES);
   let ticket = start;
   const fired: FiredRule[] = [];
+  const webhooks: RuleWebhookRequest[] = [];
+  let passes = 0;
+  let capped = false;
   let restart = true;
   while (restart) {
+    if (passes >= maxPasses) {
+      capped = true;
+      break;
+    }
+    passes += 1;
     restart = false;
     for (let i = 0; i < ordered.length; i++) {
       const entry = explanation[i];
       if (entry.fired) continue;
       const trigger = ordered[i];
-      const ctx: RuleContext = { update, ticket, directory };
+      const ctx: RuleContext = { ...base, ticket };
       const { matched, checks } = evaluateTriggerConditions(trigger, ctx);
       entry.matched = matched;
       entry.conditions = checks;
@@ -111,21 +188,32 @@ export const evaluateTriggers = (
       const before = ticket;
       const outcomes: ActionOutcome[] = [];
       const notifications: RuleNotification[] = [];
+      const calls: RuleWebhookRequest[] = [];
       (trigger.actions ?? []).forEach((action, actionIndex) => {
-        const result = applyAction(action, { update, ticket, directory, trigger, actionIndex });
+        const result = applyAction(action, { ...base, ticket, trigger, actionIndex });
         ticket = result.ticket;
-        outcomes.push({ index: actionIndex, action, outcome: result.outcome, ...(result.note ? { note: result.note } : {}) });
+        outcomes.push({
+          index: actionIndex,
+          action,
+          outcome: result.outcome,
+          ...(result.note ? { note: result.note } : {}),
+          ...(result.notification ? { notification: result.notification } : {}),
+          ...(result.webhook ? { webhook: result.webhook } : {}),
+        });
         if (result.notification) notifications.push(result.notification);
+        if (result.webhook) calls.push(result.webhook);
       });
       entry.fired = true;
       entry.firedOrder = fired.length + 1;
       entry.actions = outcomes;
+      webhooks.push(...calls);
       fired.push({
         kind: 'trigger',
         id: trigger.id,
         title: trigger.title,
         actions: (trigger.actions ?? []).map((a) => ({ field: a.field, value: a.value })),
         notifications,
+        ...(calls.length ? { webhooks: calls } : {}),
       });
       if (changedTicket(before, ticket)) {
         restart = true;
@@ -133,5 +221,34 @@ export const evaluateTriggers = (
       }
     }
   }
-  return { fired, changes: diffRuleTickets(update.after, ticket), ticket, explanation };
+  if (capped) {
+    for (const e of explanation) if (!e.fired) e.skipped = `the cycle stopped after ${maxPasses} passes`;
+  }
+
+  if (withSystemRules) {
+    const r = applySystemRules('rules', update, start, ticket, directory, options);
+    ticket = r.ticket;
+    systemRules.push(...r.applied);
+  }
+  return { fired, changes: diffRuleTickets(update.after, ticket), ticket, explanation, passes, capped, systemRules, webhooks };
+};
+
+export interface UpdateExplanation {
+  /** Every active trigger, in run order, with each condition's result and, if it fired, its actions' outcomes. */
+  triggers: TriggerExplanation[];
+  passes: number;
+  capped: boolean;
+  systemRules: SystemRuleNote[];
+  changes: RuleChanges;
+}
+
+/** The admin's "why did / didn't it fire" view of one update: the cycle's record without the command. */
+export const explainTriggers = (
+  update: RuleUpdate,
+  triggers: readonly Trigger[],
+  directory: Directory,
+  options: EvaluateTriggersOptions = {},
+): UpdateExplanation => {
+  const r = evaluateTriggers(update, triggers, directory, options);
+  return { triggers: r.explanation, passes: r.passes, capped: r.capped, systemRules: r.systemRules, changes: r.changes };
 };

@@ -189,12 +189,12 @@ describe('the standard triggers', () => {
     expect(firedTitles(result)).not.toContain('Notify assignee of comment update');
   });
 
-  it('record the group notice as not supported yet when a ticket lands in a group without assignee', () => {
+  it('email the group\'s agents when a ticket lands in a group without assignee', () => {
     const before = ticketOf();
     const result = run(change({ before, after: { ...before, groupId: 5 } }));
     const entry = result.explanation.find((e) => e.triggerId === ids.notifyGroupAssignment);
     expect(entry?.fired).toBe(true);
-    expect(entry?.actions[0]).toMatchObject({ outcome: 'skipped', note: 'group notifications are not supported yet' });
+    expect(firedById(result, ids.notifyGroupAssignment)?.notifications[0].recipientIds).toEqual([agent.id, otherAgent.id]);
   });
 
   it('once activated, assign an unassigned ticket to the agent who answers by email, without notifying them', () => {

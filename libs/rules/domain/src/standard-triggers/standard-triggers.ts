@@ -9,15 +9,18 @@ import type { Trigger } from '../model';
 
 const text = (...lines: string[]) => lines.join('\n');
 
+/** A standard trigger as data: everything but its position, which comes from its place in the list. */
+export type StandardTriggerDefinition = Omit<Trigger, 'position'>;
+
 const trigger = (
   id: string,
-  position: number,
+  _position: number,
   title: string,
   description: string,
   conditions: Trigger['conditions'],
   actions: Trigger['actions'],
   active = true,
-): Trigger => ({ id, title, active, position, category_id: null, description, conditions, actions });
+): StandardTriggerDefinition => ({ id, title, active, category_id: null, description, conditions, actions });
 
 export const STANDARD_TRIGGER_IDS = {
   notifyRequesterReceived: 'std-notify-requester-received',
@@ -34,7 +37,8 @@ export const STANDARD_TRIGGER_IDS = {
 
 const ids = STANDARD_TRIGGER_IDS;
 
-export const standardTriggers = (): Trigger[] => [
+/** The standard triggers as read-only data, in Zendesk's order. Use `standardTriggers()` for copies to store. */
+export const STANDARD_TRIGGERS: readonly StandardTriggerDefinition[] = deepFreeze([
   trigger(
     ids.notifyRequesterReceived,
     1,
@@ -282,4 +286,27 @@ export const standardTriggers = (): Trigger[] => [
     },
     [{ field: 'priority', value: 'normal' }],
   ),
-];
+]);
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export interface StandardTriggerOptions {
+  /** Prepended to each standard id, e.g. an account key; default none. */
+  idPrefix?: string;
+  /** Position of the first trigger; the others follow one by one. Default 1. */
+  firstPosition?: number;
+}
+
+/** Fresh, mutable copies of the standard triggers with ids and positions, ready to seed. */
+export const standardTriggers = (options: StandardTriggerOptions = {}): Trigger[] =>
+  STANDARD_TRIGGERS.map((t, i) => ({
+    ...(JSON.parse(JSON.stringify(t)) as StandardTriggerDefinition),
+    id: `${options.idPrefix ?? ''}${t.id}`,
+    position: (options.firstPosition ?? 1) + i,
+  }));
