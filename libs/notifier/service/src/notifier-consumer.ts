@@ -11,7 +11,16 @@ import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, notificationMessageId, replyToAddress, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
-import { composeEmail, type NotificationView, type Person } from '@mailroom/notifier-domain';
+import {
+  type AccountEmailTemplate,
+  composeEmail,
+  DEFAULT_ACCOUNT_EMAIL_TEMPLATE,
+  DEFAULT_SUPPRESS_PLACEHOLDERS_ON_CREATION,
+  type NotificationView,
+  type Person,
+  satisfactionToken,
+  shouldSuppressCommentPlaceholders,
+} from '@mailroom/notifier-domain';
 import { evolveView, type StoredView } from './notifier-projection';
 
 export const NOTIFIER_CONSUMER = 'notifier.ticket-events';
@@ -34,6 +43,10 @@ export interface NotifierDeps {
   baseUrl: string;
   /** Called after new outgoing mail is stored, to wake the sender. */
   onQueued: () => void;
+  /** The account email template (until an account settings API stores one, the default). */
+  emailTemplate?: AccountEmailTemplate;
+  /** Placeholder suppression on ticket creation (reference §4.2); off by default. */
+  suppressPlaceholdersOnCreation?: boolean;
 }
 
 const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
@@ -89,11 +102,15 @@ export const handleNotifierMessage = async (deps: NotifierDeps, m: Message): Pro
 const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: NotificationRequestedV1, m: Message): Promise<boolean> => {
   const ids = [...new Set([v.requesterId, v.assigneeId, ...v.ccIds, ...n.recipientIds, ...v.comments.map((c) => c.authorId), m.metadata.actor?.userId].filter((x): x is number => typeof x === 'number'))];
   const people = new Map(
-    (await tx.query<{ id: string; data: Person & { undeliverable?: boolean } }>(`SELECT id, data FROM notifier.users WHERE id = ANY($1::bigint[])`, [ids])).map((r) => [Number(r.id), r.data]),
+    (await tx.query<{ id: string; data: Person & { undeliverable?: boolean } }>(`SELECT id, data FROM notifier.users WHERE id = ANY($1::bigint[])`, [
+      v.submitterId === undefined ? ids : [...ids, v.submitterId],
+    ])).map((r) => [Number(r.id), r.data]),
   );
   const missing = ids.filter((id) => !people.has(id));
   if (missing.length) throw new OutOfOrder(`ticket ${v.id}: users ${missing.join(', ')} not projected yet`);
   const person = (id: number) => people.get(id)!;
+  // The submitter is shown when known, but a notification does not wait for it.
+  const submitter = v.submitterId === undefined ? null : (people.get(v.submitterId) ?? null);
   const support = deps.supportAddresses.find((a) => a.address === v.recipient) ?? deps.supportAddresses.find((a) => a.isDefault) ?? deps.supportAddresses[0];
   const view: NotificationView = {
     ticket: {
@@ -112,18 +129,36 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
       requester: person(v.requesterId),
       assignee: v.assigneeId ? person(v.assigneeId) : null,
       ccs: v.ccIds.map(person),
-      comments: v.comments.map((c) => ({ id: c.id, author: person(c.authorId), body: c.body, htmlBody: c.htmlBody, public: c.public, createdAt: c.createdAt })),
+      submitter,
+      externalId: v.externalId ?? null,
+      comments: v.comments.map((c) => ({ id: c.id, author: person(c.authorId), body: c.body, htmlBody: c.htmlBody, public: c.public, createdAt: c.createdAt, attachments: c.attachments ?? [] })),
     },
     account: { name: deps.accountName, baseUrl: deps.baseUrl },
     currentUser: m.metadata.actor?.userId ? person(m.metadata.actor.userId) : null,
+    // No satisfaction events yet: the rating state is unknown, the requester's links are not.
+    satisfaction: { score: 'unoffered', comment: null, token: satisfactionToken(v.id, v.requesterId, deps.secret) },
+    now: m.metadata.occurredAt,
   };
+  // The rules' update names the update that fired the trigger as its cause.
+  const firedOnTicketCreation = !!v.createdUpdateId && (m.metadata.causationId === v.createdUpdateId || m.metadata.updateId === v.createdUpdateId);
   const domain = domainOf(support.address);
   let queued = false;
   for (const recipientId of n.recipientIds) {
     const recipient = person(recipientId);
     const outgoingId = deterministicUuid('outgoing', n.notificationId, recipientId);
     if (!recipient.email) continue; // rules suppress these; nothing to send to
-    const composed = composeEmail({ subject: n.subject, body: n.body }, view, recipient);
+    const suppressCommentPlaceholders = shouldSuppressCommentPlaceholders({
+      suppressOnCreation: deps.suppressPlaceholdersOnCreation ?? DEFAULT_SUPPRESS_PLACEHOLDERS_ON_CREATION,
+      ruleKind: n.rule.kind,
+      firedOnTicketCreation,
+      createdVia: v.createdVia ?? null,
+      creatorRole: (v.createdByRole as Person['role'] | 'system' | null | undefined) ?? null,
+      recipientRole: recipient.role,
+    });
+    const composed = composeEmail({ subject: n.subject, body: n.body }, view, recipient, {
+      emailTemplate: deps.emailTemplate ?? DEFAULT_ACCOUNT_EMAIL_TEMPLATE,
+      suppressCommentPlaceholders,
+    });
     if (!composed.ok) {
       // A broken template fails this one notification, with the reason on the ticket.
       await sendDeliveryRecord(deps.store, tx, outgoingId, {

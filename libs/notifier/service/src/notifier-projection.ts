@@ -16,7 +16,13 @@ export interface StoredView {
   requesterId: number;
   assigneeId: number | null;
   ccIds: number[];
-  comments: { id: number; authorId: number; body: string; htmlBody: string; public: boolean; createdAt: string }[];
+  comments: { id: number; authorId: number; body: string; htmlBody: string; public: boolean; createdAt: string; attachments?: { fileName: string }[] }[];
+  submitterId?: number;
+  externalId?: string | null;
+  /** The update that created the ticket, who made it and through which channel: for placeholder suppression. */
+  createdUpdateId?: string | null;
+  createdByRole?: string | null;
+  createdVia?: string;
   /** Message-IDs of the mail the customer sent us, oldest first: our replies point to them. */
   inboundMessageIds: string[];
 }
@@ -43,6 +49,11 @@ export const evolveView = (v: StoredView | null, e: TicketEvent, m: Message): St
       assigneeId: d.assigneeId,
       ccIds: d.ccIds,
       comments: [],
+      submitterId: d.submitterId,
+      externalId: d.externalId,
+      createdUpdateId: m.metadata.updateId ?? null,
+      createdByRole: m.metadata.actor?.role ?? null,
+      createdVia: d.via.channel,
       inboundMessageIds: d.mail ? [d.mail.messageId] : [],
     };
   }
@@ -51,7 +62,7 @@ export const evolveView = (v: StoredView | null, e: TicketEvent, m: Message): St
     case 'ticket.comment_added': {
       const d = e.data;
       const ids = d.mail && !v.inboundMessageIds.includes(d.mail.messageId) ? [...v.inboundMessageIds, d.mail.messageId].slice(-20) : v.inboundMessageIds;
-      return { ...v, updatedAt: d.createdAt, inboundMessageIds: ids, comments: [...v.comments, { id: d.commentId, authorId: d.authorId, body: d.body, htmlBody: d.htmlBody, public: d.public, createdAt: d.createdAt }] };
+      return { ...v, updatedAt: d.createdAt, inboundMessageIds: ids, comments: [...v.comments, { id: d.commentId, authorId: d.authorId, body: d.body, htmlBody: d.htmlBody, public: d.public, createdAt: d.createdAt, attachments: (d.attachments ?? []).map((a) => ({ fileName: a.fileName })) }] };
     }
     case 'ticket.status_changed':
       return { ...v, status: e.data.to, updatedAt: at };
