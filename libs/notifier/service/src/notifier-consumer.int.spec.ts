@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, NotificationRequestedV1, TicketCreatedV1, CommentAddedV1 } from '@mailroom/contracts';
+import { EventStore } from '@mailroom/event-store';
+import { parseSupportAddresses } from '@mailroom/mail-domain';
+import { createTestDatabase, type TestDatabase } from '@mailroom/testing';
+import { handleNotifierMessage, type NotifierDeps } from './notifier-consumer';
+
+/**
+ * The notifier on a real database: notifications rendered from its projection end up as pending
+ * outgoing mail, or — when the admin's template is broken — as a failed delivery on the ticket.
+ */
+describe('the notifier rendering from its projection', () => {
+  let t: TestDatabase;
+  let deps: NotifierDeps;
+  let ticketId = 100;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    deps = {
+      db: t.db,
+      store: new EventStore(),
+      secret: 'test-secret',
+      supportAddresses: parseSupportAddresses('Acme Support <support@acme.test>'),
+      accountName: 'Acme Support',
+      baseUrl: 'https://help.acme.test',
+      onQueued: () => undefined,
+    };
+  });
+  afterAll(async () => t?.drop());
+
+  const jane = 501;
+  const msg = (type: string, streamId: string, streamVersion: number, data: unknown, metadata: Partial<Message['metadata']> = {}): Message => ({
+    id: randomUUID(),
+    kind: 'event',
+    type,
+    schemaVersion: 1,
+    streamId,
+    streamVersion,
+    globalPosition: '0',
+    data,
+    metadata: { occurredAt: '2026-11-25T06:00:00Z', ...metadata },
+  });
+
+  beforeAll(async () => {
+    await handleNotifierMessage(deps, msg('user.created', `user-${jane}`, 1, { userId: jane, name: 'Jane Customer', email: 'jane@customer.test', role: 'end_user', createdAt: '2026-11-25T06:00:00Z' }));
+  });
+
+  /** A ticket created by Jane's email with one comment, then a notification requested by a trigger. */
+  const ticketWithNotification = async (commentBody: string, body: string, d: Partial<NotifierDeps> = {}) => {
+    const id = ++ticketId;
+    const stream = `ticket-${id}`;
+    const creation = randomUUID();
+    const actor = { userId: jane, role: 'end_user' as const };
+    const via = { channel: 'email' as const, source: { from: { address: 'jane@customer.test' }, to: {}, rel: null } };
+    const created: TicketCreatedV1 = {
+      ticketId: id, subject: 'Printer on fire', requesterId: jane, submitterId: jane, recipient: 'support@acme.test', status: 'new', priority: null, type: null,
+      groupId: null, assigneeId: null, tags: [], ccIds: [], externalId: null, via, mail: null, createdAt: '2026-11-25T06:00:00Z',
+    };
+    const comment: CommentAddedV1 = { ticketId: id, commentId: id * 10, authorId: jane, body: commentBody, htmlBody: '', public: true, attachments: [], via, mail: null, createdAt: '2026-11-25T06:00:00Z' };
+    const notification: NotificationRequestedV1 = {
+      ticketId: id, notificationId: randomUUID(), rule: { kind: 'trigger', id: 't1', title: 'Notify requester and CCs of received request' },
+      recipientIds: [jane], suppressed: [], subject: 'Received: {{ticket.title}}', body,
+    };
+    const all = { ...deps, ...d };
+    await handleNotifierMessage(all, msg('ticket.created', stream, 1, created, { updateId: creation, actor, via }));
+    await handleNotifierMessage(all, msg('ticket.comment_added', stream, 2, comment, { updateId: creation, actor, via }));
+    await handleNotifierMessage(all, msg('ticket.notification_requested', stream, 3, notification, { updateId: randomUUID(), causationId: creation, actor: { userId: null, role: 'system' } }));
+    const outgoing = await t.db.query<{ subject: string; text_body: string; html_body: string }>(`SELECT subject, text_body, html_body FROM notifier.outgoing WHERE ticket_id = $1`, [id]);
+    const records = await t.db.query<{ data: { outcome: { status: string; error?: string } } }>(
+      `SELECT data FROM mailroom_events.messages WHERE type = 'ticket.record_delivery' AND (data->>'ticketId')::int = $1`,
+      [id],
+    );
+    return { outgoing, records: records.map((r) => r.data.outcome) };
+  };
+
+  it('stores a multipart email in which the customer\'s Liquid stays literal', async () => {
+    const { outgoing, records } = await ticketWithNotification('Hi {{ticket.requester.email}} {% for i in (1..3) %}x{% endfor %} <b>', 'Thanks.\n{{ticket.latest_public_comment_html}}');
+    expect(records).toEqual([]);
+    expect(outgoing).toHaveLength(1);
+    expect(outgoing[0].subject).toBe('Received: Printer on fire');
+    expect(outgoing[0].text_body).toContain('Hi {{ticket.requester.email}} {% for i in (1..3) %}x{% endfor %} <b>');
+    expect(outgoing[0].html_body).toContain('Hi {{ticket.requester.email}} {% for i in (1..3) %}x{% endfor %} &lt;b&gt;');
+    expect(outgoing[0].text_body + outgoing[0].html_body).not.toContain('jane@customer.test');
+  });
+
+  it.each([
+    ['a syntax error', '{% if ticket.id %}never closed', /could not render: body could not be rendered: .*not closed/],
+    ['a hundred million iterations', '{% for i in (1..100000000) %}x{% endfor %}', /could not render: body could not be rendered: memory alloc limit exceeded/],
+    ['huge output', `{% for i in (1..2000) %}${'y'.repeat(1000)}{% endfor %}`, /could not render: body is too large once rendered/],
+  ])('records a failed delivery and sends nothing for %s, without failing the consumer', async (_, body, error) => {
+    const { outgoing, records } = await ticketWithNotification('Help', body);
+    expect(outgoing).toEqual([]);
+    expect(records).toEqual([expect.objectContaining({ status: 'failed', permanent: true, error: expect.stringMatching(error) })]);
+  });
+
+  it('leaves the comment out of the acknowledgement when placeholder suppression is on', async () => {
+    const on = await ticketWithNotification('Buy cheap pills at spam.test', 'We got it.\n{{ticket.latest_public_comment_html}}', { suppressPlaceholdersOnCreation: true });
+    expect(on.outgoing[0].text_body).toContain('We got it.');
+    expect(on.outgoing[0].text_body + on.outgoing[0].html_body).not.toContain('spam.test');
+    const off = await ticketWithNotification('Buy cheap pills at spam.test', 'We got it.\n{{ticket.latest_public_comment_html}}');
+    expect(off.outgoing[0].text_body).toContain('spam.test');
+  });
+
+  it('wraps the notification in the account email template', async () => {
+    const emailTemplate = { htmlTemplate: '<html><body><h1>ACME</h1>{{content}}{{footer}}</body></html>', textTemplate: 'ACME\n{{content}}\n{{footer}}', delimiter: '-- reply above --', delimiterEnabled: true, simplifiedThreading: true };
+    const { outgoing } = await ticketWithNotification('Help', 'Got it.', { emailTemplate });
+    expect(outgoing[0].text_body.startsWith('-- reply above --\n\nACME\nGot it.')).toBe(true);
+    expect(outgoing[0].html_body).toContain('<h1>ACME</h1>Got it.');
+  });
+});
