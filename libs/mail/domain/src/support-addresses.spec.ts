@@ -1,5 +1,5 @@
 import { replyToAddress } from './message-ids';
-import { isSupportAddress, matchSupportAddress, parseSupportAddresses, SupportAddress } from './support-addresses';
+import { defaultSupportAddress, isSupportAddress, matchSupportAddress, parseSupportAddresses, senderFor, SupportAddress, supportAddressProblem } from './support-addresses';
 import { parseTicketToken } from './ticket-token';
 
 describe('parseSupportAddresses', () => {
@@ -92,5 +92,69 @@ describe('matchSupportAddress', () => {
     const match = matchSupportAddress(rcpt.toUpperCase(), addresses);
     expect(match?.address).toBe(support);
     expect(parseTicketToken(match!.tag!, 'secret')).toBe(31);
+  });
+});
+
+describe('wildcard support addresses', () => {
+  const addresses = parseSupportAddresses('Acme <support@acme.test>, Acme Help <*@help.acme.test>, Billing <billing@help.acme.test>');
+  const [support, wildcard, billing] = addresses;
+
+  it('reads a wildcard entry from the configuration, but never as the default', () => {
+    expect(wildcard).toEqual({ address: '*@help.acme.test', name: 'Acme Help', isDefault: false });
+    expect(() => parseSupportAddresses('*@help.acme.test, support@acme.test')).toThrow(/cannot be the wildcard/);
+  });
+
+  it.each<[string, string, string | null]>([
+    ['any local part at the domain', 'anything@help.acme.test', null],
+    ['in any case', 'Sales.Team@HELP.acme.test', null],
+    ['plus-addressed, keeping the tag', 'orders+t12-abc@help.acme.test', 't12-abc'],
+  ])('accepts %s as the address written to, named after the wildcard', (_case, rcpt, tag) => {
+    const match = matchSupportAddress(rcpt, addresses);
+    const mailbox = rcpt.toLowerCase().replace(/\+[^@]*/, '');
+    expect(match).toEqual({ address: { address: mailbox, name: 'Acme Help', isDefault: false }, tag, wildcard });
+  });
+
+  it('prefers a configured address of that domain over the wildcard', () => {
+    expect(matchSupportAddress('billing@help.acme.test', addresses)).toEqual({ address: billing, tag: null });
+  });
+
+  it.each([
+    ['a subdomain of the wildcard domain', 'a@eu.help.acme.test'],
+    ['a parent domain', 'a@acme.test'],
+    ['a domain that merely ends like it', 'a@evilhelp.acme.test'],
+    ['a lookalike suffix', 'a@help.acme.test.evil'],
+    ['the wildcard itself', '*@help.acme.test'],
+    ['a local part with a star', 'a*b@help.acme.test'],
+    ['a quoted local part', '"a b"@help.acme.test'],
+    ['no local part', '@help.acme.test'],
+  ])('never accepts %s (no open relay)', (_case, rcpt) => {
+    expect(matchSupportAddress(rcpt, addresses)).toBeNull();
+  });
+
+  it('sends from the address written to, else from the default', () => {
+    expect(senderFor('orders@help.acme.test', addresses)).toEqual({ address: 'orders@help.acme.test', name: 'Acme Help', isDefault: false });
+    expect(senderFor('billing@help.acme.test', addresses)).toBe(billing);
+    expect(senderFor('gone@acme.test', addresses)).toBe(support);
+    expect(senderFor(null, addresses)).toBe(support);
+    expect(defaultSupportAddress(addresses)).toBe(support);
+  });
+});
+
+describe('supportAddressProblem', () => {
+  it.each(['support@acme.test', 'first.last@mail.acme.test', '*@help.acme.test'])('accepts %s', (address) => {
+    expect(supportAddressProblem(address)).toBeNull();
+  });
+
+  it.each<[string, RegExp]>([
+    ['support+x@acme.test', /reserved for ticket tokens/],
+    ['support', /not a valid email address/],
+    ['a b@acme.test', /not a valid email address/],
+    ['a*@acme.test', /not a valid email address/],
+    ['*@com', /not a valid wildcard/],
+    ['*@*.acme.test', /not a valid wildcard/],
+    ['*@', /not a valid wildcard/],
+    [`${'a'.repeat(250)}@acme.test`, /too long/],
+  ])('refuses %s', (address, message) => {
+    expect(supportAddressProblem(address)).toMatch(message);
   });
 });

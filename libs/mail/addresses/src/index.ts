@@ -1,0 +1,2 @@
+export * from './recipient-addresses';
+export * from './address-book';
