@@ -26,7 +26,7 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger): Promis
   const addresses = fixedAddressBook(supportAddresses);
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ingest' }, (msg) => log.warn(msg));
   const store = new EventStore();
-  const smtp = await startSmtpEdge({ host: cfg.smtpHost, port: cfg.smtpPort, maxMessageBytes: cfg.maxMessageBytes, addresses, db, store, log });
+  const smtp = await startSmtpEdge({ host: cfg.smtpHost, port: cfg.smtpPort, maxMessageBytes: cfg.maxMessageBytes, addresses, db, store, log, settings: cfg.smtpEdge });
   log.info(`SMTP ingest listening on ${cfg.smtpHost}:${smtp.port} for ${supportAddresses.map((a) => a.address).join(', ')}`);
 
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ingest', log: (level, msg) => log[level](msg) });

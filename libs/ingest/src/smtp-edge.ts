@@ -1,10 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { readSmtpEdgeSettings, type SmtpEdgeSettings } from '@mailroom/config';
 import { mailStreamId } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { matchSupportAddress } from '@mailroom/mail-domain';
 import type { Logger } from '@mailroom/observability';
+import { loadSmtpUsers } from './smtp/auth';
+import { ConnectionCounter, RateLimiter } from './smtp/limits';
+import { plainAddress, trustedNetworks } from './smtp/networks';
+import { loadTlsMaterial, type TlsMaterial } from './smtp/tls';
 import type { SupportAddressBook } from './support-address-book';
 
 export interface SmtpEdgeOptions {
@@ -16,6 +21,16 @@ export interface SmtpEdgeOptions {
   store: EventStore;
   log: Logger;
   clock?: () => Date;
+  /** Protocol, TLS, AUTH and limits; what is left out takes the documented default. */
+  settings?: Partial<SmtpEdgeSettings>;
+}
+
+export interface RunningSmtpEdge {
+  port: number;
+  server: SMTPServer;
+  /** The certificate STARTTLS presents, or null when STARTTLS is off. */
+  tls: TlsMaterial | null;
+  close: () => Promise<void>;
 }
 
 const smtpError = (code: number, message: string): Error & { responseCode: number } => Object.assign(new Error(message), { responseCode: code });
@@ -25,24 +40,76 @@ const smtpError = (code: number, message: string): Error & { responseCode: numbe
  * first"). 250 is answered only after the raw mail and its `mail.received` event are committed;
  * when that cannot happen the answer is 451 and the sender keeps the mail and retries.
  */
-export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<{ port: number; server: SMTPServer; close: () => Promise<void> }> => {
+export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpEdge> => {
   const clock = opts.clock ?? (() => new Date());
+  const settings: SmtpEdgeSettings = { ...readSmtpEdgeSettings({}), ...opts.settings };
+  const tls = settings.starttls ? await loadTlsMaterial(settings) : null;
+  const users = await loadSmtpUsers(settings);
+  if (settings.authRequired && !users) throw new Error('MAILROOM_SMTP_AUTH_REQUIRED=true needs SMTP AUTH users');
+  if (users && !tls) throw new Error('SMTP AUTH is offered only over TLS: it needs STARTTLS');
+  const trusted = trustedNetworks(settings.trustedNetworks);
+  const connections = new ConnectionCounter(settings.maxConnectionsPerIp);
+  const counted = new Set<string>(); // sessions counted in `connections`
+  const rate = new RateLimiter(settings.messagesPerMinutePerIp);
+  const clientOf = (session: SMTPServerSession): string => plainAddress(session.remoteAddress ?? '');
+  const disabledCommands = [...(users ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])];
+
   const serverOptions: SMTPServerOptions = {
-    name: 'mailroom',
+    name: settings.hostname,
     banner: 'Mailroom ingest',
+    lmtp: settings.lmtp,
     size: opts.maxMessageBytes,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    ...(tls ? { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const } : {}),
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: !settings.authRequired,
+    authRequiredMessage: '5.7.0 authentication required: log in with AUTH after STARTTLS',
+    disabledCommands,
+    // The edge never uses the client's host name, so it does not wait on reverse DNS for one.
+    disableReverseLookup: true,
+    maxClients: settings.maxConnections,
     logger: false,
+    onConnect(session, callback) {
+      const client = clientOf(session);
+      if (trusted.has(client)) return callback();
+      if (!connections.enter(client)) {
+        opts.log.info('refused a connection over the per-address limit', { client, limit: settings.maxConnectionsPerIp });
+        return callback(smtpError(421, `4.7.0 ${settings.hostname} too many connections from ${client}, at most ${settings.maxConnectionsPerIp}; try again later`));
+      }
+      counted.add(session.id);
+      callback();
+    },
+    onClose(session) {
+      if (counted.delete(session.id)) connections.leave(clientOf(session));
+    },
+    onAuth(auth, _session, callback) {
+      if ((auth.method === 'PLAIN' || auth.method === 'LOGIN') && auth.username && typeof auth.password === 'string' && users?.verify(auth.username, auth.password)) {
+        callback(null, { user: auth.username });
+        return;
+      }
+      opts.log.info('refused an SMTP login', { username: auth.username ?? null, method: auth.method });
+      callback(smtpError(535, '5.7.8 authentication credentials invalid'));
+    },
     // Never an open relay: only our support addresses (and their plus forms) are accepted.
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
+      const already = session.envelope.rcptTo.some((r) => r.address.toLowerCase() === address.address.toLowerCase());
+      if (!already && session.envelope.rcptTo.length >= settings.maxRecipients) {
+        callback(smtpError(452, `4.5.3 too many recipients: at most ${settings.maxRecipients} per message, send the rest in another one`));
+        return;
+      }
       if (!matchSupportAddress(address.address, opts.addresses.current())) {
         callback(smtpError(550, `5.1.1 <${address.address}>: no such support address here`));
         return;
       }
       callback();
     },
-    onMailFrom(address, _session, callback) {
+    onMailFrom(address, session, callback) {
+      const client = clientOf(session);
+      if (!session.user && !trusted.has(client) && !rate.take(client)) {
+        const wait = rate.retryAfterSeconds(client);
+        opts.log.info('deferred a mail over the per-address rate', { client, perMinute: settings.messagesPerMinutePerIp });
+        callback(smtpError(450, `4.7.1 ${client} has started more than ${settings.messagesPerMinutePerIp} mails in a minute; try again in ${wait} s`));
+        return;
+      }
       const args = address.args as Record<string, string> | false | undefined;
       const declared = args ? Number(args.SIZE ?? 0) : 0;
       if (declared > opts.maxMessageBytes) {
@@ -86,7 +153,8 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<{ port: numb
             );
           })
           .then(
-            () => callback(null, `2.0.0 queued as ${mailId}`),
+            // LMTP answers once per recipient; the mail is stored once and routed by the worker.
+            () => callback(null, settings.lmtp ? rcptTo.map((r) => `2.1.5 <${r}> delivered as ${mailId}`) : `2.0.0 queued as ${mailId}`),
             (err: Error) => {
               opts.log.warn('could not store a mail; answering 451 so the sender retries', { error: err.message });
               callback(smtpError(451, '4.3.0 temporary local problem, please try again later'));
@@ -102,5 +170,9 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<{ port: numb
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.server.address() as { port: number }).port;
-  return { port, server, close: () => new Promise<void>((r) => server.close(() => r())) };
+  opts.log.info(
+    `${settings.lmtp ? 'LMTP' : 'SMTP'} edge: STARTTLS ${tls ? `with a ${tls.source} certificate` : 'off'}, AUTH ${users ? (settings.authRequired ? 'required' : 'offered') : 'off'}`,
+    { maxConnections: settings.maxConnections, maxConnectionsPerIp: settings.maxConnectionsPerIp, maxRecipients: settings.maxRecipients, messagesPerMinutePerIp: settings.messagesPerMinutePerIp },
+  );
+  return { port, server, tls, close: () => new Promise<void>((r) => server.close(() => r())) };
 };

@@ -72,13 +72,84 @@ export const readCommonConfig = (env: Env = process.env): CommonConfig => {
   };
 };
 
+/** The SMTP edge's protocol, TLS, AUTH and per-client limits (README "SMTP ingest"). */
+export interface SmtpEdgeSettings {
+  /** Name in the greeting and the development certificate. */
+  hostname: string;
+  /** Speak LMTP (LHLO, one reply per recipient) instead of SMTP. */
+  lmtp: boolean;
+  /** Offer STARTTLS; without a certificate a self-signed development one is generated at start. */
+  starttls: boolean;
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
+  /** `user:password` pairs, comma separated; AUTH is offered (after STARTTLS) only when users are set. */
+  authUsers: string | null;
+  /** A file of `user:password` lines, read at start. */
+  authUsersFile: string | null;
+  authRequired: boolean;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  maxRecipients: number;
+  /** Mails a client address may start per minute; 0 turns the limit off. */
+  messagesPerMinutePerIp: number;
+  /** Addresses (CIDR) exempt from the per-address limits, e.g. the relaying MTA. */
+  trustedNetworks: string;
+}
+
 export interface IngestConfig extends CommonConfig {
   smtpHost: string;
   smtpPort: number;
   maxMessageBytes: number;
   healthHost: string;
   healthPort: number;
+  smtpEdge: SmtpEdgeSettings;
 }
+
+const readBool = (env: Env, name: string, fallback: boolean): boolean => {
+  const raw = read(env, name, String(fallback)).toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+};
+
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?$/;
+
+export const readSmtpEdgeSettings = (env: Env = process.env): SmtpEdgeSettings => {
+  const optional = (name: string): string | null => {
+    const v = read(env, name, '');
+    return v === '' ? null : v;
+  };
+  const s: SmtpEdgeSettings = {
+    hostname: read(env, 'MAILROOM_SMTP_HOSTNAME', 'mailroom'),
+    lmtp: readBool(env, 'MAILROOM_SMTP_LMTP', false),
+    starttls: readBool(env, 'MAILROOM_SMTP_STARTTLS', true),
+    tlsCertFile: optional('MAILROOM_SMTP_TLS_CERT'),
+    tlsKeyFile: optional('MAILROOM_SMTP_TLS_KEY'),
+    authUsers: optional('MAILROOM_SMTP_AUTH_USERS'),
+    authUsersFile: optional('MAILROOM_SMTP_AUTH_USERS_FILE'),
+    authRequired: readBool(env, 'MAILROOM_SMTP_AUTH_REQUIRED', false),
+    maxConnections: readInt(env, 'MAILROOM_SMTP_MAX_CONNECTIONS', 200, 1),
+    maxConnectionsPerIp: readInt(env, 'MAILROOM_SMTP_MAX_CONNECTIONS_PER_IP', 20, 1),
+    maxRecipients: readInt(env, 'MAILROOM_SMTP_MAX_RECIPIENTS', 100, 1),
+    messagesPerMinutePerIp: readInt(env, 'MAILROOM_SMTP_MESSAGES_PER_MINUTE_PER_IP', 60, 0),
+    trustedNetworks: read(env, 'MAILROOM_SMTP_TRUSTED_NETWORKS', '127.0.0.0/8,::1/128'),
+  };
+  if (!/^[A-Za-z0-9.-]+$/.test(s.hostname)) throw new ConfigError(`MAILROOM_SMTP_HOSTNAME must be a host name, got "${s.hostname}"`);
+  if ((s.tlsCertFile === null) !== (s.tlsKeyFile === null)) throw new ConfigError('MAILROOM_SMTP_TLS_CERT and MAILROOM_SMTP_TLS_KEY must be set together');
+  if (s.tlsCertFile && !s.starttls) throw new ConfigError('MAILROOM_SMTP_TLS_CERT is set but MAILROOM_SMTP_STARTTLS is false');
+  const hasUsers = s.authUsers !== null || s.authUsersFile !== null;
+  if (hasUsers && !s.starttls) throw new ConfigError('SMTP AUTH is offered only over TLS: MAILROOM_SMTP_AUTH_USERS needs MAILROOM_SMTP_STARTTLS=true');
+  if (s.authRequired && !hasUsers) throw new ConfigError('MAILROOM_SMTP_AUTH_REQUIRED=true needs MAILROOM_SMTP_AUTH_USERS or MAILROOM_SMTP_AUTH_USERS_FILE');
+  if (s.authUsers !== null) {
+    for (const pair of s.authUsers.split(',').map((p) => p.trim()).filter(Boolean)) {
+      if (!/^[^:\s]+:.+$/.test(pair)) throw new ConfigError('MAILROOM_SMTP_AUTH_USERS must be user:password pairs separated by commas');
+    }
+  }
+  for (const net of s.trustedNetworks.split(',').map((n) => n.trim()).filter(Boolean)) {
+    if (!CIDR.test(net)) throw new ConfigError(`MAILROOM_SMTP_TRUSTED_NETWORKS holds "${net}", which is not an address or CIDR block`);
+  }
+  return s;
+};
 
 export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
   ...readCommonConfig(env),
@@ -87,6 +158,7 @@ export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
   maxMessageBytes: readInt(env, 'MAILROOM_MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024),
   healthHost: read(env, 'MAILROOM_HEALTH_HOST', '127.0.0.1'),
   healthPort: readInt(env, 'MAILROOM_HEALTH_PORT', 3001, 0, 65535),
+  smtpEdge: readSmtpEdgeSettings(env),
 });
 
 export interface TicketConfig extends CommonConfig {
