@@ -10,7 +10,8 @@ export type Role = 'end_user' | 'agent' | 'admin' | 'system';
 export interface Via {
   channel: 'email' | 'api' | 'web' | 'rule' | 'closed_ticket' | 'system';
   source: {
-    from: { address?: string; name?: string; id?: number | string; title?: string };
+    /** `ticket_id`/`subject`: the closed ticket a follow-up continues (`rel: 'follow_up'`), as Zendesk names them. */
+    from: { address?: string; name?: string; id?: number | string; title?: string; ticket_id?: number; subject?: string };
     to: { address?: string; name?: string };
     rel: string | null;
   };

@@ -18,7 +18,7 @@ export interface MailRoutedV1 {
   outcome: 'new_ticket' | 'comment' | 'duplicate' | 'suspended' | 'rejected';
   ticketId: number | null;
   /** How the ticket was found: which threading rule matched. */
-  matchedBy: 'message_id' | 'reply_to_token' | 'body_token' | null;
+  matchedBy: 'message_id' | 'reply_to_token' | 'body_token' | 'subject_number' | null;
   /** For a duplicate: the mail it repeats. */
   duplicateOf: string | null;
   reason: string | null;

@@ -30,6 +30,7 @@ import { screenMail } from './screening/screen-mail';
 import type { SupportAddressBook } from './support-address-book';
 import { suspendMail } from './suspension/suspend-mail';
 import { resolveThread } from './threading/resolve-thread';
+import { planComment } from './threading/comment-plan';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
 export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'mail.received.#' }] };
@@ -156,17 +157,21 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message): Prom
     const commandId = deterministicUuid('ingest-command', received.mailId);
     if (thread.kind === 'comment') {
       const reply = extractReply(mail.text);
-      const body = reply.reply.trim() || mail.text.trim() || mail.subject;
+      // Visibility, CCs and an agent's mail commands (threading/comment-plan.ts).
+      const plan = planComment({ mail, body: reply.reply.trim() || mail.text.trim() || mail.subject, author: requester, thread, supportAddresses });
+      const body = plan.body;
       const command: AddCommentV1 = {
         ticketId: thread.ticketId,
         commentKey: `mail:${received.mailId}`,
         author: { email: requester.address, name: requester.name },
-        comment: { body, htmlBody: textToHtml(body), public: true, attachments: attachmentRefs },
+        comment: { body, htmlBody: textToHtml(body), public: plan.public, attachments: attachmentRefs },
         via,
         mail: origin,
+        ...(plan.ccs.length ? { ccs: plan.ccs.map((a) => ({ email: a.address, name: a.name })) } : {}),
+        ...(plan.changes ? { changes: plan.changes } : {}),
       };
       await deps.store.sendCommand(tx, { id: commandId, type: 'ticket.add_comment', data: command }, meta);
-      await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'comment', ticketId: thread.ticketId, matchedBy: thread.matchedBy });
+      await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'comment', ticketId: thread.ticketId, matchedBy: thread.matchedBy, reason: plan.privateBecause });
       return;
     }
     const body = mail.text.trim() || (attachments.length ? '(attachments only)' : mail.subject.trim() || '(empty message)');

@@ -1,6 +1,6 @@
-import { ticketStreamId } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { findTicketReference, type Address, type InboundMail, type SuspensionCause, type TicketMatch } from '@mailroom/mail-domain';
+import { findTicketReference, subjectTicketNumbers, type Address, type InboundMail, type SuspensionCause, type TicketMatch } from '@mailroom/mail-domain';
+import { PgTicketDirectory, relationTo, type TicketDirectory, type PersonFacts, type Relation, type TicketFacts } from './ticket-directory';
 
 export interface ThreadInput {
   mail: InboundMail;
@@ -10,17 +10,61 @@ export interface ThreadInput {
   secret: string;
 }
 
+/** How a mail was tied to its ticket: one of our unforgeable references, or a subject number. */
+export type ThreadMatch = TicketMatch | 'subject_number';
+
 /** Where a mail goes: a comment on a ticket, a new ticket, or set aside. */
 export type ThreadDecision =
-  | { kind: 'comment'; ticketId: number; matchedBy: TicketMatch }
-  | { kind: 'new_ticket'; note: string | null }
+  | {
+      kind: 'comment';
+      ticketId: number;
+      matchedBy: ThreadMatch;
+      /** The ticket as the read model has it (null when it is not projected yet). */
+      ticket: TicketFacts | null;
+      /** The author as a known user (null for someone we have never seen). */
+      author: PersonFacts | null;
+      relation: Relation;
+    }
+  | { kind: 'new_ticket'; note: string | null; author: PersonFacts | null }
   | { kind: 'suspend'; cause: SuspensionCause; detail: string; ticketId: number | null };
 
-/** Threading (README "Threading rules"): which ticket, if any, a mail continues. */
-export const resolveThread = async (tx: Db, input: ThreadInput): Promise<ThreadDecision> => {
+const defaultDirectory: TicketDirectory = new PgTicketDirectory();
+
+/**
+ * Threading (reference §5.3, README "Threading rules"): which ticket, if any, a mail continues.
+ *
+ * 1. our Message-IDs in In-Reply-To/References, then the token in the plus-address, then the
+ *    encoded id `[XXXXXX-XXXX]` in the body ({@link findTicketReference}). These carry a MAC, so
+ *    whoever holds one was sent it: anyone may comment that way (visibility decides later whether
+ *    publicly);
+ * 2. a ticket number in the subject ({@link subjectTicketNumbers}), but only when the author is
+ *    that ticket's requester or one of its CCs: anyone can type a number, so a stranger naming
+ *    someone else's ticket starts a ticket of their own;
+ * 3. otherwise a new ticket.
+ *
+ * A closed ticket is still the answer here: the ticket service turns the comment into a follow-up
+ * in its own transaction (the ticket may close between now and then).
+ */
+export const resolveThread = async (tx: Db, input: ThreadInput, directory: TicketDirectory = defaultDirectory): Promise<ThreadDecision> => {
+  const author = await directory.person(tx, input.requester.address);
   const reference = findTicketReference(input.mail, input.rcptTag, input.secret);
-  if (!reference) return { kind: 'new_ticket', note: null };
-  const exists = (await tx.query(`SELECT 1 FROM mailroom_events.streams WHERE stream_id = $1`, [ticketStreamId(reference.ticketId)])).length > 0;
-  if (!exists) return { kind: 'new_ticket', note: `referenced ticket ${reference.ticketId} does not exist` };
-  return { kind: 'comment', ticketId: reference.ticketId, matchedBy: reference.matchedBy };
+  let note: string | null = null;
+  if (reference) {
+    if (await directory.ticketExists(tx, reference.ticketId)) {
+      const ticket = await directory.ticket(tx, reference.ticketId);
+      return { kind: 'comment', ticketId: reference.ticketId, matchedBy: reference.matchedBy, ticket, author, relation: relationTo(ticket, author) };
+    }
+    note = `referenced ticket ${reference.ticketId} does not exist`;
+  }
+
+  const refused: number[] = [];
+  for (const number of subjectTicketNumbers(input.mail.subject)) {
+    const ticket = await directory.ticket(tx, number);
+    if (!ticket) continue;
+    const relation = relationTo(ticket, author);
+    if (relation === 'requester' || relation === 'cc') return { kind: 'comment', ticketId: number, matchedBy: 'subject_number', ticket, author, relation };
+    refused.push(number);
+  }
+  if (refused.length) note = `the subject names ticket ${refused.map((n) => `#${n}`).join(', ')}, but the sender is neither its requester nor a CC`;
+  return { kind: 'new_ticket', note, author };
 };

@@ -5,6 +5,7 @@ import {
   type AddCommentV1,
   type ApplyRuleActionsV1,
   type CreateTicketV1,
+  type MailCommandChanges,
   type Message,
   type PersonRef,
   type RecordDeliveryV1,
@@ -13,7 +14,7 @@ import {
 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore, ExpectedVersionConflict } from '@mailroom/event-store';
-import { decide, evolve, initialTicketState, type TicketCommand, type TicketError, type TicketState } from '@mailroom/ticket-domain';
+import { decide, evolve, followUpCommand, initialTicketState, type FieldChanges, type NewComment, type TicketCommand, type TicketError, type TicketState } from '@mailroom/ticket-domain';
 import { applyToReadModel } from '../read-model/ticket-projection';
 import { Users, type UserRecord } from '../users/users';
 
@@ -134,28 +135,99 @@ export class TicketCommands {
     );
   }
 
-  /** AddComment from another service (ingest): idempotent by its comment key. */
+  /**
+   * AddComment from another service (ingest): idempotent by its comment key. CCs the mail named
+   * are added (48 at most on a ticket) and an agent's mail-command changes are made in the same
+   * update as the comment. A comment for a closed ticket starts a follow-up instead: decided here,
+   * on the ticket's state inside this transaction, so a reply racing the ticket's closing still
+   * lands (a version conflict re-runs the transaction, which then sees the ticket closed).
+   */
   async addComment(tx: Db, c: AddCommentV1, meta: { causationId: string; correlationId?: string }): Promise<CommandResult | null> {
     const existing = await tx.query(`SELECT 1 FROM ticket.comment_keys WHERE key = $1`, [c.commentKey]);
     if (existing.length) return null;
-    const author = await this.resolvePerson(tx, c.author, { userId: null, role: 'system' });
-    const [{ id: commentId }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.comment_ids') AS id`);
-    await tx.query(`INSERT INTO ticket.comment_keys (key, ticket_id, comment_id) VALUES ($1, $2, $3)`, [c.commentKey, c.ticketId, Number(commentId)]);
+    const system: Actor = { userId: null, role: 'system' };
+    const author = await this.resolvePerson(tx, c.author, system);
+    const ccIds: number[] = [];
+    for (const cc of c.ccs ?? []) {
+      const user = await this.resolvePerson(tx, cc, system);
+      if (user.id !== author.id && !ccIds.includes(user.id)) ccIds.push(user.id);
+    }
+    const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.comment_ids') AS id`);
+    const commentId = Number(id);
     const actor: Actor = { userId: author.id, role: author.role };
-    return this.execute(
-      tx,
-      c.ticketId,
-      (_s, now) => ({
-        type: 'UpdateTicket',
-        now,
-        actor,
-        via: c.via,
-        changes: {},
-        comment: { commentId: Number(commentId), authorId: author.id, ...c.comment },
-        mail: c.mail,
-      }),
-      { actor, via: c.via, ...meta },
-    );
+    const comment = { commentId, authorId: author.id, ...c.comment };
+    const { state } = await this.load(tx, c.ticketId);
+    const changes = await this.mailCommandChanges(tx, c.changes, author, state);
+
+    const update = (withChanges: FieldChanges) =>
+      this.execute(
+        tx,
+        c.ticketId,
+        (_s, now) => ({ type: 'UpdateTicket', now, actor, via: c.via, changes: { ...withChanges, addCcIds: ccIds }, comment, mail: c.mail }),
+        { actor, via: c.via, ...meta },
+      );
+    let result: CommandResult;
+    try {
+      if (state.status === 'closed') throw new TicketCommandError({ kind: 'closed', message: 'closed' });
+      try {
+        result = await update(changes);
+      } catch (err) {
+        // A mail command the system rules refuse must not cost the customer's comment.
+        if (!(err instanceof TicketCommandError) || err.error.kind !== 'invalid' || Object.keys(changes).length === 0) throw err;
+        result = await update({});
+      }
+    } catch (err) {
+      if (!(err instanceof TicketCommandError) || err.error.kind !== 'closed') throw err;
+      result = await this.createFollowUp(tx, c, { comment, actor, ccIds, changes }, meta);
+    }
+    await tx.query(`INSERT INTO ticket.comment_keys (key, ticket_id, comment_id) VALUES ($1, $2, $3)`, [c.commentKey, result.ticketId, commentId]);
+    return result;
+  }
+
+  /** The follow-up for a reply to a closed ticket (reference §5.7), see {@link followUpCommand}. */
+  private async createFollowUp(
+    tx: Db,
+    c: AddCommentV1,
+    reply: { comment: NewComment; actor: Actor; ccIds: number[]; changes: FieldChanges },
+    meta: { causationId: string; correlationId?: string },
+  ): Promise<CommandResult> {
+    const { state: closed } = await this.load(tx, c.ticketId);
+    const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.ticket_ids') AS id`);
+    const ticketId = Number(id);
+    await tx.query(`INSERT INTO ticket.creation_keys (key, ticket_id) VALUES ($1, $2)`, [`follow-up:${c.commentKey}`, ticketId]);
+    const build = (changes: FieldChanges) => (_s: TicketState, now: string) =>
+      followUpCommand(closed, { ticketId, now, actor: reply.actor, comment: reply.comment, via: c.via, mail: c.mail, ccIds: reply.ccIds, changes });
+    const via = build({})(closed, '').via;
+    try {
+      return await this.execute(tx, ticketId, build(reply.changes), { actor: reply.actor, via, ...meta });
+    } catch (err) {
+      if (!(err instanceof TicketCommandError) || err.error.kind !== 'invalid' || Object.keys(reply.changes).length === 0) throw err;
+      return this.execute(tx, ticketId, build({}), { actor: reply.actor, via, ...meta });
+    }
+  }
+
+  /**
+   * Mail-command changes as ticket field changes, for agents and admins only (an end user's
+   * `#status` line is just text). The assignee must be an agent; an unknown one is left out.
+   * Solving without an assignee assigns the solving agent (Zendesk's "assign upon solve").
+   */
+  private async mailCommandChanges(tx: Db, asked: MailCommandChanges | undefined, author: UserRecord, state: TicketState): Promise<FieldChanges> {
+    if (!asked || (author.role !== 'agent' && author.role !== 'admin')) return {};
+    const f: FieldChanges = {};
+    if (asked.status !== undefined && asked.status !== 'new') f.status = asked.status;
+    if (asked.priority !== undefined) f.priority = asked.priority;
+    if (asked.type !== undefined) f.type = asked.type;
+    if (asked.groupId !== undefined) f.groupId = asked.groupId;
+    if (asked.addTags?.length) f.addTags = asked.addTags;
+    if (asked.removeTags?.length) f.removeTags = asked.removeTags;
+    if (asked.assignee === null) f.assigneeId = null;
+    else if (asked.assignee) {
+      const user = 'id' in asked.assignee ? await this.users.byId(tx, asked.assignee.id) : await this.users.byEmail(tx, asked.assignee.email);
+      if (user && (user.role === 'agent' || user.role === 'admin')) f.assigneeId = user.id;
+    }
+    const assignee = f.assigneeId !== undefined ? f.assigneeId : state.assigneeId;
+    if ((f.status === 'solved' || f.status === 'closed') && assignee === null) f.assigneeId = author.id;
+    return f;
   }
 
   async applyRuleActions(tx: Db, c: ApplyRuleActionsV1, meta: { causationId: string }): Promise<CommandResult> {
