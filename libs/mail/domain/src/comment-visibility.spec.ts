@@ -2,7 +2,7 @@ import {
   CommentVisibilityInput,
   decideCommentVisibility,
   DEFAULT_VISIBILITY_SETTINGS,
-  isSuspension,
+  isSuspendedUpdate,
   recipientFacts,
   threadingStrength,
 } from './comment-visibility';
@@ -87,7 +87,7 @@ describe('decideCommentVisibility', () => {
   ])('suspends %s', (_case, overrides, cause) => {
     const result = decideCommentVisibility(input(overrides));
     expect(result).toEqual({ suspend: cause, reason: expect.any(String) });
-    expect(isSuspension(result)).toBe(true);
+    expect(isSuspendedUpdate(result)).toBe(true);
   });
 
   it('gives the rule that decided as the reason', () => {
@@ -95,7 +95,7 @@ describe('decideCommentVisibility', () => {
       public: false,
       reason: 'the agent asked for a private note (#note or #public false)',
     });
-    expect(isSuspension(decideCommentVisibility(input()))).toBe(false);
+    expect(isSuspendedUpdate(decideCommentVisibility(input()))).toBe(false);
   });
 });
 

@@ -80,13 +80,13 @@ export interface CommentVisibilityInput {
   containsPrivateContent?: boolean;
 }
 
-export type SuspensionCause = 'unknown_user_update' | 'other_user_update';
+export type UpdateSuspensionCause = 'unknown_user_update' | 'other_user_update';
 
 export type CommentVisibility =
   | { public: boolean; reason: string }
-  | { suspend: SuspensionCause; reason: string };
+  | { suspend: UpdateSuspensionCause; reason: string };
 
-export const isSuspension = (v: CommentVisibility): v is { suspend: SuspensionCause; reason: string } => 'suspend' in v;
+export const isSuspendedUpdate = (v: CommentVisibility): v is { suspend: UpdateSuspensionCause; reason: string } => 'suspend' in v;
 
 const has = (relations: readonly TicketRelation[], ...wanted: TicketRelation[]): boolean =>
   wanted.some((r) => relations.includes(r));
