@@ -19,8 +19,9 @@ const swc = [
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  // NestJS 12 ships as ES modules; jest's CommonJS runtime needs them transformed.
-  transformIgnorePatterns: ['node_modules/(?!(@nestjs)/)'],
+  // NestJS 12 and sanitize-html's parser (htmlparser2 and its dom* helpers) ship as ES modules;
+  // jest's CommonJS runtime needs them transformed.
+  transformIgnorePatterns: ['node_modules/(?!(@nestjs|sanitize-html|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities)/)'],
   moduleNameMapper: pathsToModuleNameMapper(),
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/tests', '<rootDir>/bench'],
 };

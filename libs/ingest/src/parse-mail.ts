@@ -1,67 +1,24 @@
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import type { Address, InboundMail } from '@mailroom/mail-domain';
+import type { SuspensionCause } from '@mailroom/mail-domain';
+import { MailParseRefused } from './parsing/limits';
+import type { ParsedMailResult } from './parsing/parse-job';
+import { ParserPool } from './parsing/parser-pool';
 
-export interface ParsedAttachment {
-  fileName: string;
-  contentType: string;
-  size: number;
-  contentId: string | null;
-  inline: boolean;
-  content: Buffer;
-}
+export { DEFAULT_PARSE_LIMITS, MailParseRefused, type ParseLimits } from './parsing/limits';
+export type { ParsedAttachment, ParsedMailResult } from './parsing/parse-job';
+export { ParserPool, type ParserPoolOptions } from './parsing/parser-pool';
 
-const addresses = (field: AddressObject | AddressObject[] | undefined): Address[] => {
-  const list = Array.isArray(field) ? field : field ? [field] : [];
-  const out: Address[] = [];
-  const walk = (entries: { address?: string; name?: string; group?: { address?: string; name?: string }[] }[]) => {
-    for (const e of entries) {
-      if (e.group) walk(e.group);
-      else if (e.address) out.push({ address: e.address, name: e.name ?? '' });
-    }
-  };
-  for (const a of list) walk(a.value);
-  return out;
-};
+let shared: ParserPool | null = null;
+/** For callers that were given no pool (tools, older tests): default limits, content URLs from MAILROOM_BASE_URL. */
+const defaultPool = (): ParserPool =>
+  (shared ??= new ParserPool({ baseUrl: (process.env.MAILROOM_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), threads: 1 }));
 
-const rawHeaders = (parsed: ParsedMail): Record<string, string[]> => {
-  const out: Record<string, string[]> = {};
-  for (const line of parsed.headerLines ?? []) {
-    const key = line.key.toLowerCase();
-    const value = line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
-    (out[key] ??= []).push(value);
-  }
-  return out;
-};
+/**
+ * A raw mail as the domain's InboundMail, its attachments to store and its sanitised HTML, parsed
+ * on a parser thread within the limits. Throws MailParseRefused when the mail is over a limit or
+ * unreadable (suspend it with `suspensionCause`); any other error means the parser itself is
+ * broken and the mail should be retried later.
+ */
+export const parseMail = (raw: Buffer, envelopeFrom: string | null, pool: ParserPool = defaultPool()): Promise<ParsedMailResult> => pool.parse(raw, envelopeFrom);
 
-const ids = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? v.split(/\s+/).filter(Boolean) : []);
-
-/** mailparser's result, turned into the domain's InboundMail plus the attachments to store. */
-export const parseMail = async (raw: Buffer, envelopeFrom: string | null): Promise<{ mail: InboundMail; attachments: ParsedAttachment[] }> => {
-  const parsed = await simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
-  const headers = rawHeaders(parsed);
-  const returnPathHeader = headers['return-path']?.[0]?.replace(/[<>]/g, '').trim();
-  const mail: InboundMail = {
-    messageId: parsed.messageId ?? null,
-    inReplyTo: ids(parsed.inReplyTo),
-    references: ids(parsed.references),
-    from: addresses(parsed.from)[0] ?? null,
-    replyTo: addresses(parsed.replyTo),
-    to: addresses(parsed.to),
-    cc: addresses(parsed.cc),
-    subject: parsed.subject ?? '',
-    text: parsed.text ?? '',
-    html: typeof parsed.html === 'string' ? parsed.html : null,
-    date: headers['date']?.[0] ?? null,
-    headers,
-    returnPath: envelopeFrom !== null ? envelopeFrom : returnPathHeader !== undefined ? returnPathHeader : null,
-  };
-  const attachments = (parsed.attachments ?? []).map((a) => ({
-    fileName: a.filename ?? (a.contentType === 'message/rfc822' ? 'message.eml' : 'attachment'),
-    contentType: a.contentType ?? 'application/octet-stream',
-    size: a.size ?? a.content.length,
-    contentId: a.contentId ?? a.cid ?? null,
-    inline: a.contentDisposition === 'inline' || (!!a.cid && a.related === true),
-    content: a.content,
-  }));
-  return { mail, attachments };
-};
+/** The suspension cause for a parse failure, or null when the failure is not the mail's fault. */
+export const parseRefusalCause = (err: unknown): SuspensionCause | null => (err instanceof MailParseRefused ? err.suspensionCause : null);

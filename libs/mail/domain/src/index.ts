@@ -12,3 +12,4 @@ export * from './cc-rules';
 export * from './automated-mail';
 export * from './subject';
 export * from './suspension-causes';
+export * from './html-sanitize';

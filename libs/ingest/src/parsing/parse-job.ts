@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { attachmentContentUrl, sanitizeMailHtml, type Address, type InboundMail } from '@mailroom/mail-domain';
+import type { ParseLimits } from './limits';
+import { repairMislabelledCharsets } from './charset-repair';
+import { prescanMime } from './mime-prescan';
+
+export interface ParsedAttachment {
+  /** The stored attachment's id, chosen at parse time so the sanitised HTML can link inline images to it. */
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+  content: Buffer;
+}
+
+export interface ParsedMailResult {
+  mail: InboundMail;
+  attachments: ParsedAttachment[];
+  /** The mail's HTML after the sanitiser, `cid:` images pointing at their attachments; null for text-only mail. */
+  html: string | null;
+}
+
+export interface ParseJobOptions {
+  limits: ParseLimits;
+  /** Base of attachment content URLs (MAILROOM_BASE_URL). */
+  baseUrl: string;
+}
+
+/** What a parse ends in: a result, or the reason to suspend the mail (a limit or an unreadable mail). */
+export type ParseOutcome =
+  | { ok: true; result: ParsedMailResult }
+  | { ok: false; cause: 'unprocessable_email'; reason: string };
+
+const addresses = (field: AddressObject | AddressObject[] | undefined): Address[] => {
+  const list = Array.isArray(field) ? field : field ? [field] : [];
+  const out: Address[] = [];
+  const walk = (entries: { address?: string; name?: string; group?: { address?: string; name?: string }[] }[]) => {
+    for (const e of entries) {
+      if (e.group) walk(e.group);
+      else if (e.address) out.push({ address: e.address, name: e.name ?? '' });
+    }
+  };
+  for (const a of list) walk(a.value);
+  return out;
+};
+
+const rawHeaders = (parsed: ParsedMail): Record<string, string[]> => {
+  const out: Record<string, string[]> = {};
+  for (const line of parsed.headerLines ?? []) {
+    const key = line.key.toLowerCase();
+    const value = line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    (out[key] ??= []).push(value);
+  }
+  return out;
+};
+
+const ids = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? v.split(/\s+/).filter(Boolean) : []);
+
+const stripBrackets = (cid: string): string => cid.trim().replace(/^<|>$/g, '');
+
+/**
+ * The whole parse of one raw mail: the structural pre-scan, mailparser (charsets, RFC 2047/2231,
+ * transfer encodings; mislabelled 8-bit text repaired first, nested multiparts), the mapping onto the domain's InboundMail, and the HTML
+ * sanitiser. Runs on a parser thread (see parser-pool.ts) so that its time can be bounded.
+ */
+export const runParseJob = async (raw: Buffer, envelopeFrom: string | null, opts: ParseJobOptions): Promise<ParseOutcome> => {
+  const scan = prescanMime(raw, opts.limits);
+  if (!scan.ok) return { ok: false, cause: 'unprocessable_email', reason: scan.reason };
+
+  const parsed = await simpleParser(repairMislabelledCharsets(raw), { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+  const headers = rawHeaders(parsed);
+  const returnPathHeader = headers['return-path']?.[0]?.replace(/[<>]/g, '').trim();
+  const rawHtml = typeof parsed.html === 'string' ? parsed.html : null;
+  const mail: InboundMail = {
+    messageId: parsed.messageId ?? null,
+    inReplyTo: ids(parsed.inReplyTo),
+    references: ids(parsed.references),
+    from: addresses(parsed.from)[0] ?? null,
+    replyTo: addresses(parsed.replyTo),
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    subject: parsed.subject ?? '',
+    text: parsed.text ?? '',
+    html: rawHtml,
+    date: headers['date']?.[0] ?? null,
+    headers,
+    returnPath: envelopeFrom !== null ? envelopeFrom : returnPathHeader !== undefined ? returnPathHeader : null,
+  };
+  const attachments: ParsedAttachment[] = (parsed.attachments ?? []).map((a) => {
+    const contentId = a.contentId ?? a.cid ?? null;
+    return {
+      id: randomUUID(),
+      fileName: a.filename || (a.contentType === 'message/rfc822' ? 'message.eml' : 'attachment'),
+      contentType: a.contentType || 'application/octet-stream',
+      size: a.size ?? a.content.length,
+      contentId,
+      // mailparser marks parts of a multipart/related as `related`: inline images even without a Content-Disposition.
+      inline: a.contentDisposition === 'inline' || (!!contentId && a.related === true),
+      content: a.content,
+    };
+  });
+
+  let html: string | null = null;
+  if (rawHtml !== null) {
+    const inlineImages = new Map<string, string>();
+    for (const a of attachments) if (a.contentId) inlineImages.set(stripBrackets(a.contentId), attachmentContentUrl(opts.baseUrl, a.id, a.fileName));
+    const clean = sanitizeMailHtml(rawHtml, { inlineImages, maxLinks: opts.limits.maxLinks });
+    if (clean.kind === 'too_many_links') return { ok: false, cause: 'unprocessable_email', reason: `more than ${opts.limits.maxLinks} links in the HTML body (${clean.links})` };
+    html = clean.html || null;
+    // An image the HTML shows is inline even when its part said nothing about disposition.
+    const used = new Set(clean.inlineImagesUsed.map((c) => c.toLowerCase()));
+    for (const a of attachments) if (a.contentId && used.has(stripBrackets(a.contentId).toLowerCase())) a.inline = true;
+  }
+  return { ok: true, result: { mail, attachments, html } };
+};
