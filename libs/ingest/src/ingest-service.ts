@@ -6,7 +6,7 @@ import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { handleMailReceived, MAIL_WORKER_QUEUE } from './mail-worker';
 import { startSmtpEdge } from './smtp-edge';
-import { fixedAddressBook } from './support-address-book';
+import { openSupportAddressBook } from '@mailroom/support-addresses';
 
 export interface RunningIngest {
   smtpPort: number;
@@ -23,11 +23,12 @@ export interface RunningIngest {
  */
 export const startIngestService = async (cfg: IngestConfig, log: Logger): Promise<RunningIngest> => {
   const supportAddresses = parseSupportAddresses(cfg.supportAddresses);
-  const addresses = fixedAddressBook(supportAddresses);
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ingest' }, (msg) => log.warn(msg));
   const store = new EventStore();
+  // Asked per mail by the edge (550 for anything else) and the worker; follows /api/v2/recipient_addresses within a second.
+  const addresses = await openSupportAddressBook({ db, store, configured: supportAddresses, onError: (err) => log.warn(`support addresses: ${(err as Error).message}`) });
   const smtp = await startSmtpEdge({ host: cfg.smtpHost, port: cfg.smtpPort, maxMessageBytes: cfg.maxMessageBytes, addresses, db, store, log, settings: cfg.smtpEdge });
-  log.info(`SMTP ingest listening on ${cfg.smtpHost}:${smtp.port} for ${supportAddresses.map((a) => a.address).join(', ')}`);
+  log.info(`SMTP ingest listening on ${cfg.smtpHost}:${smtp.port} for ${addresses.current().map((a) => a.address).join(', ')}`);
 
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ingest', log: (level, msg) => log[level](msg) });
   broker.consume({
@@ -47,6 +48,7 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger): Promis
     broker,
     close: async () => {
       await smtp.close();
+      await addresses.stop();
       await health.close();
       await broker.close();
       await db.dataSource.destroy();

@@ -9,7 +9,7 @@ import {
 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
-import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, notificationMessageId, replyToAddress, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
+import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, notificationMessageId, replyToAddress, senderFor, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 import {
   type AccountEmailTemplate,
@@ -38,7 +38,8 @@ export interface NotifierDeps {
   db: Db;
   store: EventStore;
   secret: string;
-  supportAddresses: SupportAddress[];
+  /** The support addresses in force when the message is handled (see @mailroom/support-addresses). */
+  supportAddresses: readonly SupportAddress[];
   accountName: string;
   baseUrl: string;
   /** Called after new outgoing mail is stored, to wake the sender. */
@@ -111,7 +112,8 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
   const person = (id: number) => people.get(id)!;
   // The submitter is shown when known, but a notification does not wait for it.
   const submitter = v.submitterId === undefined ? null : (people.get(v.submitterId) ?? null);
-  const support = deps.supportAddresses.find((a) => a.address === v.recipient) ?? deps.supportAddresses.find((a) => a.isDefault) ?? deps.supportAddresses[0];
+  // From the address the ticket was received at (also one a wildcard accepted), else the default.
+  const support = senderFor(v.recipient, deps.supportAddresses) ?? deps.supportAddresses[0];
   const view: NotificationView = {
     ticket: {
       id: v.id,

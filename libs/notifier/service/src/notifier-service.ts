@@ -4,6 +4,7 @@ import { EventStore } from '@mailroom/event-store';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
+import { openSupportAddressBook } from '@mailroom/support-addresses';
 import { handleNotifierMessage, NOTIFIER_QUEUE } from './notifier-consumer';
 import { OutboundSender } from './outbound-sender';
 
@@ -18,7 +19,8 @@ export interface RunningNotifier {
 export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Promise<RunningNotifier> => {
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-notifier' }, (msg) => log.warn(msg));
   const store = new EventStore();
-  const supportAddresses = parseSupportAddresses(cfg.supportAddresses);
+  // Mail leaves from the support address a ticket was received at; the list follows API changes.
+  const addressBook = await openSupportAddressBook({ db, store, configured: parseSupportAddresses(cfg.supportAddresses), onError: (err) => log.warn(`support addresses: ${(err as Error).message}`) });
   const sender = new OutboundSender({ db, store, relayUrl: cfg.smtpRelay, log });
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-notifier', log: (level, msg) => log[level](msg) });
   broker.consume({
@@ -26,7 +28,7 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
     handle: (m) =>
-      handleNotifierMessage({ db, store, secret: cfg.secret, supportAddresses, accountName: cfg.accountName, baseUrl: cfg.baseUrl, onQueued: () => sender.notify() }, m),
+      handleNotifierMessage({ db, store, secret: cfg.secret, supportAddresses: addressBook.current(), accountName: cfg.accountName, baseUrl: cfg.baseUrl, onQueued: () => sender.notify() }, m),
   });
   broker.start();
   sender.start();
@@ -43,6 +45,7 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
     close: async () => {
       await health.close();
       await sender.stop();
+      await addressBook.stop();
       await broker.close();
       await db.dataSource.destroy();
     },

@@ -8,11 +8,13 @@ import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database'
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
 import { Broker, createForwarder, handleOnce, PermanentFailure, type QueueSpec } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
-import { parseSupportAddresses } from '@mailroom/mail-domain';
+import { defaultSupportAddress, parseSupportAddresses } from '@mailroom/mail-domain';
+import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
 import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
 import { DbHandle } from './http/auth';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
+import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
 import { TicketApi } from './http/ticket-api';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
 import { seedAdmin } from './seed';
@@ -90,9 +92,10 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   await wakeup.start();
   const users = new Users(store);
   const commands = new TicketCommands(db, store, users);
+  // Support addresses (seeded from MAILROOM_SUPPORT_ADDRESSES once), kept fresh from the table.
+  const addressBook = await openSupportAddressBook({ db, store, configured: parseSupportAddresses(cfg.supportAddresses), wakeup, onError: (err) => log.warn(`support addresses: ${(err as Error).message}`) });
   await seedAdmin(db, users, cfg);
-  const defaultRecipient = parseSupportAddresses(cfg.supportAddresses).find((a) => a.isDefault)?.address ?? null;
-  const api = new TicketApi(db, commands, cfg.baseUrl, defaultRecipient);
+  const api = new TicketApi(db, commands, cfg.baseUrl, () => defaultSupportAddress(addressBook.current())?.address ?? null);
 
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ticket', log: (level, msg) => log[level](msg) });
   broker.consume({
@@ -110,9 +113,10 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   readModel.start();
 
   @Module({
-    controllers: [TicketsController, UsersController, HealthController],
+    controllers: [TicketsController, UsersController, RecipientAddressesController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
+      { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
       { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
     ],
@@ -141,6 +145,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
       await forwarder.stop();
       await readModel.stop();
       await broker.close();
+      await addressBook.stop();
       await wakeup.close();
       await db.dataSource.destroy();
     },

@@ -66,7 +66,8 @@ export class TicketApi {
     readonly db: Db,
     private readonly commands: TicketCommands,
     private readonly baseUrl: string,
-    private readonly defaultRecipient: string | null,
+    /** The default support address now (it can change through /api/v2/recipient_addresses). */
+    private readonly defaultRecipient: () => string | null,
   ) {}
 
   private ticketJson(row: TicketRow): Record<string, unknown> {
@@ -218,7 +219,7 @@ export class TicketApi {
       const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.ticket_ids') AS id`);
       const ticketId = Number(id);
       const subject = typeof t.subject === 'string' && t.subject.trim() ? t.subject.trim() : comment.body.split('\n')[0].slice(0, 80);
-      const recipient = typeof t.recipient === 'string' ? t.recipient.toLowerCase() : this.defaultRecipient;
+      const recipient = typeof t.recipient === 'string' ? t.recipient.toLowerCase() : this.defaultRecipient();
       return this.commands.execute(
         tx,
         ticketId,

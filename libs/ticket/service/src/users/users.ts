@@ -1,6 +1,7 @@
 import { userStreamId, type Actor, type UserRole } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
+import { isClaimedBySupportAddress } from '@mailroom/support-addresses';
 import { applyToReadModel } from '../read-model/ticket-projection';
 
 export interface UserRecord {
@@ -53,6 +54,10 @@ export class Users {
   async create(tx: Db, input: { name?: string | null; email: string | null; role: UserRole }, actor: Actor, now: string): Promise<{ user: UserRecord; created: boolean }> {
     const email = input.email?.trim().toLowerCase() ?? null;
     if (email !== null && !EMAIL.test(email)) throw new UserInputError(`Email: ${input.email} is not properly formatted`, 'email');
+    // Mail loop safety (reference §5.1): a user's email is never one of our support addresses.
+    if (email !== null && (await isClaimedBySupportAddress(tx, email))) {
+      throw new UserInputError(`Email: ${email} is a support address and cannot belong to a user`, 'email');
+    }
     const name = (input.name ?? '').trim() || (email ? email.split('@')[0] : '');
     if (!name) throw new UserInputError('Name: cannot be blank', 'name');
     if (name.length > 255) throw new UserInputError('Name: is too long (at most 255 characters)', 'name');
