@@ -1,6 +1,6 @@
 import { connect } from 'amqplib';
 import { topologyFor } from '@mailroom/contracts';
-import { MAIL_WORKER_QUEUE } from '@mailroom/ingest';
+import { INGEST_COMMANDS_QUEUE, MAIL_WORKER_QUEUE } from '@mailroom/ingest';
 import { declareTopology, type QueueSpec } from '@mailroom/messaging';
 import { NOTIFIER_QUEUE } from '@mailroom/notifier';
 import { RULES_QUEUE } from '@mailroom/rules';
@@ -8,7 +8,7 @@ import { SCHEDULER_QUEUE } from '@mailroom/scheduler';
 import { TICKET_COMMANDS_QUEUE } from '@mailroom/ticket';
 
 /** Every queue of every service: declared at once by `npm start` (and again by each service at start-up). */
-export const ALL_QUEUES: QueueSpec[] = [MAIL_WORKER_QUEUE, TICKET_COMMANDS_QUEUE, RULES_QUEUE, SCHEDULER_QUEUE, NOTIFIER_QUEUE];
+export const ALL_QUEUES: QueueSpec[] = [MAIL_WORKER_QUEUE, INGEST_COMMANDS_QUEUE, TICKET_COMMANDS_QUEUE, RULES_QUEUE, SCHEDULER_QUEUE, NOTIFIER_QUEUE];
 
 export const declareAll = async (amqpUrl: string, namespace: string): Promise<void> => {
   const conn = await connect(amqpUrl);

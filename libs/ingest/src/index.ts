@@ -4,3 +4,7 @@ export * from './smtp-edge';
 export * from './parse-mail';
 export * from './support-address-book';
 export * from './suspension/suspend-mail';
+export * from './suspension/recover-suspended';
+export * from './suspension/retention';
+export * from './screening/screen-mail';
+export * from './screening/sender-lists';

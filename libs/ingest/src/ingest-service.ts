@@ -6,6 +6,10 @@ import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { handleMailReceived, MAIL_WORKER_QUEUE } from './mail-worker';
 import { startSmtpEdge } from './smtp-edge';
+import type { ScreeningPolicy } from './screening/screen-mail';
+import { parseSenderLists } from './screening/sender-lists';
+import { handleIngestCommand, INGEST_COMMANDS_QUEUE } from './suspension/recover-suspended';
+import { startRetentionTimer, type RetentionTimer } from './suspension/retention';
 import { openSupportAddressBook } from '@mailroom/support-addresses';
 
 export interface RunningIngest {
@@ -13,6 +17,8 @@ export interface RunningIngest {
   healthPort: number;
   db: DataSourceDb;
   broker: Broker;
+  /** The suspended-ticket retention purge (runs on its own timer; runOnce for operators and tests). */
+  retention: RetentionTimer;
   close(): Promise<void>;
 }
 
@@ -21,8 +27,14 @@ export interface RunningIngest {
  * (consumes `mail.received`, sends ticket commands through the log). The SMTP edge needs only
  * PostgreSQL: with RabbitMQ away, mail is still accepted and waits in the log.
  */
-export const startIngestService = async (cfg: IngestConfig, log: Logger): Promise<RunningIngest> => {
+export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: { clock?: () => Date } = {}): Promise<RunningIngest> => {
   const supportAddresses = parseSupportAddresses(cfg.supportAddresses);
+  const sc = cfg.screening;
+  const screening: ScreeningPolicy = {
+    lists: parseSenderLists(sc.allowlist, sc.blocklist),
+    rateLimit: { process: sc.senderRateLimit, suspend: sc.senderSuspendLimit, windowMinutes: sc.senderRateWindowMinutes, allowlistFactor: 10 },
+  };
+  const clock = opts.clock ?? (() => new Date());
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ingest' }, (msg) => log.warn(msg));
   const store = new EventStore();
   // Asked per mail by the edge (550 for anything else) and the worker; follows /api/v2/recipient_addresses within a second.
@@ -34,9 +46,24 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger): Promis
   broker.consume({
     ...MAIL_WORKER_QUEUE,
     prefetch: 8,
-    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret }, m),
+    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret, screening, clock }, m),
+  });
+  // Commands for ingest (recovering suspended tickets), sent through the log by the public API.
+  broker.consume({
+    ...INGEST_COMMANDS_QUEUE,
+    prefetch: 4,
+    handle: (m) => handleIngestCommand({ db, store, addresses, secret: cfg.secret, screening, clock }, m),
   });
   broker.start();
+  const retention = startRetentionTimer({
+    db,
+    clock,
+    retentionDays: sc.suspendedRetentionDays,
+    rateWindowMinutes: sc.senderRateWindowMinutes,
+    intervalMs: sc.suspendedPurgeIntervalSeconds * 1000,
+    onError: (err) => log.warn(`suspended ticket purge failed: ${(err as Error).message}`),
+    onPurged: (r) => log.info(`purged ${r.deleted.length} suspended tickets older than ${sc.suspendedRetentionDays} days`),
+  });
 
   const health = await startHealthServer(cfg.healthHost, cfg.healthPort, {
     database: async () => (await db.query('SELECT 1')).length === 1,
@@ -46,7 +73,9 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger): Promis
     healthPort: health.port,
     db,
     broker,
+    retention,
     close: async () => {
+      retention.stop();
       await smtp.close();
       await addresses.stop();
       await health.close();

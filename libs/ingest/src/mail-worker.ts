@@ -26,7 +26,7 @@ import {
 } from '@mailroom/mail-domain';
 import { handleOnce, type QueueSpec } from '@mailroom/messaging';
 import { parseMail, type ParsedAttachment } from './parse-mail';
-import { screenMail } from './screening/screen-mail';
+import { screenMail, type ScreeningPolicy } from './screening/screen-mail';
 import type { SupportAddressBook } from './support-address-book';
 import { suspendMail } from './suspension/suspend-mail';
 import { resolveThread } from './threading/resolve-thread';
@@ -41,6 +41,15 @@ export interface MailWorkerDeps {
   addresses: SupportAddressBook;
   secret: string;
   clock?: () => Date;
+  /** Allowlist, blocklist and rate limit; the defaults when absent. */
+  screening?: ScreeningPolicy;
+}
+
+/** A suspended mail an agent recovers: the cause it was suspended for is not checked again. */
+export interface MailRecovery {
+  skip: SuspensionCause[];
+  /** The requester when the mail has no usable sender of its own (the recovering agent). */
+  requester: Address | null;
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -64,7 +73,7 @@ const NO_ROUTE: Pick<Route, 'messageId' | 'supportAddress' | 'ticketId' | 'match
  * ticket, rejection — is recorded as `mail.routed` on the mail's stream, and everything runs in
  * one transaction with the inbox row, so a redelivered `mail.received` does nothing the second time.
  */
-export const handleMailReceived = async (deps: MailWorkerDeps, m: Message): Promise<void> => {
+export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recovery?: MailRecovery): Promise<void> => {
   const received = m.data as MailReceivedV1;
   const now = (deps.clock ?? (() => new Date()))();
   await handleOnce(deps.db, MAIL_WORKER_CONSUMER, m.id, async (tx) => {
@@ -107,21 +116,22 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message): Prom
        ON CONFLICT (support_address, dedupe_key) DO NOTHING RETURNING mail_id`,
       [supportAddress, key, received.mailId],
     );
-    if (claimed.length === 0) {
-      const [first] = await tx.query<{ mail_id: string }>(`SELECT mail_id FROM ingest.message_keys WHERE support_address = $1 AND dedupe_key = $2`, [supportAddress, key]);
+    const [first] = claimed.length === 0 ? await tx.query<{ mail_id: string }>(`SELECT mail_id FROM ingest.message_keys WHERE support_address = $1 AND dedupe_key = $2`, [supportAddress, key]) : [];
+    // A recovered mail finds its own claim: not a duplicate of itself.
+    if (first && first.mail_id !== received.mailId) {
       await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'duplicate', duplicateOf: first.mail_id, reason: 'the same Message-ID arrived at this support address before' });
       return;
     }
 
-    const requester = requesterOf(mail);
+    const requester = requesterOf(mail) ?? recovery?.requester ?? null;
     if (!requester) {
       await suspend('unknown_author', 'no sender address (From and Reply-To are empty)', { mail, author: null, supportAddress, messageId: key, ticketId: null });
       return;
     }
 
-    const verdict = await screenMail(tx, { mail, requester, supportAddresses, at: now });
+    const verdict = await screenMail(tx, { mail, requester, supportAddresses, at: now, policy: deps.screening, mailId: received.mailId, parts: attachments, secret: deps.secret, recovery });
     if (verdict.kind === 'suspend') {
-      await suspend(verdict.cause, verdict.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: null });
+      await suspend(verdict.cause, verdict.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: verdict.ticketId ?? null });
       return;
     }
     if (verdict.kind === 'reject') {

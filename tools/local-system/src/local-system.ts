@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { readIngestConfig, readNotifierConfig, readTicketConfig, readWorkerConfig } from '@mailroom/config';
 import { topologyFor } from '@mailroom/contracts';
 import { migrate } from '@mailroom/database';
-import { MAIL_WORKER_QUEUE, startIngestService, type RunningIngest } from '@mailroom/ingest';
+import { INGEST_COMMANDS_QUEUE, MAIL_WORKER_QUEUE, startIngestService, type RunningIngest } from '@mailroom/ingest';
 import { startMailCatcher, type MailCatcher, type MailCatcherOptions } from '@mailroom/mail-catcher';
 import type { QueueSpec } from '@mailroom/messaging';
 import { NOTIFIER_QUEUE, startNotifierService, type RunningNotifier } from '@mailroom/notifier';
@@ -81,7 +81,7 @@ export interface LocalSystem {
 }
 
 /** Every queue the five services declare (each also has `.retry` and `.dlq` companions). */
-export const LOCAL_SYSTEM_QUEUES: QueueSpec[] = [MAIL_WORKER_QUEUE, TICKET_COMMANDS_QUEUE, RULES_QUEUE, SCHEDULER_QUEUE, NOTIFIER_QUEUE];
+export const LOCAL_SYSTEM_QUEUES: QueueSpec[] = [MAIL_WORKER_QUEUE, INGEST_COMMANDS_QUEUE, TICKET_COMMANDS_QUEUE, RULES_QUEUE, SCHEDULER_QUEUE, NOTIFIER_QUEUE];
 
 const loggerFor = (log: LocalSystemLog | undefined): ((service: string) => Logger) => {
   if (typeof log === 'function') return log;

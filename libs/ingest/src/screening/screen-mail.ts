@@ -1,28 +1,164 @@
-import { classifyAutomated, type Address, type AutomatedKind, type InboundMail, type MailVerdict, type SupportAddress, type SuspensionCause } from '@mailroom/mail-domain';
+import {
+  classifyAutomated,
+  isNoReplyAddress,
+  isOutOfOfficeSubject,
+  matchSupportAddress,
+  parseDeliveryReport,
+  ticketIdFromMessageId,
+  type Address,
+  type DeliveryReport,
+  type InboundMail,
+  type MailPart,
+  type MailVerdict,
+  type SupportAddress,
+  type SuspensionCause,
+} from '@mailroom/mail-domain';
 import type { Db } from '@mailroom/database';
+import { checkSenderLists, DEFAULT_RATE_LIMIT, EMPTY_SENDER_LISTS, rateVerdict, type RateLimit, type SenderLists } from './sender-lists';
+
+/** The operator's settings for screening (README "Settings": allowlist, blocklist, rate limit). */
+export interface ScreeningPolicy {
+  lists: SenderLists;
+  rateLimit: RateLimit;
+}
+
+export const DEFAULT_SCREENING_POLICY: ScreeningPolicy = { lists: EMPTY_SENDER_LISTS, rateLimit: DEFAULT_RATE_LIMIT };
 
 export interface ScreenInput {
   mail: InboundMail;
   requester: Address;
   supportAddresses: readonly SupportAddress[];
   at: Date;
+  policy?: ScreeningPolicy;
+  /** The mail's id in ingest.raw_mail: bounces are recorded against it. */
+  mailId?: string;
+  /** Parts of the mail (content type and bytes): a delivery report's status and returned headers are read from them. */
+  parts?: readonly { contentType: string; content: Buffer }[];
+  /** Server secret: finds the ticket a bounced notification was about from its Message-ID. */
+  secret?: string;
+  /**
+   * Set when an agent recovers the mail: the cause it was suspended for does not suspend it again,
+   * and the mail is not counted against the sender's rate limit a second time.
+   */
+  recovery?: { skip: readonly SuspensionCause[] };
 }
 
-const CAUSE_OF: Record<AutomatedKind, SuspensionCause> = {
-  auto_reply: 'auto_mailer',
-  bounce: 'auto_delivery_failure',
-  list: 'auto_mailer',
-  from_support_address: 'from_support_address',
-  our_notification: 'loop',
+/** Parts a delivery report is read from; everything else (images, documents) is not looked at. */
+const REPORT_PART = /^(?:message\/(?:global-)?delivery-status|message\/rfc822|message\/global|text\/rfc822-headers|message\/global-headers)\b/i;
+const MAX_PART_CHARS = 64 * 1024;
+
+const reportParts = (parts: ScreenInput['parts']): MailPart[] =>
+  (parts ?? []).filter((p) => REPORT_PART.test(p.contentType)).map((p) => ({ contentType: p.contentType, content: p.content.subarray(0, MAX_PART_CHARS).toString('utf8') }));
+
+/** Counts this mail against its sender and returns its number within the window (itself included). */
+const countSender = async (tx: Db, sender: string, at: Date, windowMinutes: number): Promise<number> => {
+  await tx.query(
+    `INSERT INTO ingest.sender_counters (sender, bucket, count) VALUES ($1, date_trunc('minute', $2::timestamptz), 1)
+     ON CONFLICT (sender, bucket) DO UPDATE SET count = ingest.sender_counters.count + 1`,
+    [sender, at.toISOString()],
+  );
+  const [row] = await tx.query<{ n: string }>(
+    `SELECT coalesce(sum(count), 0) AS n FROM ingest.sender_counters
+     WHERE sender = $1 AND bucket > date_trunc('minute', $2::timestamptz) - make_interval(mins => $3)`,
+    [sender, at.toISOString(), windowMinutes],
+  );
+  return Number(row.n);
 };
+
+/** The ticket a bounced mail of ours was about: the first of its Message-IDs that carries a valid ticket token. */
+const bouncedTicket = (report: DeliveryReport, secret: string | undefined): number | null => {
+  if (!secret) return null;
+  for (const id of report.originalMessageIds) {
+    const ticketId = ticketIdFromMessageId(id, secret);
+    if (ticketId !== null) return ticketId;
+  }
+  return null;
+};
+
+const recordBounces = async (tx: Db, mailId: string, report: DeliveryReport, ticketId: number | null, at: Date): Promise<void> => {
+  for (const r of report.recipients) {
+    await tx.query(
+      `INSERT INTO ingest.bounces (mail_id, address, action, status, diagnostic, permanent, ticket_id, original_message_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (mail_id, address) DO NOTHING`,
+      [mailId, r.address, r.action, r.status, r.diagnostic, r.permanent, ticketId, report.originalMessageId, at.toISOString()],
+    );
+  }
+};
+
+const describeBounce = (report: DeliveryReport): string =>
+  'delivery status notification: ' +
+  report.recipients.map((r) => `${r.address} ${r.action}${r.status ? ` (${r.status})` : ''}${r.diagnostic ? `: ${r.diagnostic}` : ''}`).join('; ');
 
 /**
  * Loop and junk protection: decides, before threading, whether a parsed mail may become a ticket
- * or comment at all. Runs in the worker's transaction (`tx`) so counters it keeps commit with the
- * mail's outcome.
+ * or comment at all. Runs in the worker's transaction (`tx`) so the counters and bounce records it
+ * writes commit with the mail's outcome. In order:
+ *
+ * 1. blocklist `reject:` entries → rejected, not kept;
+ * 2. the per-sender rate limit → past the first limit suspended (`loop`), past the second rejected;
+ * 3. our own notifications coming back (`loop`), mail from or on behalf of a support address;
+ * 4. blocklist (`blocklisted`), `*` with the sender not on the allowlist (`not_on_whitelist`);
+ * 5. machine mail: delivery reports (`auto_delivery_failure`, the failed addresses are recorded
+ *    with the ticket the bounced notification was about), system senders (`system_user`),
+ *    auto-replies (`auto_mailer`, `auto_vacation`), bulk and list mail (`auto_mailer`; the
+ *    allowlist lets a sender's list mail through);
+ * 6. no-reply senders (`from_noreply`).
+ *
+ * Suspended machine mail never reaches threading, so it never becomes a comment and never makes
+ * a trigger notify its sender: that is what stops an auto-responder conversation.
  */
-export const screenMail = async (_tx: Db, input: ScreenInput): Promise<MailVerdict> => {
+export const screenMail = async (tx: Db, input: ScreenInput): Promise<MailVerdict> => {
+  const policy = input.policy ?? DEFAULT_SCREENING_POLICY;
+  const skip = new Set(input.recovery?.skip ?? []);
+  const sender = input.requester.address.toLowerCase();
+  const suspend = (cause: SuspensionCause, detail: string, ticketId: number | null = null): MailVerdict | null =>
+    skip.has(cause) ? null : { kind: 'suspend', cause, detail, ticketId };
+
+  const listed = checkSenderLists(policy.lists, sender);
+  if (listed.kind === 'reject' && !input.recovery) return { kind: 'reject', detail: `${sender} is on the blocklist (reject:${listed.entry})` };
+  const allowlisted = listed.kind === 'allowlisted';
+
+  if (!input.recovery) {
+    const limit = policy.rateLimit;
+    const n = await countSender(tx, sender, input.at, limit.windowMinutes);
+    const rate = rateVerdict(limit, n, allowlisted);
+    const detail = `${n} mails from ${sender} within ${limit.windowMinutes} minutes`;
+    if (rate === 'reject') return { kind: 'reject', detail: `${detail}: past the rate limit, not kept` };
+    if (rate === 'suspend') return suspend('loop', `${detail}: more than ${limit.process * (allowlisted ? limit.allowlistFactor : 1)} processed per window`)!;
+  }
+
   const automated = classifyAutomated(input.mail, input.supportAddresses);
-  if (automated) return { kind: 'suspend', cause: CAUSE_OF[automated.kind], detail: automated.reason };
+  const early =
+    (automated?.kind === 'our_notification' && suspend('loop', automated.reason)) ||
+    (automated?.kind === 'from_support_address' && suspend('from_support_address', automated.reason)) ||
+    (matchSupportAddress(sender, input.supportAddresses) && suspend('from_support_address', `the requester (Reply-To) is the support address ${sender}`)) ||
+    (listed.kind === 'suspend' && suspend('blocklisted', `${sender} is on the blocklist (${listed.entry})`)) ||
+    (listed.kind === 'not_allowlisted' && suspend('not_on_whitelist', `${sender} is not on the allowlist and the blocklist holds *`));
+  if (early) return early;
+
+  if (automated?.kind === 'bounce') {
+    const report = parseDeliveryReport(input.mail, reportParts(input.parts));
+    if (report) {
+      const ticketId = bouncedTicket(report, input.secret);
+      if (input.mailId) await recordBounces(tx, input.mailId, report, ticketId, input.at);
+      const verdict = suspend('auto_delivery_failure', describeBounce(report), ticketId);
+      if (verdict) return verdict;
+    } else {
+      const verdict = automated.systemSender ? suspend('system_user', automated.reason) : suspend('auto_delivery_failure', automated.reason);
+      if (verdict) return verdict;
+    }
+  }
+  if (automated?.kind === 'auto_reply') {
+    const verdict = isOutOfOfficeSubject(input.mail.subject) ? suspend('auto_vacation', `${automated.reason}, subject "${input.mail.subject}"`) : suspend('auto_mailer', automated.reason);
+    if (verdict) return verdict;
+  }
+  if (automated?.kind === 'list' && !allowlisted) {
+    const verdict = suspend('auto_mailer', automated.reason);
+    if (verdict) return verdict;
+  }
+  if (isNoReplyAddress(sender)) {
+    const verdict = suspend('from_noreply', `the sender ${sender} is a no-reply address`);
+    if (verdict) return verdict;
+  }
   return { kind: 'accept' };
 };

@@ -1,4 +1,4 @@
-import { AutomatedKind, classifyAutomated } from './automated-mail';
+import { AutomatedKind, classifyAutomated, isNoReplyAddress, isOutOfOfficeSubject } from './automated-mail';
 import { Address, InboundMail } from './inbound-mail';
 import { notificationMessageId, ticketRootMessageId } from './message-ids';
 import { parseSupportAddresses } from './support-addresses';
@@ -86,5 +86,25 @@ describe('classifyAutomated', () => {
   it('still flags bulk mail that comes through our own group', () => {
     expect(classifyAutomated(mail({ 'list-id': ['<support.acme.test>'], precedence: ['bulk'] }), support)?.kind).toBe('list');
     expect(classifyAutomated(mail({ 'list-id': ['<support.acme.test>'], 'x-autoreply': ['yes'] }), support)?.kind).toBe('auto_reply');
+  });
+});
+
+describe('no-reply senders and out-of-office subjects', () => {
+  it.each(['noreply@shop.test', 'no-reply@shop.test', 'No_Reply+x@shop.test', 'do-not-reply@bank.test', 'donotreply@bank.test', 'noreply.orders@shop.test'])('%s is a no-reply address', (a) => {
+    expect(isNoReplyAddress(a)).toBe(true);
+  });
+  it.each(['jane@shop.test', 'reply@shop.test', 'nora@shop.test', 'noreply'])('%s is not', (a) => {
+    expect(isNoReplyAddress(a)).toBe(false);
+  });
+  it.each(['Out of Office: Printer', 'Automatic reply: [Acme] Printer', 'Auto-Reply: your mail', 'Abwesenheitsnotiz', 'Réponse automatique : Printer'])('"%s" is out of office', (s) => {
+    expect(isOutOfOfficeSubject(s)).toBe(true);
+  });
+  it.each(['Re: Printer', 'Question about the office chair', 'Automatically generated invoice?'])('"%s" is not', (s) => {
+    expect(isOutOfOfficeSubject(s)).toBe(false);
+  });
+  it('marks a bounce told only by a system sender', () => {
+    const v = classifyAutomated(mail({}, { from: { address: 'postmaster@example.com', name: '' } }), support);
+    expect(v).toMatchObject({ kind: 'bounce', systemSender: true });
+    expect(classifyAutomated(mail({ 'x-failed-recipients': ['a@b.test'] }), support)?.systemSender).toBeUndefined();
   });
 });

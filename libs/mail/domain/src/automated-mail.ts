@@ -8,6 +8,8 @@ export interface AutomatedVerdict {
   kind: AutomatedKind;
   /** What gave it away, for the suspension record: e.g. `Auto-Submitted: auto-replied`. */
   reason: string;
+  /** For a bounce: set when the only sign was a system sender (mailer-daemon@, postmaster@). */
+  systemSender?: boolean;
 }
 
 /** Header put on every mail Mailroom sends, so that it is recognised when it comes back. */
@@ -95,7 +97,7 @@ export const classifyAutomated = (mail: Mail, supportAddresses: readonly Support
   for (const sender of senders) {
     const mailbox = normaliseEmail(/<([^<>]*)>/.exec(sender)?.[1] ?? sender);
     if (mailbox && SYSTEM_SENDERS.has(localPart(mailbox))) {
-      return { kind: 'bounce', reason: `sent by the system mailbox ${mailbox}` };
+      return { kind: 'bounce', reason: `sent by the system mailbox ${mailbox}`, systemSender: true };
     }
   }
 
@@ -133,3 +135,23 @@ export const classifyAutomated = (mail: Mail, supportAddresses: readonly Support
   }
   return null;
 };
+
+const NO_REPLY_LOCAL = /^(?:no|do[-_.]?not|dont|never)[-_.]?reply(?:[-_.+].*)?$|^no[-_.]?response(?:[-_.+].*)?$|^noreply.*$/i;
+
+/**
+ * A "no-reply" sender (`noreply@`, `no-reply@`, `do-not-reply@`, `donotreply+x@` …): a machine that
+ * says so, whose mail does not create tickets (Zendesk cause `from_noreply`, reference §6.4).
+ */
+export const isNoReplyAddress = (address: string): boolean => {
+  const mailbox = normaliseEmail(address);
+  return mailbox.includes('@') && NO_REPLY_LOCAL.test(localPart(mailbox));
+};
+
+const OUT_OF_OFFICE_SUBJECT =
+  /^\s*(?:(?:automatic|auto)[- ]?(?:reply|response|antwort)|out of (?:the )?office|ooo\b|on vacation|vacation (?:reply|notice)|away from (?:the )?office|abwesenheit|réponse automatique|respuesta automática|risposta automatica|fuera de la oficina|absent(?:e)?\b)/i;
+
+/**
+ * An out-of-office answer: an auto-reply whose subject says so. Only used to name the cause
+ * (`auto_vacation` rather than `auto_mailer`); both are suspended the same way.
+ */
+export const isOutOfOfficeSubject = (subject: string): boolean => OUT_OF_OFFICE_SUBJECT.test(subject);

@@ -10,6 +10,7 @@ export * from './mail-commands';
 export * from './comment-visibility';
 export * from './cc-rules';
 export * from './automated-mail';
+export * from './dsn';
 export * from './subject';
 export * from './suspension-causes';
 export * from './html-sanitize';

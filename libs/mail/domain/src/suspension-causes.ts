@@ -34,6 +34,22 @@ export const isSuspensionCause = (value: string): value is SuspensionCause => Ob
 export type MailVerdict =
   | { kind: 'accept' }
   /** Set aside, raw mail kept, recoverable through the suspended tickets API. */
-  | { kind: 'suspend'; cause: SuspensionCause; detail: string }
+  | { kind: 'suspend'; cause: SuspensionCause; detail: string; /** The ticket the mail is about, when known (a bounce of our notification). */ ticketId?: number | null }
   /** Not kept as a suspended ticket (recorded on the mail's stream only): a sender past every limit. */
   | { kind: 'reject'; detail: string };
+
+/** Command type (routing key on the commands exchange) asking ingest to recover a suspended ticket. */
+export const RECOVER_SUSPENDED_TICKET = 'ingest.recover_suspended_ticket';
+
+/**
+ * Sent by the suspended tickets API; ingest re-runs the stored raw mail through the normal flow,
+ * skipping the check that suspended it. The agent becomes the requester only when the mail has
+ * no usable sender of its own.
+ */
+export interface RecoverSuspendedTicketV1 {
+  suspendedTicketId: number;
+  /** The suspension being recovered (a recovered mail suspended again for another cause is a new one). */
+  recoveryCount: number;
+  agent: { id: number; email: string | null; name: string };
+  requestedAt: string;
+}

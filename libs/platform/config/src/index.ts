@@ -103,7 +103,33 @@ export interface IngestConfig extends CommonConfig {
   healthHost: string;
   healthPort: number;
   smtpEdge: SmtpEdgeSettings;
+  screening: ScreeningSettings;
 }
+
+/** Loop and junk protection and suspended-ticket retention (README "Settings"). */
+export interface ScreeningSettings {
+  /** Space- or comma-separated addresses and domains; validated by the ingest service at start. */
+  allowlist: string;
+  /** The same, with `reject:` / `suspend:` prefixes and `*` (Zendesk's blocklist syntax). */
+  blocklist: string;
+  /** Mails per sender and window that are processed; the next `senderSuspendLimit` are suspended, the rest rejected. */
+  senderRateLimit: number;
+  senderSuspendLimit: number;
+  senderRateWindowMinutes: number;
+  suspendedRetentionDays: number;
+  /** How often the retention purge runs; 0 turns the timer off. */
+  suspendedPurgeIntervalSeconds: number;
+}
+
+export const readScreeningSettings = (env: Env = process.env): ScreeningSettings => ({
+  allowlist: read(env, 'MAILROOM_ALLOWLIST', ''),
+  blocklist: read(env, 'MAILROOM_BLOCKLIST', ''),
+  senderRateLimit: readInt(env, 'MAILROOM_SENDER_RATE_LIMIT', 20, 1),
+  senderSuspendLimit: readInt(env, 'MAILROOM_SENDER_SUSPEND_LIMIT', 20, 0),
+  senderRateWindowMinutes: readInt(env, 'MAILROOM_SENDER_RATE_WINDOW_MINUTES', 60, 1, 7 * 24 * 60),
+  suspendedRetentionDays: readInt(env, 'MAILROOM_SUSPENDED_RETENTION_DAYS', 14, 1, 3650),
+  suspendedPurgeIntervalSeconds: readInt(env, 'MAILROOM_SUSPENDED_PURGE_INTERVAL_SECONDS', 3600, 0),
+});
 
 const readBool = (env: Env, name: string, fallback: boolean): boolean => {
   const raw = read(env, name, String(fallback)).toLowerCase();
@@ -159,6 +185,7 @@ export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
   healthHost: read(env, 'MAILROOM_HEALTH_HOST', '127.0.0.1'),
   healthPort: readInt(env, 'MAILROOM_HEALTH_PORT', 3001, 0, 65535),
   smtpEdge: readSmtpEdgeSettings(env),
+  screening: readScreeningSettings(env),
 });
 
 export interface TicketConfig extends CommonConfig {

@@ -14,6 +14,7 @@ import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
 import { DbHandle } from './http/auth';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
+import { SuspendedTicketsController } from './http/suspended-tickets-controller';
 import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
 import { TicketApi } from './http/ticket-api';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
@@ -113,7 +114,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   readModel.start();
 
   @Module({
-    controllers: [TicketsController, UsersController, RecipientAddressesController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },

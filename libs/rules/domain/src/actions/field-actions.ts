@@ -53,7 +53,7 @@ const addTags: ActionHandler = (action, ctx) => {
   return setField(ctx, 'tags', [...ctx.ticket.tags, ...tags.filter((t) => !ctx.ticket.tags.includes(t))]);
 };
 
-const setTags: ActionHandler = (action, ctx) => setField(ctx, 'tags', parseTags(action.value));
+const setTags: ActionHandler = (action, ctx) => setField(ctx, 'tags', [...parseTags(action.value)]);
 
 const removeTags: ActionHandler = (action, ctx) => {
   const tags = parseTags(action.value);

@@ -10,6 +10,8 @@ export interface RuleContext {
   now?: Date;
   /** The account's schedules; the first is the default for a ticket without a schedule of its own. */
   schedules?: readonly Schedule[];
+  /** Only the verdict is needed: handlers may leave out `detail` (the cycle's short-circuit passes). */
+  brief?: boolean;
 }
 
 export interface ConditionVerdict {

@@ -43,17 +43,26 @@ export const evaluateTriggerConditions = (
 ): { matched: boolean; checks: ConditionCheck[] } => {
   const check = (group: 'all' | 'any') => (condition: Condition, index: number): ConditionCheck => {
     const verdict = evaluateCondition(condition, ctx);
-    return {
-      group,
-      index,
-      condition,
-      matched: verdict.matched,
-      ...(verdict.detail !== undefined ? { detail: verdict.detail } : {}),
-      ...(verdict.problem !== undefined ? { problem: verdict.problem } : {}),
-    };
+    const result: ConditionCheck = { group, index, condition, matched: verdict.matched };
+    if (verdict.detail !== undefined) result.detail = verdict.detail;
+    if (verdict.problem !== undefined) result.problem = verdict.problem;
+    return result;
   };
   const all = (trigger.conditions?.all ?? []).map(check('all'));
   const any = (trigger.conditions?.any ?? []).map(check('any'));
   const matched = all.every((c) => c.matched) && (any.length === 0 || any.some((c) => c.matched));
   return { matched, checks: [...all, ...any] };
+};
+
+/**
+ * Whether the trigger's conditions hold, stopping at the first ALL condition that fails and the
+ * first ANY condition that holds. Same answer as `evaluateTriggerConditions`, without the record.
+ */
+export const triggerConditionsHold = (trigger: Trigger, ctx: RuleContext): boolean => {
+  const all = trigger.conditions?.all ?? [];
+  for (let i = 0; i < all.length; i++) if (!evaluateCondition(all[i], ctx).matched) return false;
+  const any = trigger.conditions?.any ?? [];
+  if (any.length === 0) return true;
+  for (let i = 0; i < any.length; i++) if (evaluateCondition(any[i], ctx).matched) return true;
+  return false;
 };

@@ -31,9 +31,11 @@ const fieldCondition =
     const current = spec.read(ctx.ticket);
     const previous = ctx.update.before ? spec.read(ctx.update.before) : null;
     const changed = current !== previous;
-    const detail = changed
-      ? `${spec.label} is ${show(current)}, changed from ${show(previous)}`
-      : `${spec.label} is ${show(current)}, not changed`;
+    const detail = ctx.brief
+      ? undefined
+      : changed
+        ? `${spec.label} is ${show(current)}, changed from ${show(previous)}`
+        : `${spec.label} is ${show(current)}, not changed`;
 
     const op = condition.operator;
     if (op === 'changed') return { matched: changed, detail };

@@ -26,10 +26,24 @@ const normalisedText = (text: string): string => {
 };
 
 /** Words and "quoted phrases" of a condition value, normalised; a list value is a list of terms. */
-export const parseTerms = (raw: unknown): string[] => {
-  const items = Array.isArray(raw) ? raw.filter((x) => typeof x === 'string') : typeof raw === 'string' ? [raw] : [];
+const termCache = new Map<string, readonly string[]>();
+
+export const parseTerms = (raw: unknown): readonly string[] => {
+  if (typeof raw === 'string') {
+    let known = termCache.get(raw);
+    if (!known) {
+      known = splitTerms([raw]);
+      if (termCache.size >= 4096) termCache.clear();
+      termCache.set(raw, known);
+    }
+    return known;
+  }
+  return splitTerms(Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : []);
+};
+
+const splitTerms = (items: string[]): readonly string[] => {
   const terms: string[] = [];
-  for (const item of items as string[]) {
+  for (const item of items) {
     const re = /"([^"]*)"|(\S+)/g;
     let m: RegExpExecArray | null;
     while ((m = re.exec(item))) {
@@ -37,11 +51,11 @@ export const parseTerms = (raw: unknown): string[] => {
       if (term) terms.push(term);
     }
   }
-  return [...new Set(terms)];
+  return Object.freeze([...new Set(terms)]);
 };
 
-export const matchText = (condition: Condition, text: string | null, what: string): ConditionVerdict => {
-  const detail = text === null ? `there is no ${what}` : `the ${what} is ${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)}`;
+export const matchText = (condition: Condition, text: string | null, what: string, brief = false): ConditionVerdict => {
+  const detail = brief ? undefined : text === null ? `there is no ${what}` : `the ${what} is ${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)}`;
   if (!OPERATORS.includes(condition.operator)) return unknownOperator(condition, OPERATORS);
   const haystack = text === null ? ' ' : normalisedText(text);
   if (condition.operator === 'includes' || condition.operator === 'not_includes') {
@@ -56,10 +70,10 @@ export const matchText = (condition: Condition, text: string | null, what: strin
   return { matched: condition.operator === 'is' ? contains : !contains, detail };
 };
 
-const subjectIncludesWord: ConditionHandler = (condition, { ticket }) => matchText(condition, ticket.subject, 'subject');
+const subjectIncludesWord: ConditionHandler = (condition, { ticket, brief }) => matchText(condition, ticket.subject, 'subject', brief);
 
-const commentIncludesWord: ConditionHandler = (condition, { update }) =>
-  matchText(condition, update.comment ? update.comment.body : null, 'comment');
+const commentIncludesWord: ConditionHandler = (condition, { update, brief }) =>
+  matchText(condition, update.comment ? update.comment.body : null, 'comment', brief);
 
 export const textConditions: Record<string, ConditionHandler> = {
   subject_includes_word: subjectIncludesWord,

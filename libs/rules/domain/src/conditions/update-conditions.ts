@@ -105,8 +105,8 @@ const viaId: ConditionHandler = (condition, ctx) => {
 };
 
 /** Zendesk: `includes` = has at least one of the tags, `not_includes` = has none of them. */
-const currentTags: ConditionHandler = (condition, { ticket }) => {
-  const detail = `the ticket's tags are ${ticket.tags.length ? ticket.tags.join(' ') : '-'}`;
+const currentTags: ConditionHandler = (condition, { ticket, brief }) => {
+  const detail = brief ? undefined : `the ticket's tags are ${ticket.tags.length ? ticket.tags.join(' ') : '-'}`;
   const wanted = parseTags(condition.value);
   const hasAny = wanted.some((t) => ticket.tags.includes(t));
   if (condition.operator === 'includes') return { matched: hasAny, detail };

@@ -54,11 +54,27 @@ export const parseReference = (
   return { problem: `${JSON.stringify(raw ?? null)} is not a valid ${label} (${allowed})` };
 };
 
-/** Tags as Zendesk takes them: a space-separated string or a list; lower-cased, no duplicates. */
-export const parseTags = (raw: unknown): string[] => {
-  const items = Array.isArray(raw) ? raw.filter((t) => typeof t === 'string') : typeof raw === 'string' ? [raw] : [];
+const tagCache = new Map<string, readonly string[]>();
+
+/**
+ * Tags as Zendesk takes them: a space-separated string or a list; lower-cased, no duplicates.
+ * The result may be shared between calls: copy it before changing it.
+ */
+export const parseTags = (raw: unknown): readonly string[] => {
+  if (typeof raw === 'string') {
+    const known = tagCache.get(raw);
+    if (known) return known;
+    const tags = splitTags([raw]);
+    if (tagCache.size >= 4096) tagCache.clear();
+    tagCache.set(raw, tags);
+    return tags;
+  }
+  return splitTags(Array.isArray(raw) ? raw.filter((t) => typeof t === 'string') : []);
+};
+
+const splitTags = (items: string[]): readonly string[] => {
   const tags = items.flatMap((t: string) => t.split(/\s+/)).map((t) => t.trim().toLowerCase());
-  return [...new Set(tags.filter((t) => t.length > 0))];
+  return Object.freeze([...new Set(tags.filter((t) => t.length > 0))]);
 };
 
 /** Zendesk's via ids for the channels Mailroom has. */

@@ -1,7 +1,7 @@
 import type { ApplyRuleActionsV1, FiredRule, RuleNotification, RuleWebhookRequest } from '@mailroom/contracts';
 import { applyAction } from '../actions/apply-action';
 import type { RuleContext } from '../conditions/condition-handler';
-import { evaluateTriggerConditions } from '../conditions/evaluate-conditions';
+import { evaluateTriggerConditions, triggerConditionsHold } from '../conditions/evaluate-conditions';
 import type { ActionOutcome, Directory, RuleTicket, RuleUpdate, Schedule, Trigger, TriggerExplanation } from '../model';
 import { type SystemRuleNote, type SystemRuleOptions, applySystemRules } from '../system-rules/system-rules';
 
@@ -55,17 +55,34 @@ export const orderTriggers = (triggers: readonly Trigger[], categoryOrder: reado
     const known = categoryOrder.indexOf(t.category_id);
     return known >= 0 ? [known, ''] : [categoryOrder.length, t.category_id];
   };
+  // Plain code-unit comparison: deterministic everywhere and far cheaper than localeCompare.
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return triggers
     .filter((t) => t.active)
     .map((t) => ({ t, category: categoryRank(t) }))
     .sort(
       (a, b) =>
         a.category[0] - b.category[0] ||
-        a.category[1].localeCompare(b.category[1]) ||
+        cmp(a.category[1], b.category[1]) ||
         a.t.position - b.t.position ||
-        a.t.id.localeCompare(b.t.id),
+        cmp(a.t.id, b.t.id),
     )
     .map(({ t }) => t);
+};
+
+/**
+ * The run order of a trigger list, remembered per list object (and category order) so that a
+ * caller evaluating many updates against the same loaded list sorts it once. Lists are treated as
+ * immutable: load a new array when triggers change.
+ */
+const orderCache = new WeakMap<readonly Trigger[], { key: string; ordered: Trigger[] }>();
+const orderedOnce = (triggers: readonly Trigger[], categoryOrder: readonly string[] = []): Trigger[] => {
+  const key = categoryOrder.join('\u0000');
+  const known = orderCache.get(triggers);
+  if (known && known.key === key && known.ordered.length <= triggers.length) return known.ordered;
+  const ordered = orderTriggers(triggers, categoryOrder);
+  orderCache.set(triggers, { key, ordered });
+  return ordered;
 };
 
 /** The field changes between two states of a ticket, in the shape of `ApplyRuleActions`. */
@@ -134,7 +151,7 @@ export const evaluateTriggers = (
   directory: Directory,
   options: EvaluateTriggersOptions = {},
 ): TriggerEvaluation => {
-  const ordered = orderTriggers(triggers, options.categoryOrder);
+  const ordered = orderedOnce(triggers, options.categoryOrder);
   const explanation: TriggerExplanation[] = ordered.map((t) => ({
     triggerId: t.id,
     title: t.title,
@@ -168,6 +185,9 @@ export const evaluateTriggers = (
   let passes = 0;
   let capped = false;
   let restart = true;
+  // The ticket each trigger was last evaluated against: the full condition-by-condition record is
+  // made once at the end from it, so passes can stop at the first condition that decides.
+  const lastSeen: (RuleTicket | undefined)[] = new Array(ordered.length);
   while (restart) {
     if (passes >= maxPasses) {
       capped = true;
@@ -175,15 +195,14 @@ export const evaluateTriggers = (
     }
     passes += 1;
     restart = false;
+    const ctx: RuleContext = { ...base, ticket, brief: true };
     for (let i = 0; i < ordered.length; i++) {
       const entry = explanation[i];
       if (entry.fired) continue;
       const trigger = ordered[i];
-      const ctx: RuleContext = { ...base, ticket };
-      const { matched, checks } = evaluateTriggerConditions(trigger, ctx);
-      entry.matched = matched;
-      entry.conditions = checks;
-      if (!matched) continue;
+      lastSeen[i] = ticket;
+      if (!triggerConditionsHold(trigger, ctx)) continue;
+      entry.matched = true;
 
       const before = ticket;
       const outcomes: ActionOutcome[] = [];
@@ -220,6 +239,15 @@ export const evaluateTriggers = (
         break;
       }
     }
+  }
+  let explainCtx: RuleContext | undefined;
+  for (let i = 0; i < ordered.length; i++) {
+    const seen = lastSeen[i];
+    if (!seen) continue;
+    if (explainCtx?.ticket !== seen) explainCtx = { ...base, ticket: seen };
+    const { matched, checks } = evaluateTriggerConditions(ordered[i], explainCtx);
+    explanation[i].matched = matched;
+    explanation[i].conditions = checks;
   }
   if (capped) {
     for (const e of explanation) if (!e.fired) e.skipped = `the cycle stopped after ${maxPasses} passes`;

@@ -35,7 +35,20 @@ export interface LocalTime {
   weekMinute: number;
 }
 
+const localTimes = new Map<string, LocalTime>();
+
 export const localTime = (instant: Date, timeZone: string): LocalTime => {
+  // One update asks the same question of many triggers: remember the last answers.
+  const key = `${timeZone}\u0000${instant.getTime()}`;
+  const known = localTimes.get(key);
+  if (known) return known;
+  const local = computeLocalTime(instant, timeZone);
+  if (localTimes.size >= 512) localTimes.clear();
+  localTimes.set(key, local);
+  return local;
+};
+
+const computeLocalTime = (instant: Date, timeZone: string): LocalTime => {
   const parts: Record<string, string> = {};
   for (const p of formatterFor(timeZone).formatToParts(instant)) parts[p.type] = p.value;
   const day = WEEKDAYS.indexOf(parts.weekday);

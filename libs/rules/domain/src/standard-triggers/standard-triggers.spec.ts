@@ -14,7 +14,7 @@ import {
   ticketOf,
   viaOf,
 } from '../test-fixtures';
-import { STANDARD_TRIGGER_IDS as ids, standardTriggers } from './standard-triggers';
+import { STANDARD_TRIGGERS, STANDARD_TRIGGER_IDS as ids, standardTriggers } from './standard-triggers';
 
 const directory = directoryOf();
 const run = (update: Parameters<typeof evaluateTriggers>[0], triggers: Trigger[] = standardTriggers()) =>
@@ -39,6 +39,29 @@ describe('the standard triggers', () => {
     ]);
     expect(new Set(triggers.map((t) => t.id)).size).toBe(10);
     expect(triggers.map((t) => t.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('are read-only data, handed out as fresh copies with ids and positions', () => {
+    expect(Object.isFrozen(STANDARD_TRIGGERS[0].conditions.all[0])).toBe(true);
+    const copies = standardTriggers({ idPrefix: 'acme-', firstPosition: 101 });
+    expect(copies[0]).toMatchObject({ id: 'acme-std-notify-requester-received', position: 101 });
+    expect(copies[9].position).toBe(110);
+    copies[0].conditions.all.pop();
+    expect(standardTriggers()[0].conditions.all).toHaveLength(5);
+    expect(STANDARD_TRIGGERS[0].conditions.all).toHaveLength(5);
+  });
+
+  it('carry Zendesk\'s conditions in the API form', () => {
+    const byId = Object.fromEntries(standardTriggers().map((t) => [t.id, t]));
+    expect(byId[ids.notifyAssigneeCommentUpdate].conditions.all.map((c) => [c.field, c.operator, c.value])).toEqual([
+      ['comment_is_public', 'is', 'not_relevant'],
+      ['assignee_id', 'is_not', 'current_user'],
+      ['assignee_id', 'is_not', 'requester_id'],
+      ['assignee_id', 'not_changed', undefined],
+      ['status', 'not_value_previous', 'solved'],
+    ]);
+    expect(byId[ids.notifyGroupAssignment].conditions.any.map((c) => c.field)).toEqual(['group_id', 'assignee_id']);
+    expect(byId[ids.autoAssignFirstEmailAgent].actions).toEqual([{ field: 'assignee_id', value: 'current_user' }]);
   });
 
   it('use simplified-threading placeholders: latest public comment for end users, latest comment for agents', () => {

@@ -1,0 +1,94 @@
+// Test support for the screening and suspension integration tests: feeds raw mail to the real
+// worker on a real database, as the SMTP edge and the broker would, and reads back what it did.
+import { createHash, randomUUID } from 'node:crypto';
+import { mailStreamId, type MailRoutedV1, type Message } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
+import { parseSupportAddresses } from '@mailroom/mail-domain';
+import { handleMailReceived, type MailWorkerDeps } from '../mail-worker';
+import { fixedAddressBook } from '../support-address-book';
+import { DEFAULT_SCREENING_POLICY, type ScreeningPolicy } from './screen-mail';
+
+export const HARNESS_SECRET = 'screening-test-secret';
+
+export interface Harness {
+  deps: MailWorkerDeps;
+  /** Stores the mail as the SMTP edge does and runs the worker on it; returns the mail id. */
+  receive(raw: string, envelope?: { from?: string | null; to?: string[] }): Promise<string>;
+  routed(mailId: string): Promise<MailRoutedV1>;
+  /** Ticket commands the worker sent for a mail. */
+  commands(mailId: string): Promise<{ type: string; data: any }[]>;
+  setPolicy(policy: ScreeningPolicy): void;
+  setNow(at: Date): void;
+}
+
+export const workerHarness = (db: Db, supportAddresses = 'Acme Support <support@mailroom.test>'): Harness => {
+  let now = new Date('2026-11-25T09:00:00Z');
+  const deps: MailWorkerDeps = {
+    db,
+    store: new EventStore(),
+    addresses: fixedAddressBook(parseSupportAddresses(supportAddresses)),
+    secret: HARNESS_SECRET,
+    clock: () => now,
+    screening: DEFAULT_SCREENING_POLICY,
+  };
+  return {
+    deps,
+    setPolicy: (p) => {
+      deps.screening = p;
+    },
+    setNow: (at) => {
+      now = at;
+    },
+    receive: async (raw, envelope = {}) => {
+      const mailId = randomUUID();
+      const bytes = Buffer.from(raw.replace(/\r?\n/g, '\r\n'));
+      const rcptTo = envelope.to ?? ['support@mailroom.test'];
+      await db.query(
+        `INSERT INTO ingest.raw_mail (id, received_at, mail_from, rcpt_to, remote_address, size, sha256, raw) VALUES ($1, $2, $3, $4, '127.0.0.1', $5, $6, $7)`,
+        [mailId, now.toISOString(), envelope.from === undefined ? 'sender@unknown.test' : envelope.from, rcptTo, bytes.length, createHash('sha256').update(bytes).digest('hex'), bytes],
+      );
+      const m: Message = {
+        id: randomUUID(),
+        kind: 'event',
+        type: 'mail.received',
+        schemaVersion: 1,
+        streamId: mailStreamId(mailId),
+        streamVersion: 1,
+        globalPosition: '1',
+        data: { mailId, mailFrom: envelope.from ?? null, rcptTo, size: bytes.length, remoteAddress: '127.0.0.1', receivedAt: now.toISOString() },
+        metadata: { occurredAt: now.toISOString() },
+      };
+      await handleMailReceived(deps, m);
+      return mailId;
+    },
+    routed: async (mailId) => {
+      const rows = await db.query<{ data: MailRoutedV1 }>(
+        `SELECT data FROM mailroom_events.messages WHERE stream_id = $1 AND type = 'mail.routed' ORDER BY stream_version DESC LIMIT 1`,
+        [mailStreamId(mailId)],
+      );
+      if (!rows[0]) throw new Error(`mail ${mailId} was not routed`);
+      return rows[0].data;
+    },
+    commands: async (mailId) =>
+      db.query<{ type: string; data: any }>(
+        `SELECT type, data FROM mailroom_events.messages WHERE kind = 'command' AND type LIKE 'ticket.%' AND data->'mail'->>'mailId' = $1 ORDER BY global_position`,
+        [mailId],
+      ),
+  };
+};
+
+/** A small RFC 5322 mail; `headers` come first, so they can replace the defaults. */
+export const rawMail = (o: { from?: string | null; to?: string; subject?: string; body?: string; messageId?: string; headers?: string[] } = {}): string => {
+  const lines = [
+    ...(o.headers ?? []),
+    ...(o.from === null ? [] : [`From: ${o.from ?? 'Jane Customer <jane@customer.test>'}`]),
+    `To: ${o.to ?? 'support@mailroom.test'}`,
+    `Subject: ${o.subject ?? 'Printer on fire'}`,
+    `Message-ID: ${o.messageId ?? `<${randomUUID()}@customer.test>`}`,
+    'Date: Wed, 25 Nov 2026 09:00:00 +0000',
+    'MIME-Version: 1.0',
+  ];
+  if (!lines.some((l) => /^content-type:/i.test(l))) lines.push('Content-Type: text/plain; charset=utf-8');
+  return `${lines.join('\n')}\n\n${o.body ?? 'Hello,\nmy printer is on fire.\nJane'}\n`;
+};
