@@ -81,7 +81,7 @@ describe('threading incoming mail', () => {
     expect(after.email_cc_ids).toEqual([]);
   });
 
-  it('adds the To/Cc people of the requester’s reply as CCs, and keeps a CC’s “Reply” without the requester private', async () => {
+  it('adds the To/Cc people of the requester’s reply as CCs, and keeps a CC’s reply to others without the requester private', async () => {
     const { ticket, ack } = await newTicket('Jane <jane@customer.test>', 'Monitor flickers');
     await send({ from: 'jane@customer.test', to: ['support@mailroom.test', 'Dora <dora@customer.test>'], cc: 'ed@customer.test', subject: `Re: ${ack.subject}`, text: 'Adding my colleagues.', inReplyTo: ack.messageId! });
     await comments(ticket.id, 2);
@@ -94,9 +94,9 @@ describe('threading incoming mail', () => {
     expect(withCcs.email_cc_ids.sort()).toEqual([dora.id, ed.id].sort());
     expect(dora).toMatchObject({ name: 'Dora', role: 'end_user' });
 
-    // Dora answers the support address only: the requester would not see it, so it stays private.
-    await send({ from: 'dora@customer.test', subject: `Re: ${ack.subject}`, text: 'Just to support.', inReplyTo: ack.messageId! });
-    expect((await comments(ticket.id, 3))[2]).toMatchObject({ body: 'Just to support.', public: false, author_id: dora.id });
+    // Dora answers support and a friend but drops the requester: a side conversation, kept private.
+    await send({ from: 'dora@customer.test', cc: 'friend@customer.test', subject: `Re: ${ack.subject}`, text: 'Between us.', inReplyTo: ack.messageId! });
+    expect((await comments(ticket.id, 3))[2]).toMatchObject({ body: 'Between us.', public: false, author_id: dora.id });
   });
 
   it('applies an agent’s mail commands in the same update as the comment', async () => {

@@ -46,6 +46,8 @@ export interface MailCommandChanges {
   type?: TicketType | null;
   /** An agent by email or id; null unassigns. */
   assignee?: PersonRef | null;
+  /** The new requester (`#requester`); an unknown address becomes an end user. */
+  requester?: PersonRef;
   groupId?: number | null;
   addTags?: string[];
   removeTags?: string[];

@@ -14,7 +14,7 @@ import {
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import {
-  ccCandidates,
+  decideCcs,
   dedupeKey,
   extractReply,
   matchSupportAddress,
@@ -144,6 +144,13 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       await suspend(thread.cause, thread.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: thread.ticketId });
       return;
     }
+    // A reply's visibility, CCs and an agent's mail commands (threading/comment-plan.ts).
+    const reply = extractReply(mail.text);
+    const plan = thread.kind === 'comment' ? planComment({ mail, body: reply.reply.trim() || mail.text.trim() || mail.subject, author: requester, thread, supportAddresses }) : null;
+    if (plan?.kind === 'suspend') {
+      await suspend(plan.cause, plan.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: thread.kind === 'comment' ? thread.ticketId : null });
+      return;
+    }
 
     const attachmentRefs: AttachmentRef[] = [];
     for (const a of attachments) {
@@ -166,9 +173,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     };
     const commandId = deterministicUuid('ingest-command', received.mailId);
     if (thread.kind === 'comment') {
-      const reply = extractReply(mail.text);
-      // Visibility, CCs and an agent's mail commands (threading/comment-plan.ts).
-      const plan = planComment({ mail, body: reply.reply.trim() || mail.text.trim() || mail.subject, author: requester, thread, supportAddresses });
+      if (plan?.kind !== 'comment') throw new Error('a reply without its plan'); // planned (or suspended) above
       const body = plan.body;
       const command: AddCommentV1 = {
         ticketId: thread.ticketId,
@@ -191,7 +196,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       requester: { email: requester.address, name: requester.name },
       recipient: supportAddress,
       comment: { body, htmlBody: textToHtml(body), public: true, attachments: attachmentRefs },
-      ccs: ccCandidates(mail, supportAddresses, requester).map((a) => ({ email: a.address, name: a.name })),
+      ccs: decideCcs({ mail, supportAddresses, requester, authorMayAddCcs: true }).add.map((a) => ({ email: a.address, name: a.name })),
       via,
       mail: origin,
     };

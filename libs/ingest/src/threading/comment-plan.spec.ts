@@ -1,78 +1,110 @@
 import { parseSupportAddresses, type Address } from '@mailroom/mail-domain';
-import { planComment, readMailCommands } from './comment-plan';
-import type { ThreadDecision } from './resolve-thread';
+import { planComment, type CommentPlan } from './comment-plan';
+import type { ThreadDecision, ThreadMatch } from './resolve-thread';
 import type { PersonFacts, Relation, TicketFacts } from './ticket-directory';
 
 const supportAddresses = parseSupportAddresses('Acme Support <support@mailroom.test>');
-const ticket = (over: Partial<TicketFacts> = {}): TicketFacts => ({ id: 5, status: 'open', requesterId: 10, requesterEmails: ['jane@customer.test'], ccIds: [11], assigneeId: 2, recipient: 'support@mailroom.test', isPublic: true, ...over });
+/** Ticket 5: Jane's, CC Carl, assigned to agent Ann. */
+const ticket = (over: Partial<TicketFacts> = {}): TicketFacts => ({
+  id: 5,
+  status: 'open',
+  requesterId: 10,
+  requesterEmails: ['jane@customer.test'],
+  ccIds: [11],
+  ccEmails: ['carl@customer.test'],
+  assigneeId: 2,
+  recipient: 'support@mailroom.test',
+  isPublic: true,
+  ...over,
+});
 const a = (address: string): Address => ({ address, name: '' });
 const support = a('support@mailroom.test');
 const jane = a('jane@customer.test');
-
-const thread = (relation: Relation, author: PersonFacts | null, t: TicketFacts | null = ticket()): Extract<ThreadDecision, { kind: 'comment' }> => ({ kind: 'comment', ticketId: 5, matchedBy: 'message_id', ticket: t, author, relation });
 const customer: PersonFacts = { id: 10, role: 'end_user' };
 const carl: PersonFacts = { id: 11, role: 'end_user' };
-const agent: PersonFacts = { id: 2, role: 'agent' };
+const ann: PersonFacts = { id: 2, role: 'agent' };
 
+const thread = (relation: Relation, author: PersonFacts | null, t: TicketFacts | null = ticket(), matchedBy: ThreadMatch = 'message_id'): Extract<ThreadDecision, { kind: 'comment' }> => ({
+  kind: 'comment',
+  ticketId: 5,
+  matchedBy,
+  ticket: t,
+  author,
+  relation,
+});
 const plan = (t: Extract<ThreadDecision, { kind: 'comment' }>, author: string, to: Address[], cc: Address[] = [], body = 'Thanks') =>
   planComment({ mail: { to, cc }, body, author: a(author), thread: t, supportAddresses });
+const comment = (p: CommentPlan): Extract<CommentPlan, { kind: 'comment' }> => {
+  if (p.kind !== 'comment') throw new Error(`expected a comment, got ${JSON.stringify(p)}`);
+  return p;
+};
 
 describe('planComment: public or private (reference §5.5)', () => {
-  it.each<[string, ReturnType<typeof plan>['public'], ReturnType<typeof plan>]>([
+  it.each<[string, boolean, CommentPlan]>([
     ['the requester comments publicly', true, plan(thread('requester', customer), 'jane@customer.test', [support])],
     ['a CC replying to all (the requester among the recipients) comments publicly', true, plan(thread('cc', carl), 'carl@customer.test', [support], [jane])],
-    ['a CC who dropped the requester comments privately', false, plan(thread('cc', carl), 'carl@customer.test', [support])],
-    ['a third party with a real reference comments privately', false, plan(thread('stranger', null), 'bob@other.test', [support], [jane])],
+    ['a CC answering only the support address comments publicly', true, plan(thread('cc', carl), 'carl@customer.test', [support])],
+    ['a CC who dropped the requester but wrote to others comments privately', false, plan(thread('cc', carl), 'carl@customer.test', [support], [a('friend@customer.test')])],
+    ['a third party with our real reference comments privately', false, plan(thread('stranger', null), 'bob@other.test', [support], [jane])],
     ['a known end user who is not on the ticket comments privately', false, plan(thread('stranger', { id: 12, role: 'end_user' }), 'bob@other.test', [support])],
-    ['the assignee comments publicly', true, plan(thread('assignee', agent), 'ann@mailroom.test', [support])],
-    ['any agent comments publicly', true, plan(thread('agent', { id: 3, role: 'agent' }), 'al@mailroom.test', [support])],
-    ['an agent writing #note comments privately', false, plan(thread('assignee', agent), 'ann@mailroom.test', [support], [], '#note\nChecked the logs')],
-    ['an agent writing #public false comments privately', false, plan(thread('agent', agent), 'ann@mailroom.test', [support], [], '#public false\nInternal')],
-    ['an agent on a private ticket comments privately', false, plan(thread('agent', agent, ticket({ isPublic: false })), 'ann@mailroom.test', [support])],
+    ['the assignee comments publicly', true, plan(thread('assignee', ann), 'ann@mailroom.test', [support])],
+    ['an agent not on the ticket comments publicly (agents may update every ticket)', true, plan(thread('agent', { id: 3, role: 'agent' }), 'al@mailroom.test', [support])],
+    ['an agent writing #note comments privately', false, plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#note\nChecked the logs')],
+    ['an agent writing #public false comments privately', false, plan(thread('agent', ann), 'ann@mailroom.test', [support], [], '#public false\nInternal')],
+    ['an agent on a private ticket comments privately', false, plan(thread('agent', ann, ticket({ isPublic: false })), 'ann@mailroom.test', [support])],
     ['an end user’s #note line is plain text and public', true, plan(thread('requester', customer), 'jane@customer.test', [support], [], '#note\nhello')],
   ])('%s', (_case, expected, result) => {
-    expect(result.public).toBe(expected);
-    expect(result.privateBecause === null).toBe(expected);
+    expect(comment(result).public).toBe(expected);
+    expect(comment(result).privateBecause === null).toBe(expected);
+  });
+
+  it.each<[string, PersonFacts | null, string]>([
+    ['an unknown sender', null, 'unknown_user_update'],
+    ['a known end user', { id: 12, role: 'end_user' }, 'other_user_update'],
+  ])('suspends %s who is not on the ticket and reached it only by weak threading', (_case, author, cause) => {
+    expect(plan(thread('stranger', author, ticket(), 'subject_number'), 'bob@other.test', [support])).toMatchObject({ kind: 'suspend', cause });
   });
 });
 
 describe('planComment: CCs from the mail (reference §5.6)', () => {
-  it('adds the other To/Cc addresses, never a support address or the author', () => {
-    const r = plan(thread('requester', customer), 'jane@customer.test', [support, a('support+t5-abc@mailroom.test'), a('dora@customer.test')], [jane, a('ed@customer.test')]);
-    expect(r.ccs.map((c) => c.address)).toEqual(['dora@customer.test', 'ed@customer.test']);
+  it('adds the other To/Cc addresses, never a support address, the requester, the author or a CC already there', () => {
+    const r = plan(thread('requester', customer), 'jane@customer.test', [support, a('support+t5-abc@mailroom.test'), a('dora@customer.test')], [jane, a('Carl@customer.test'), a('ed@customer.test')]);
+    expect(comment(r).ccs.map((c) => c.address)).toEqual(['dora@customer.test', 'ed@customer.test']);
+  });
+
+  it('lets a CC and an agent add CCs', () => {
+    expect(comment(plan(thread('cc', carl), 'carl@customer.test', [support], [jane, a('dora@customer.test')])).ccs.map((c) => c.address)).toEqual(['dora@customer.test']);
+    expect(comment(plan(thread('agent', { id: 3, role: 'agent' }), 'al@mailroom.test', [support], [a('dora@customer.test')])).ccs.map((c) => c.address)).toEqual(['dora@customer.test']);
   });
 
   it('adds none from a third party', () => {
-    expect(plan(thread('stranger', null), 'bob@other.test', [support], [a('mallory@other.test')]).ccs).toEqual([]);
+    expect(comment(plan(thread('stranger', null), 'bob@other.test', [support], [a('mallory@other.test')])).ccs).toEqual([]);
   });
 
-  it('proposes at most 48', () => {
-    const many = Array.from({ length: 60 }, (_, i) => a(`p${i}@customer.test`));
-    expect(plan(thread('requester', customer), 'jane@customer.test', [support], many).ccs).toHaveLength(48);
+  it('never takes a ticket past 48 CCs', () => {
+    const full = ticket({ ccIds: Array.from({ length: 46 }, (_, i) => 100 + i), ccEmails: Array.from({ length: 46 }, (_, i) => `c${i}@customer.test`) });
+    const many = Array.from({ length: 10 }, (_, i) => a(`p${i}@customer.test`));
+    expect(comment(plan(thread('requester', customer, full), 'jane@customer.test', [support], many)).ccs).toHaveLength(2);
   });
 });
 
 describe('planComment: mail commands', () => {
-  it('applies an agent’s commands and leaves them out of the comment', () => {
-    const r = plan(thread('assignee', agent), 'ann@mailroom.test', [support], [], '#status solved\n#assignee Al@Mailroom.test\n\nFixed the driver.\n#status open');
-    expect(r).toMatchObject({ body: 'Fixed the driver.\n#status open', public: true, changes: { status: 'solved', assignee: { email: 'al@mailroom.test' } } });
+  it('turns an agent’s commands into ticket changes and leaves them out of the comment', () => {
+    const r = comment(plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#status solved\n#assignee al@mailroom.test\n#tags printer\n#priority high\n\nFixed the driver.'));
+    expect(r).toMatchObject({ body: 'Fixed the driver.', public: true, changes: { status: 'solved', assignee: { email: 'al@mailroom.test' }, addTags: ['printer'], priority: 'high' } });
+  });
+
+  it('keeps the text of a reply that is only commands', () => {
+    expect(comment(plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#status pending'))).toMatchObject({ body: '#status pending', changes: { status: 'pending' } });
+  });
+
+  it('records refused commands and changes nothing for them', () => {
+    const r = comment(plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#status nonsense\nHi'));
+    expect(r.changes).toBeNull();
+    expect(r.commandErrors).toEqual([expect.objectContaining({ command: 'status' })]);
   });
 
   it('ignores commands from end users', () => {
-    expect(plan(thread('requester', customer), 'jane@customer.test', [support], [], '#status solved\nThanks')).toMatchObject({ body: '#status solved\nThanks', changes: null });
-  });
-});
-
-describe('readMailCommands', () => {
-  it.each<[string, ReturnType<typeof readMailCommands>]>([
-    ['No commands here', { body: 'No commands here', changes: null, public: null }],
-    ['#status pending\n#priority urgent\n#type incident\nWaiting', { body: 'Waiting', changes: { status: 'pending', priority: 'urgent', type: 'incident' }, public: null }],
-    ['#tags vip, printer\n#notags old\nok', { body: 'ok', changes: { addTags: ['vip', 'printer'], removeTags: ['old'] }, public: null }],
-    ['#assignee none\nunassigning', { body: 'unassigning', changes: { assignee: null }, public: null }],
-    ['#status nonsense\n#public true\nhi', { body: 'hi', changes: null, public: true }],
-    ['#status solved', { body: '#status solved', changes: { status: 'solved' }, public: null }],
-    ['Text first\n#status solved', { body: 'Text first\n#status solved', changes: null, public: null }],
-  ])('reads %j', (body, expected) => {
-    expect(readMailCommands(body)).toEqual(expected);
+    expect(comment(plan(thread('requester', customer), 'jane@customer.test', [support], [], '#status solved\nThanks'))).toMatchObject({ body: '#status solved\nThanks', changes: null });
   });
 });

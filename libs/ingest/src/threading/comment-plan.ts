@@ -1,6 +1,21 @@
-import type { MailCommandChanges, TicketPriority, TicketStatus, TicketType } from '@mailroom/contracts';
-import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '@mailroom/contracts';
-import { ccCandidates, normaliseAddress, type Address, type InboundMail, type SupportAddress } from '@mailroom/mail-domain';
+import type { MailCommandChanges } from '@mailroom/contracts';
+import {
+  decideCcs,
+  decideCommentVisibility,
+  DEFAULT_VISIBILITY_SETTINGS,
+  isSuspendedUpdate,
+  parseMailCommands,
+  recipientFacts,
+  threadingStrength,
+  type Address,
+  type InboundMail,
+  type MailCommandError,
+  type ParsedMailCommands,
+  type SupportAddress,
+  type TicketRelation,
+  type UpdateSuspensionCause,
+  type VisibilitySettings,
+} from '@mailroom/mail-domain';
 import type { ThreadDecision } from './resolve-thread';
 
 export interface CommentPlanInput {
@@ -11,105 +26,99 @@ export interface CommentPlanInput {
   author: Address;
   thread: Extract<ThreadDecision, { kind: 'comment' }>;
   supportAddresses: readonly SupportAddress[];
+  settings?: VisibilitySettings;
+  /** The account's CC blocklist (addresses or domains). */
+  ccBlocklist?: readonly string[];
 }
 
-export interface CommentPlan {
-  /** The comment text, without the mail-command lines. */
-  body: string;
-  public: boolean;
-  /** Why the comment is private (empty when public). */
-  privateBecause: string | null;
-  /** Addresses of the mail to add as CCs of the ticket (the ticket service caps the total at 48). */
-  ccs: Address[];
-  /** An agent's mail-command changes; null when there are none. */
-  changes: MailCommandChanges | null;
-}
+export type CommentPlan =
+  | {
+      kind: 'comment';
+      /** The comment text, without the mail-command lines. */
+      body: string;
+      public: boolean;
+      /** Why the comment is private (null when public). */
+      privateBecause: string | null;
+      /** Addresses of the mail to add as CCs of the ticket (the ticket service caps the total at 48). */
+      ccs: Address[];
+      /** An agent's mail-command changes; null when there are none. */
+      changes: MailCommandChanges | null;
+      /** Mail commands that were refused, for the record. */
+      commandErrors: MailCommandError[];
+    }
+  | { kind: 'suspend'; cause: UpdateSuspensionCause; detail: string };
 
 /**
- * How a reply by email lands on its ticket (reference §5.5, §5.6), decided on the ticket and
- * author as the directory knows them:
+ * How a reply by email lands on its ticket, from the ticket and author as the ticket directory
+ * knows them: the agent's mail commands ({@link parseMailCommands}), public, private or suspended
+ * ({@link decideCommentVisibility}, reference §5.5) and which To/Cc people become CCs
+ * ({@link decideCcs}, §5.6).
  *
- * * a third party — not the requester, a CC, the assignee or an agent — who had a real reference
- *   (our Message-ID, plus-address or encoded id) comments privately, and the people on their mail
- *   are not added as CCs;
- * * a CC who replied without the requester among the recipients ("Reply" instead of "Reply all")
- *   comments privately, so the requester is not surprised by a conversation they never saw;
- * * the requester and other CCs comment publicly;
- * * agents comment publicly unless they write `#note` or `#public false`, or the ticket is private
- *   (only private comments so far); their mail commands change the ticket in the same update.
- *
- * Everyone but a third party brings the other To/Cc addresses in as CCs.
+ * Mailroom has no restricted agent roles: every agent and admin may update every ticket. A
+ * subject number is weak threading (anyone can type one); resolveThread only follows it for the
+ * requester and CCs, who may update the ticket anyway.
  */
 export const planComment = (input: CommentPlanInput): CommentPlan => {
-  const { thread } = input;
-  const isAgent = thread.author !== null && (thread.author.role === 'agent' || thread.author.role === 'admin');
-  const commands = isAgent ? readMailCommands(input.body) : { body: input.body, changes: null, public: null };
-  const ccs = thread.relation === 'stranger' ? [] : ccCandidates(input.mail, input.supportAddresses, input.author);
-  const plan = (isPublic: boolean, privateBecause: string | null): CommentPlan => ({
-    body: commands.body,
-    public: isPublic,
-    privateBecause: isPublic ? null : privateBecause,
-    ccs,
-    changes: commands.changes,
-  });
+  const { thread, author } = input;
+  const person = thread.author;
+  const role = person?.role === 'agent' || person?.role === 'admin' ? person.role : 'end_user';
+  const isAgent = role !== 'end_user';
+  const ticket = thread.ticket;
 
-  switch (thread.relation) {
-    case 'stranger':
-      return plan(false, 'the author is neither the requester, a CC nor an agent of the ticket');
-    case 'cc': {
-      if (isAgent) break;
-      const requesters = new Set(thread.ticket?.requesterEmails ?? []);
-      const recipients = [...input.mail.to, ...input.mail.cc].map((a) => normaliseAddress(a)?.address);
-      if (requesters.size > 0 && !recipients.some((a) => a && requesters.has(a))) return plan(false, 'a CC replied without the requester among the recipients');
-      return plan(true, null);
-    }
-    case 'requester':
-      if (!isAgent) return plan(true, null);
-      break;
-    case 'assignee':
-    case 'agent':
-      break;
-    default: {
-      const _exhaustive: never = thread.relation;
-      return _exhaustive;
-    }
+  const relations: TicketRelation[] = [];
+  if (person && ticket) {
+    if (ticket.requesterId === person.id) relations.push('requester');
+    if (ticket.ccIds.includes(person.id)) relations.push('cc');
+    if (ticket.assigneeId === person.id) relations.push('assignee');
   }
-  if (commands.public === false) return plan(false, 'the agent asked for a private note');
-  if (thread.ticket && !thread.ticket.isPublic) return plan(false, 'the ticket is private');
-  return plan(true, null);
+
+  const commands: ParsedMailCommands = parseMailCommands(input.body, { authorIsAgent: isAgent });
+  const recipients = [...input.mail.to, ...input.mail.cc].map((a) => a.address.toLowerCase());
+  const requesterEmail = ticket?.requesterEmails.find((e) => recipients.includes(e)) ?? ticket?.requesterEmails[0] ?? null;
+  const facts = recipientFacts(input.mail, input.supportAddresses, requesterEmail, author);
+  const visibility = decideCommentVisibility({
+    author: { role, relations, known: person !== null, ...(isAgent ? { canEditTicket: true } : {}) },
+    threading: thread.matchedBy === 'subject_number' ? 'weak' : threadingStrength(thread.matchedBy),
+    requesterWasRecipient: facts.requesterWasRecipient,
+    otherRecipients: facts.otherRecipients,
+    settings: input.settings ?? DEFAULT_VISIBILITY_SETTINGS,
+    ticketIsPrivate: ticket ? !ticket.isPublic : false,
+    commandPublic: commands.public,
+  });
+  if (isSuspendedUpdate(visibility)) return { kind: 'suspend', cause: visibility.suspend, detail: visibility.reason };
+
+  const mayAddCcs = isAgent || relations.includes('requester') || relations.includes('cc');
+  const ccs = decideCcs({
+    mail: input.mail,
+    supportAddresses: input.supportAddresses,
+    requester: requesterEmail,
+    author,
+    authorMayAddCcs: mayAddCcs,
+    existingCcs: ticket?.ccEmails ?? [],
+    blocklist: input.ccBlocklist,
+  }).add;
+
+  return {
+    kind: 'comment',
+    // A reply of commands only still needs a comment: it keeps its text.
+    body: commands.body.trim() || input.body.trim(),
+    public: visibility.public,
+    privateBecause: visibility.public ? null : visibility.reason,
+    ccs,
+    changes: commands.honoured ? changesOf(commands) : null,
+    commandErrors: commands.errors,
+  };
 };
 
-const COMMAND = /^\s*#(status|assignee|note|public|priority|type|tags|notags)\b[ \t]*(.*)$/i;
-
-/**
- * Mail commands an agent writes at the top of a reply, one per line (`#status solved`,
- * `#assignee jo@acme.test`, `#note`, `#public false`, `#priority high`, `#type incident`,
- * `#tags a b`, `#notags a`); reading stops at the first other non-blank line, and the command
- * lines are left out of the comment. Unknown values are ignored.
- */
-export const readMailCommands = (body: string): { body: string; changes: MailCommandChanges | null; public: boolean | null } => {
-  const lines = body.split(/\r?\n/);
+/** Mail commands as ticket changes; a group named rather than numbered is left out (no group directory yet). */
+const changesOf = (c: ParsedMailCommands): MailCommandChanges | null => {
   const changes: MailCommandChanges = {};
-  let isPublic: boolean | null = null;
-  let i = 0;
-  for (; i < lines.length; i++) {
-    if (!lines[i].trim()) continue;
-    const m = COMMAND.exec(lines[i]);
-    if (!m) break;
-    const name = m[1].toLowerCase();
-    const value = m[2].trim();
-    const word = value.toLowerCase();
-    if (name === 'status' && (TICKET_STATUSES as readonly string[]).includes(word)) changes.status = word as TicketStatus;
-    else if (name === 'priority' && (TICKET_PRIORITIES as readonly string[]).includes(word)) changes.priority = word as TicketPriority;
-    else if (name === 'type' && (TICKET_TYPES as readonly string[]).includes(word)) changes.type = word as TicketType;
-    else if (name === 'assignee' && value) changes.assignee = word === 'none' ? null : { email: word };
-    else if (name === 'note') isPublic = false;
-    else if (name === 'public') isPublic = !/^(false|no|0)$/.test(word);
-    else if (name === 'tags' && value) changes.addTags = value.split(/[\s,]+/).filter(Boolean);
-    else if (name === 'notags' && value) changes.removeTags = value.split(/[\s,]+/).filter(Boolean);
-  }
-  if (i === 0 || lines.slice(0, i).every((l) => !l.trim())) return { body, changes: null, public: null };
-  // A reply of commands only still needs a comment: it keeps its text.
-  const rest = lines.slice(i).join('\n').trim() || body.trim();
-  return { body: rest, changes: Object.keys(changes).length ? changes : null, public: isPublic };
+  if (c.status) changes.status = c.status;
+  if (c.priority) changes.priority = c.priority;
+  if (c.type) changes.type = c.type;
+  if (c.tags?.length) changes.addTags = c.tags;
+  if (c.assignee) changes.assignee = c.assignee;
+  if (c.requester) changes.requester = c.requester;
+  if (c.group && 'id' in c.group) changes.groupId = c.group.id;
+  return Object.keys(changes).length ? changes : null;
 };

@@ -16,9 +16,9 @@ const people: Record<string, PersonFacts> = {
   'bob@other.test': { id: 12, role: 'end_user' },
   'ann@mailroom.test': { id: 2, role: 'agent' },
 };
-const ticket = (id: number, over: Partial<TicketFacts>): TicketFacts => ({ id, status: 'open', requesterId: 10, requesterEmails: ['jane@customer.test'], ccIds: [], assigneeId: null, recipient: 'support@mailroom.test', isPublic: true, ...over });
+const ticket = (id: number, over: Partial<TicketFacts>): TicketFacts => ({ id, status: 'open', requesterId: 10, requesterEmails: ['jane@customer.test'], ccIds: [], ccEmails: [], assigneeId: null, recipient: 'support@mailroom.test', isPublic: true, ...over });
 const tickets: Record<number, TicketFacts> = {
-  5: ticket(5, { ccIds: [11], assigneeId: 2 }),
+  5: ticket(5, { ccIds: [11], ccEmails: ['carl@customer.test'], assigneeId: 2 }),
   6: ticket(6, { requesterId: 12, requesterEmails: ['bob@other.test'] }),
   9: ticket(9, { status: 'closed' }),
 };

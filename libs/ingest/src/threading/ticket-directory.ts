@@ -9,6 +9,8 @@ export interface TicketFacts {
   /** Every email address of the requester, lower-cased. */
   requesterEmails: string[];
   ccIds: number[];
+  /** The CCs' email addresses, lower-cased. */
+  ccEmails: string[];
   assigneeId: number | null;
   /** The support address the ticket was received at. */
   recipient: string | null;
@@ -51,9 +53,10 @@ export class PgTicketDirectory implements TicketDirectory {
 
   async ticket(db: Db, id: number): Promise<TicketFacts | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
-    const rows = await db.query<{ status: TicketStatus; requester_id: string; requester_emails: string[] | null; assignee_id: string | null; cc_ids: number[] | null; recipient: string | null; is_public: boolean | null }>(
+    const rows = await db.query<{ status: TicketStatus; requester_id: string; requester_emails: string[] | null; assignee_id: string | null; cc_ids: number[] | null; cc_emails: string[] | null; recipient: string | null; is_public: boolean | null }>(
       `SELECT t.status, t.requester_id, t.assignee_id, t.data->'email_cc_ids' AS cc_ids, t.data->>'recipient' AS recipient, (t.data->>'is_public')::boolean AS is_public,
-              ARRAY(SELECT e.email FROM ticket.user_emails e WHERE e.user_id = t.requester_id ORDER BY e.email) AS requester_emails
+              ARRAY(SELECT e.email FROM ticket.user_emails e WHERE e.user_id = t.requester_id ORDER BY e.email) AS requester_emails,
+              ARRAY(SELECT e.email FROM ticket.user_emails e WHERE e.user_id IN (SELECT jsonb_array_elements_text(t.data->'email_cc_ids')::bigint) ORDER BY e.email) AS cc_emails
        FROM ticket.tickets t WHERE t.id = $1`,
       [id],
     );
@@ -65,6 +68,7 @@ export class PgTicketDirectory implements TicketDirectory {
       requesterId: Number(r.requester_id),
       requesterEmails: r.requester_emails ?? [],
       ccIds: (r.cc_ids ?? []).map(Number),
+      ccEmails: r.cc_emails ?? [],
       assigneeId: r.assignee_id === null ? null : Number(r.assignee_id),
       recipient: r.recipient,
       isPublic: r.is_public ?? true,

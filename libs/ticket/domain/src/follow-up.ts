@@ -14,7 +14,7 @@ export interface FollowUpInput {
   /** People the reply was also sent to. */
   ccIds: number[];
   /** Field changes asked for in the reply (agents' mail commands). */
-  changes?: Pick<FieldChanges, 'status' | 'priority' | 'type' | 'groupId' | 'assigneeId' | 'addTags' | 'removeTags'>;
+  changes?: Pick<FieldChanges, 'status' | 'priority' | 'type' | 'groupId' | 'assigneeId' | 'requesterId' | 'addTags' | 'removeTags'>;
 }
 
 /**
@@ -27,8 +27,9 @@ export interface FollowUpInput {
  */
 export const followUpCommand = (closed: TicketState, input: FollowUpInput): Extract<TicketCommand, { type: 'CreateTicket' }> => {
   const author = input.comment.authorId;
-  const ccIds = [...closed.ccIds, ...input.ccIds, author].filter((id, i, all) => id !== closed.requesterId && all.indexOf(id) === i);
   const c = input.changes ?? {};
+  const requesterId = c.requesterId ?? closed.requesterId;
+  const ccIds = [...closed.ccIds, ...input.ccIds, author].filter((id, i, all) => id !== requesterId && all.indexOf(id) === i);
   const tags = [...closed.tags, ...(c.addTags ?? [])].filter((t) => !(c.removeTags ?? []).includes(t));
   return {
     type: 'CreateTicket',
@@ -40,7 +41,7 @@ export const followUpCommand = (closed: TicketState, input: FollowUpInput): Extr
     },
     ticketId: input.ticketId,
     subject: closed.subject,
-    requesterId: closed.requesterId,
+    requesterId,
     submitterId: author,
     recipient: input.mail?.supportAddress ?? closed.recipient,
     comment: input.comment,

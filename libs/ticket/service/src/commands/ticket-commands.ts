@@ -72,7 +72,12 @@ export class TicketCommands {
   async execute(tx: Db, ticketId: number, build: (state: TicketState, now: string) => TicketCommand, meta: Meta): Promise<CommandResult> {
     const { state, version } = await this.load(tx, ticketId);
     const now = this.clock().toISOString();
-    const decision = decide(build(state, now), state);
+    const command = build(state, now);
+    // Zendesk's ticket.organization_id: the requester's organization when the ticket is created.
+    if (command.type === 'CreateTicket' && command.organizationId === undefined && !state.exists) {
+      command.organizationId = (await this.users.byId(tx, command.requesterId))?.organization_id ?? null;
+    }
+    const decision = decide(command, state);
     if (!decision.ok) throw new TicketCommandError(decision.error);
     if (decision.events.length === 0) return { ticketId, state, events: [], updateId: null };
     const updateId = meta.updateId ?? randomUUID();
@@ -224,6 +229,14 @@ export class TicketCommands {
     else if (asked.assignee) {
       const user = 'id' in asked.assignee ? await this.users.byId(tx, asked.assignee.id) : await this.users.byEmail(tx, asked.assignee.email);
       if (user && (user.role === 'agent' || user.role === 'admin')) f.assigneeId = user.id;
+    }
+    if (asked.requester) {
+      // An unknown id is left out like an unknown assignee; an unknown address becomes an end user.
+      const requester = await this.resolvePerson(tx, asked.requester, { userId: author.id, role: author.role }).catch((err) => {
+        if (err instanceof TicketCommandError) return null;
+        throw err;
+      });
+      if (requester) f.requesterId = requester.id;
     }
     const assignee = f.assigneeId !== undefined ? f.assigneeId : state.assigneeId;
     if ((f.status === 'solved' || f.status === 'closed') && assignee === null) f.assigneeId = author.id;
