@@ -7,6 +7,8 @@ set -u
 missing=()
 command -v postfix >/dev/null 2>&1 || missing+=(postfix)
 command -v swaks >/dev/null 2>&1 || missing+=(swaks)
+# Postfix's SASL client (to log in to ingest's AUTH) comes from this package.
+dpkg -s libsasl2-modules >/dev/null 2>&1 || missing+=(libsasl2-modules)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "not installing ${missing[*]} (needs root and apt-get); the tests that use them fall back" >&2
@@ -14,6 +16,8 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "installing ${missing[*]} from Debian's packages"
 export DEBIAN_FRONTEND=noninteractive
+# No system mail configuration: the tests run Postfix instances of their own.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2>/dev/null || true
 timeout 300 apt-get update -qq >/dev/null 2>&1 || true
 timeout 300 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || echo "could not install ${missing[*]}; the tests that use them fall back" >&2
 # The package starts a system Postfix where it can; the tests run their own instance instead.
