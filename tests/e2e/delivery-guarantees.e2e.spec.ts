@@ -148,7 +148,18 @@ describe('with every message delivered again', () => {
     const ticketId = (await sys.api('/tickets.json')).body.tickets[0].id;
     await eventually(async () => (await sys.api(`/tickets/${ticketId}/comments.json`)).body.count === 2 || undefined, 'the reply');
     await eventually(async () => (await count(sys, `SELECT count(*) AS n FROM mailroom_events.messages WHERE type = 'ticket.notification_delivered'`)) >= 1 || undefined, 'the delivery record');
-    await sleep(1000);
+    // Every notification the two mails set off (the acknowledgement, agents' notices) has gone out
+    // and been recorded: nothing still in flight is mistaken for a second effect below.
+    let last = '';
+    let stableSince = Date.now();
+    await eventually(async () => {
+      const now = `${sys.relay.messages.length}/${await count(sys, `SELECT count(*) AS n FROM mailroom_events.messages`)}`;
+      if (now !== last) {
+        last = now;
+        stableSince = Date.now();
+      }
+      return Date.now() - stableSince >= 1500 || undefined;
+    }, 'the system at rest');
     const messages = await count(sys, `SELECT count(*) AS n FROM mailroom_events.messages`);
     const mails = sys.relay.messages.length;
 
