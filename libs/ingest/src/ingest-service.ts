@@ -5,6 +5,7 @@ import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { handleMailReceived, MAIL_WORKER_QUEUE } from './mail-worker';
+import { ParserPool } from './parse-mail';
 import { startSmtpEdge } from './smtp-edge';
 import type { ScreeningPolicy } from './screening/screen-mail';
 import { parseSenderLists } from './screening/sender-lists';
@@ -42,17 +43,20 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: {
   const smtp = await startSmtpEdge({ host: cfg.smtpHost, port: cfg.smtpPort, maxMessageBytes: cfg.maxMessageBytes, addresses, db, store, log, settings: cfg.smtpEdge });
   log.info(`SMTP ingest listening on ${cfg.smtpHost}:${smtp.port} for ${addresses.current().map((a) => a.address).join(', ')}`);
 
+  // Parsing runs on threads with a time budget per mail, so one hostile mail cannot stall the rest.
+  const { threads, threadMemoryMb, ...limits } = cfg.parsing;
+  const parser = new ParserPool({ baseUrl: cfg.baseUrl, limits, threads, threadMemoryMb });
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ingest', log: (level, msg) => log[level](msg) });
   broker.consume({
     ...MAIL_WORKER_QUEUE,
     prefetch: 8,
-    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret, screening, clock }, m),
+    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret, screening, clock, parser }, m),
   });
   // Commands for ingest (recovering suspended tickets), sent through the log by the public API.
   broker.consume({
     ...INGEST_COMMANDS_QUEUE,
     prefetch: 4,
-    handle: (m) => handleIngestCommand({ db, store, addresses, secret: cfg.secret, screening, clock }, m),
+    handle: (m) => handleIngestCommand({ db, store, addresses, secret: cfg.secret, screening, clock, parser }, m),
   });
   broker.start();
   const retention = startRetentionTimer({
@@ -80,6 +84,7 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: {
       await addresses.stop();
       await health.close();
       await broker.close();
+      await parser.close();
       await db.dataSource.destroy();
     },
   };

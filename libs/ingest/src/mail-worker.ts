@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   deterministicUuid,
   mailStreamId,
@@ -25,7 +24,7 @@ import {
   type SuspensionCause,
 } from '@mailroom/mail-domain';
 import { handleOnce, type QueueSpec } from '@mailroom/messaging';
-import { parseMail, type ParsedAttachment } from './parse-mail';
+import { parseMail, parseRefusalCause, type ParsedMailResult, type ParserPool } from './parse-mail';
 import { screenMail, type ScreeningPolicy } from './screening/screen-mail';
 import type { SupportAddressBook } from './support-address-book';
 import { suspendMail } from './suspension/suspend-mail';
@@ -43,6 +42,8 @@ export interface MailWorkerDeps {
   clock?: () => Date;
   /** Allowlist, blocklist and rate limit; the defaults when absent. */
   screening?: ScreeningPolicy;
+  /** Parser threads with the parse limits; a shared default pool when absent. */
+  parser?: ParserPool;
 }
 
 /** A suspended mail an agent recovers: the cause it was suspended for is not checked again. */
@@ -100,12 +101,15 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     }
     const supportAddress = match.address.address;
 
-    let parsed: { mail: InboundMail; attachments: ParsedAttachment[] };
+    let parsed: ParsedMailResult;
     try {
-      parsed = await parseMail(raw, rows[0].mail_from ?? '');
+      parsed = await parseMail(raw, rows[0].mail_from ?? '', deps.parser);
     } catch (err) {
-      // Kept raw, never dropped: shows up as suspended with the reason.
-      await suspend('unprocessable_email', `unparseable: ${(err as Error).message}`, { mail: null, author: null, supportAddress, messageId: '', ticketId: null });
+      // Unreadable or over a limit: kept raw, never dropped, shown as suspended with the reason.
+      // Any other failure is the parser's own (a thread that cannot start): retried, not suspended.
+      const cause = parseRefusalCause(err);
+      if (!cause) throw err;
+      await suspend(cause, (err as Error).message, { mail: null, author: null, supportAddress, messageId: '', ticketId: null });
       return;
     }
     const { mail, attachments } = parsed;
@@ -154,7 +158,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
 
     const attachmentRefs: AttachmentRef[] = [];
     for (const a of attachments) {
-      const id = randomUUID();
+      const id = a.id; // chosen by the parser: the sanitised HTML already links inline images to it
       await tx.query(
         `INSERT INTO ingest.attachments (id, mail_id, file_name, content_type, size, content_id, inline, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [id, received.mailId, a.fileName, a.contentType, a.size, a.contentId, a.inline, a.content],
@@ -179,7 +183,8 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
         ticketId: thread.ticketId,
         commentKey: `mail:${received.mailId}`,
         author: { email: requester.address, name: requester.name },
-        comment: { body, htmlBody: textToHtml(body), public: plan.public, attachments: attachmentRefs },
+        // The mail's own (sanitised) HTML only when the comment is the whole mail; a cut reply is shown from its text.
+        comment: { body, htmlBody: parsed.html && !reply.cut && body === mail.text.trim() ? parsed.html : textToHtml(body), public: plan.public, attachments: attachmentRefs },
         via,
         mail: origin,
         ...(plan.ccs.length ? { ccs: plan.ccs.map((a) => ({ email: a.address, name: a.name })) } : {}),
@@ -195,7 +200,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       subject: ticketSubject(mail),
       requester: { email: requester.address, name: requester.name },
       recipient: supportAddress,
-      comment: { body, htmlBody: textToHtml(body), public: true, attachments: attachmentRefs },
+      comment: { body, htmlBody: parsed.html ?? textToHtml(body), public: true, attachments: attachmentRefs },
       ccs: decideCcs({ mail, supportAddresses, requester, authorMayAddCcs: true }).add.map((a) => ({ email: a.address, name: a.name })),
       via,
       mail: origin,

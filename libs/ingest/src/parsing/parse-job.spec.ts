@@ -160,3 +160,11 @@ describe('limits', () => {
     expect(await runParseJob(raw, null, { ...opts, limits: { ...DEFAULT_PARSE_LIMITS, maxParts: 10 } })).toEqual({ ok: false, cause: 'unprocessable_email', reason: 'more than 10 MIME parts' });
   });
 });
+
+describe('addresses', () => {
+  it('leaves out addresses no user can have, so the mail has no usable sender (mikel-mail/mime_emails/raw_email11.eml)', async () => {
+    const { mail: m } = await parseFile('mikel-mail/mime_emails/raw_email11.eml');
+    expect(m.from).toBeNull();
+    expect(m.to).toEqual([]);
+  });
+});

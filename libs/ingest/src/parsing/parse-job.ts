@@ -34,13 +34,20 @@ export type ParseOutcome =
   | { ok: true; result: ParsedMailResult }
   | { ok: false; cause: 'unprocessable_email'; reason: string };
 
+/**
+ * An address a user can be created for and mail can be sent to (the ticket service's rule):
+ * `xxxxx@xxxxx` or `<matmail>` from old or broken mailers are left out here, so a mail whose only
+ * sender is one of those is suspended as from an unknown author instead of failing later.
+ */
+const MAILBOX = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
+
 const addresses = (field: AddressObject | AddressObject[] | undefined): Address[] => {
   const list = Array.isArray(field) ? field : field ? [field] : [];
   const out: Address[] = [];
   const walk = (entries: { address?: string; name?: string; group?: { address?: string; name?: string }[] }[]) => {
     for (const e of entries) {
       if (e.group) walk(e.group);
-      else if (e.address) out.push({ address: e.address, name: e.name ?? '' });
+      else if (e.address && MAILBOX.test(e.address)) out.push({ address: e.address, name: e.name ?? '' });
     }
   };
   for (const a of list) walk(a.value);

@@ -104,7 +104,29 @@ export interface IngestConfig extends CommonConfig {
   healthPort: number;
   smtpEdge: SmtpEdgeSettings;
   screening: ScreeningSettings;
+  parsing: ParsingSettings;
 }
+
+/** What parsing one mail may cost (README "Settings"); a mail past a limit is suspended, raw kept. */
+export interface ParsingSettings {
+  maxHeaderBytes: number;
+  maxMimeDepth: number;
+  maxParts: number;
+  maxLinks: number;
+  parseTimeoutMs: number;
+  threads: number;
+  threadMemoryMb: number;
+}
+
+export const readParsingSettings = (env: Env = process.env): ParsingSettings => ({
+  maxHeaderBytes: readInt(env, 'MAILROOM_MAX_HEADER_BYTES', 100 * 1024, 1024),
+  maxMimeDepth: readInt(env, 'MAILROOM_MAX_MIME_DEPTH', 50, 2, 10_000),
+  maxParts: readInt(env, 'MAILROOM_MAX_MIME_PARTS', 1000, 1),
+  maxLinks: readInt(env, 'MAILROOM_MAX_LINKS', 1000, 0),
+  parseTimeoutMs: readInt(env, 'MAILROOM_PARSE_TIMEOUT_MS', 15_000, 100),
+  threads: readInt(env, 'MAILROOM_PARSE_THREADS', 2, 1, 64),
+  threadMemoryMb: readInt(env, 'MAILROOM_PARSE_THREAD_MEMORY_MB', 512, 16),
+});
 
 /** Loop and junk protection and suspended-ticket retention (README "Settings"). */
 export interface ScreeningSettings {
@@ -186,6 +208,7 @@ export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
   healthPort: readInt(env, 'MAILROOM_HEALTH_PORT', 3001, 0, 65535),
   smtpEdge: readSmtpEdgeSettings(env),
   screening: readScreeningSettings(env),
+  parsing: readParsingSettings(env),
 });
 
 export interface TicketConfig extends CommonConfig {

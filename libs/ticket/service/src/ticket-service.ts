@@ -11,6 +11,7 @@ import type { Logger } from '@mailroom/observability';
 import { defaultSupportAddress, parseSupportAddresses } from '@mailroom/mail-domain';
 import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
 import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
+import { Attachments, AttachmentsController } from './http/attachments-controller';
 import { DbHandle } from './http/auth';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
@@ -114,10 +115,11 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   readModel.start();
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
+      { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
       { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
     ],

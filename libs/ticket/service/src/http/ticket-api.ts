@@ -14,6 +14,7 @@ import { TicketCommands, TicketCommandError } from '../commands/ticket-commands'
 import type { TicketRow } from '../read-model/ticket-projection';
 import type { UserRecord } from '../users/users';
 import { ApiError, invalid, notFound } from './errors';
+import { Attachments } from './attachments-controller';
 
 const API_VIA: Via = { channel: 'api', source: { from: {}, to: {}, rel: null }  };
 
@@ -122,7 +123,12 @@ export class TicketApi {
       [ticketId, p.perPage, (p.page - 1) * p.perPage],
     );
     const [{ n }] = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM ticket.comments WHERE ticket_id = $1`, [ticketId]);
-    return { comments: rows.map((r) => ({ ...r.data, audit_id: Number(r.audit_id) })), ...this.pageLinks(`tickets/${ticketId}/comments`, p, Number(n)) };
+    // Attachments in Zendesk's shape, with their content URLs (see attachments-controller.ts).
+    const refs = rows.flatMap((r) => (Array.isArray(r.data.attachments) ? (r.data.attachments as { id: string }[]) : []));
+    const shown = await new Attachments(this.db, this.baseUrl).forComments(refs);
+    const withAttachments = (data: Record<string, unknown>) =>
+      Array.isArray(data.attachments) ? { ...data, attachments: (data.attachments as { id: string }[]).map((a) => shown.get(a.id) ?? a) } : data;
+    return { comments: rows.map((r) => ({ ...withAttachments(r.data), audit_id: Number(r.audit_id) })), ...this.pageLinks(`tickets/${ticketId}/comments`, p, Number(n)) };
   }
 
   async listAudits(ticketId: number, p: Page): Promise<Record<string, unknown>> {
