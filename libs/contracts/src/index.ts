@@ -2,6 +2,8 @@ export * from './envelope';
 export * from './ticket-events';
 export * from './ticket-commands';
 export * from './user-events';
+export * from './people-events';
+export * from './account-events';
 export * from './recipient-address-events';
 export * from './mail-messages';
 export * from './topology';

@@ -46,6 +46,8 @@ export interface TicketCreatedV1 {
   tags: string[];
   ccIds: number[];
   externalId: string | null;
+  /** The requester's organization at creation; absent on older events (read as null). */
+  organizationId?: number | null;
   via: Via;
   mail: MailOrigin | null;
   createdAt: string;

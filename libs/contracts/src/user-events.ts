@@ -7,6 +7,8 @@ export interface UserCreatedV1 {
   name: string;
   email: string | null;
   role: UserRole;
+  /** Set when the email's domain belongs to an organization (or given explicitly); absent on older events. */
+  organizationId?: number | null;
   createdAt: string;
 }
 
@@ -16,6 +18,7 @@ export interface UserUpdatedV1 {
   email?: string | null;
   role?: UserRole;
   undeliverable?: boolean;
+  organizationId?: number | null;
   updatedAt: string;
 }
 

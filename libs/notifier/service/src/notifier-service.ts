@@ -5,6 +5,7 @@ import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { openSupportAddressBook } from '@mailroom/support-addresses';
+import { loadAccountSettings } from './account-settings';
 import { handleNotifierMessage, NOTIFIER_QUEUE } from './notifier-consumer';
 import { OutboundSender } from './outbound-sender';
 
@@ -27,8 +28,21 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
     ...NOTIFIER_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
-    handle: (m) =>
-      handleNotifierMessage({ db, store, secret: cfg.secret, supportAddresses: addressBook.current(), accountName: cfg.accountName, baseUrl: cfg.baseUrl, onQueued: () => sender.notify() }, m),
+    handle: async (m) =>
+      handleNotifierMessage(
+        {
+          db,
+          store,
+          secret: cfg.secret,
+          supportAddresses: addressBook.current(),
+          accountName: cfg.accountName,
+          baseUrl: cfg.baseUrl,
+          onQueued: () => sender.notify(),
+          // Only a notification is rendered: read the template and suppression setting in force for it.
+          ...(m.type === 'ticket.notification_requested' ? await loadAccountSettings(db) : {}),
+        },
+        m,
+      ),
   });
   broker.start();
   sender.start();

@@ -22,6 +22,8 @@ export interface TicketState {
   assigneeId: number | null;
   requesterId: number;
   submitterId: number;
+  /** The requester's organization when the ticket was created (Zendesk's ticket.organization_id). */
+  organizationId: number | null;
   recipient: string | null;
   tags: string[];
   ccIds: number[];
@@ -47,6 +49,7 @@ export const initialTicketState = (): TicketState => ({
   assigneeId: null,
   requesterId: 0,
   submitterId: 0,
+  organizationId: null,
   recipient: null,
   tags: [],
   ccIds: [],
@@ -101,6 +104,8 @@ export type TicketCommand =
       ccIds: number[];
       fields: Omit<FieldChanges, 'subject' | 'requesterId' | 'addTags' | 'removeTags' | 'addCcIds'>;
       externalId?: string | null;
+      /** The requester's organization; the command handler fills it in from the requester when absent. */
+      organizationId?: number | null;
       mail: MailOrigin | null;
     })
   | (CommandBase & { type: 'UpdateTicket'; changes: FieldChanges; comment: NewComment | null; mail: MailOrigin | null })
@@ -224,6 +229,7 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
             tags: normaliseTags(command.fields.tags ?? []),
             ccIds: uniq(command.ccIds).filter((c) => c !== command.requesterId).slice(0, 48),
             externalId: command.externalId ?? null,
+            organizationId: command.organizationId ?? null,
             via: command.via,
             mail: command.mail,
             createdAt: command.now,
@@ -315,6 +321,7 @@ export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId
         assigneeId: d.assigneeId,
         requesterId: d.requesterId,
         submitterId: d.submitterId,
+        organizationId: d.organizationId ?? null,
         recipient: d.recipient,
         tags: d.tags,
         ccIds: d.ccIds,

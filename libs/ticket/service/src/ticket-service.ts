@@ -21,6 +21,14 @@ import { TicketApi } from './http/ticket-api';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
 import { seedAdmin } from './seed';
 import { Users } from './users/users';
+import { AccountSettingsStore } from './account/account-settings-store';
+import { AccountSettingsController } from './http/account-settings-controller';
+import { GroupsController } from './http/groups-controller';
+import { OrganizationsController, UserUpdatesController } from './http/organizations-controller';
+import { GroupsService } from './people/groups-service';
+import { OrganizationsService } from './people/organizations-service';
+import { PeopleApi } from './people/people-api';
+import { applyPeopleEvents, PEOPLE_READ_MODEL } from './people/people-projection';
 
 export const TICKET_COMMANDS_CONSUMER = 'ticket.commands';
 export const TICKET_COMMANDS_QUEUE: QueueSpec = { name: TICKET_COMMANDS_CONSUMER, bindings: [{ exchange: 'commands', pattern: 'ticket.#' }] };
@@ -113,14 +121,19 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   forwarder.start();
   const readModel = new LogProcessor({ id: TICKET_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyToReadModel(tx, messages), onError: onError('read model') });
   readModel.start();
+  const peopleReadModel = new LogProcessor({ id: PEOPLE_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyPeopleEvents(tx, messages), onError: onError('people read model') });
+  peopleReadModel.start();
+  const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
+      { provide: PeopleApi, useValue: peopleApi },
+      { provide: AccountSettingsStore, useValue: new AccountSettingsStore(store) },
       { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
     ],
   })
@@ -147,6 +160,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
       await app.close();
       await forwarder.stop();
       await readModel.stop();
+      await peopleReadModel.stop();
       await broker.close();
       await addressBook.stop();
       await wakeup.close();

@@ -72,7 +72,12 @@ export class TicketCommands {
   async execute(tx: Db, ticketId: number, build: (state: TicketState, now: string) => TicketCommand, meta: Meta): Promise<CommandResult> {
     const { state, version } = await this.load(tx, ticketId);
     const now = this.clock().toISOString();
-    const decision = decide(build(state, now), state);
+    const command = build(state, now);
+    // Zendesk's ticket.organization_id: the requester's organization when the ticket is created.
+    if (command.type === 'CreateTicket' && command.organizationId === undefined && !state.exists) {
+      command.organizationId = (await this.users.byId(tx, command.requesterId))?.organization_id ?? null;
+    }
+    const decision = decide(command, state);
     if (!decision.ok) throw new TicketCommandError(decision.error);
     if (decision.events.length === 0) return { ticketId, state, events: [], updateId: null };
     const updateId = meta.updateId ?? randomUUID();

@@ -64,3 +64,9 @@ export const requireAgent = (user: UserRecord | undefined): UserRecord => {
   if (!user || user.role === 'end_user') throw new ApiError(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
   return user;
 };
+
+/** Admins only: changes to groups, memberships, organizations and account settings. */
+export const requireAdmin = (user: UserRecord | undefined): UserRecord => {
+  if (!user || user.role !== 'admin') throw new ApiError(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
+  return user;
+};

@@ -92,7 +92,7 @@ export class TicketApi {
   }
 
   userJson(u: UserRecord): Record<string, unknown> {
-    return { url: `${this.baseUrl}/api/v2/users/${u.id}.json`, ...u, organization_id: null, time_zone: 'UTC', locale: 'en-US', tags: [], user_fields: {} };
+    return { url: `${this.baseUrl}/api/v2/users/${u.id}.json`, ...u, organization_id: u.organization_id ?? null, time_zone: 'UTC', locale: 'en-US', tags: [], user_fields: {} };
   }
 
   private async ticketRow(db: Db, id: number): Promise<TicketRow> {

@@ -64,7 +64,7 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
       submitter_id: d.submitterId,
       assignee_id: d.assigneeId,
       group_id: d.groupId,
-      organization_id: null,
+      organization_id: d.organizationId ?? null,
       collaborator_ids: d.ccIds,
       email_cc_ids: d.ccIds,
       follower_ids: [],
@@ -251,7 +251,7 @@ const appendAuditEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
 const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> => {
   if (e.type === 'user.created') {
     const d = e.data;
-    const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false };
+    const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false, organization_id: d.organizationId ?? null };
     await tx.query(
       `INSERT INTO ticket.users (id, email, role, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING`,
       [d.userId, d.email, d.role, d.createdAt, JSON.stringify(data)],
@@ -263,6 +263,7 @@ const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> =
     if (d.email !== undefined) patch.email = d.email;
     if (d.role !== undefined) patch.role = d.role;
     if (d.undeliverable !== undefined) patch.undeliverable = d.undeliverable;
+    if (d.organizationId !== undefined) patch.organization_id = d.organizationId;
     await tx.query(
       `UPDATE ticket.users SET data = data || $2::jsonb, email = COALESCE($3, email), role = COALESCE($4, role), updated_at = $5 WHERE id = $1`,
       [d.userId, JSON.stringify(patch), d.email ?? null, d.role ?? null, d.updatedAt],

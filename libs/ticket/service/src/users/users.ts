@@ -1,4 +1,4 @@
-import { userStreamId, type Actor, type UserRole } from '@mailroom/contracts';
+import { userStreamId, type Actor, type UserRole, type UserUpdatedV1 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { isClaimedBySupportAddress } from '@mailroom/support-addresses';
@@ -14,6 +14,14 @@ export interface UserRecord {
   created_at: string;
   updated_at: string;
   undeliverable?: boolean;
+  /** The user's organization (by email domain at creation, or set through the API). */
+  organization_id?: number | null;
+}
+
+export interface UserChanges {
+  name?: string;
+  role?: UserRole;
+  organizationId?: number | null;
 }
 
 export class UserInputError extends Error {
@@ -51,7 +59,7 @@ export class Users {
   }
 
   /** Creates a user; with an email that exists already, returns that user (`created: false`). */
-  async create(tx: Db, input: { name?: string | null; email: string | null; role: UserRole }, actor: Actor, now: string): Promise<{ user: UserRecord; created: boolean }> {
+  async create(tx: Db, input: { name?: string | null; email: string | null; role: UserRole; organizationId?: number | null }, actor: Actor, now: string): Promise<{ user: UserRecord; created: boolean }> {
     const email = input.email?.trim().toLowerCase() ?? null;
     if (email !== null && !EMAIL.test(email)) throw new UserInputError(`Email: ${input.email} is not properly formatted`, 'email');
     // Mail loop safety (reference §5.1): a user's email is never one of our support addresses.
@@ -76,11 +84,39 @@ export class Users {
       userStreamId(userId),
       'user',
       'no_stream',
-      [{ type: 'user.created', data: { userId, name, email, role: input.role, createdAt: now } }],
+      [{ type: 'user.created', data: { userId, name, email, role: input.role, organizationId: input.organizationId !== undefined ? input.organizationId : await this.organizationForEmail(tx, email), createdAt: now } }],
       { actor, occurredAt: now },
     );
     await applyToReadModel(tx, messages);
     return { user: (await this.byId(tx, userId))!, created: true };
+  }
+
+  /** Zendesk's user mapping: the organization whose domain_names hold the address's domain. */
+  async organizationForEmail(db: Db, email: string | null): Promise<number | null> {
+    const domain = email ? email.slice(email.lastIndexOf('@') + 1) : '';
+    if (!domain) return null;
+    const rows = await db.query<{ organization_id: string }>(`SELECT organization_id FROM ticket.organization_domains WHERE domain = $1`, [domain]);
+    return rows.length ? Number(rows[0].organization_id) : null;
+  }
+
+  /** Records what changed about a user (nothing changed: no event); checks the stream version. */
+  async update(tx: Db, userId: number, changes: UserChanges, actor: Actor, now: string): Promise<UserRecord | null> {
+    const current = await this.byId(tx, userId);
+    if (!current) return null;
+    const data: UserUpdatedV1 = { userId, updatedAt: now };
+    if (changes.name !== undefined) {
+      const name = changes.name.trim();
+      if (!name) throw new UserInputError('Name: cannot be blank', 'name');
+      if (name.length > 255) throw new UserInputError('Name: is too long (at most 255 characters)', 'name');
+      if (name !== current.name) data.name = name;
+    }
+    if (changes.role !== undefined && changes.role !== current.role) data.role = changes.role;
+    if (changes.organizationId !== undefined && changes.organizationId !== (current.organization_id ?? null)) data.organizationId = changes.organizationId;
+    if (Object.keys(data).length === 2) return current;
+    const version = await this.store.streamVersion(tx, userStreamId(userId));
+    const { messages } = await this.store.append(tx, userStreamId(userId), 'user', version, [{ type: 'user.updated', data }], { actor, occurredAt: now });
+    await applyToReadModel(tx, messages);
+    return this.byId(tx, userId);
   }
 
   async findOrCreate(tx: Db, person: { email: string; name?: string | null }, actor: Actor, now: string): Promise<UserRecord> {

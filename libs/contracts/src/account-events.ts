@@ -1,0 +1,31 @@
+/**
+ * Account settings (`/api/v2/account/settings`) live in one stream, `account`. Each change is one
+ * `account.settings_changed` event carrying the whole settings after the change, so the last event
+ * alone says what is in force. The ticket service writes the same value to `account.settings` in
+ * the transaction that appends the event; other services read that row.
+ */
+export const ACCOUNT_STREAM = 'account';
+
+/** The account email template (reference §4.3), in the notifier domain's shape. */
+export interface AccountEmailTemplateV1 {
+  htmlTemplate: string;
+  textTemplate: string;
+  delimiter: string;
+  delimiterEnabled: boolean;
+  simplifiedThreading: boolean;
+}
+
+export interface AccountSettingsV1 {
+  emailTemplate: AccountEmailTemplateV1;
+  /** Placeholder suppression on ticket creation (reference §4.2). */
+  suppressPlaceholdersOnCreation: boolean;
+}
+
+export interface AccountSettingsChangedV1 {
+  settings: AccountSettingsV1;
+  /** Zendesk's names of the settings this change touched, e.g. `email.html_mail_template`. */
+  changed: string[];
+  changedAt: string;
+}
+
+export type AccountEvent = { type: 'account.settings_changed'; data: AccountSettingsChangedV1 };
