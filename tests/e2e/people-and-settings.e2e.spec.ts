@@ -225,5 +225,15 @@ describe('people and account settings through the Zendesk API', () => {
       expect(ack.html).toContain('<h1>ACME HTML FRAME</h1>');
       expect(ack.html).toContain('--- Reply above, please ---');
     });
+
+    it('leaves the customer’s text out of the acknowledgement once placeholder suppression is on', async () => {
+      const { result } = (await zd.accountsettings.update({ settings: { tickets: { suppress_placeholders_on_creation: true } } })) as { result: Json };
+      expect(result.tickets.suppress_placeholders_on_creation).toBe(true);
+      await send({ from: 'Spammer <spam@relay.test>', subject: 'Cheap watches', text: 'Buy cheap watches at spam.example' });
+      const ack = await sys.relay.waitFor((m) => m.envelope.to.includes('spam@relay.test'), 20000);
+      expect(ack.text).toMatch(/^ACME TEXT FRAME/);
+      expect(ack.text).not.toContain('Buy cheap watches');
+      expect(ack.html).not.toContain('Buy cheap watches');
+    });
   });
 });
