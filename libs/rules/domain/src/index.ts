@@ -12,3 +12,4 @@ export * from './standard-triggers/standard-triggers';
 export * from './system-rules/system-rules';
 export { localTime, scheduleFor, weeklyInterval, withinSchedule } from './schedules/business-hours';
 export type { BusinessHoursVerdict, LocalTime } from './schedules/business-hours';
+export * from './validation/validate-trigger';

@@ -1,8 +1,21 @@
-import type { Message, TicketEvent } from '@mailroom/contracts';
+import type { Actor, Message, TicketEvent } from '@mailroom/contracts';
 import type { RuleTicket, RuleUpdate } from '@mailroom/rules-domain';
 
-/** The rules service's projection of a ticket: what conditions look at. */
-export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent): RuleTicket | null => {
+/** Who wrote the event (its metadata's actor): tells an agent's reply from a customer's comment. */
+export interface RuleEventContext {
+  actor?: Actor;
+}
+
+const isAgent = (role: Actor['role'] | undefined) => role === 'agent' || role === 'admin';
+
+/** Zendesk counts a reopen each time a solved ticket goes back to open, pending or on-hold. */
+const REOPENED_TO = ['open', 'pending', 'hold'];
+
+/**
+ * The rules service's projection of a ticket: what conditions look at. Satisfaction, custom fields
+ * and schedules are not carried by ticket events yet, so the engine reads their defaults.
+ */
+export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent, ctx: RuleEventContext = {}): RuleTicket | null => {
   if (e.type === 'ticket.created') {
     const d = e.data;
     return {
@@ -13,21 +26,27 @@ export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent): Rule
       groupId: d.groupId,
       assigneeId: d.assigneeId,
       requesterId: d.requesterId,
-      organizationId: null,
+      organizationId: d.organizationId ?? null,
       tags: d.tags,
       ccIds: d.ccIds,
       recipient: d.recipient,
       subject: d.subject,
       hasPublicComments: false,
       via: d.via.channel,
+      reopens: 0,
+      replies: 0,
     };
   }
   if (!state) return null;
   switch (e.type) {
-    case 'ticket.comment_added':
-      return { ...state, hasPublicComments: state.hasPublicComments || e.data.public };
-    case 'ticket.status_changed':
-      return { ...state, status: e.data.to };
+    case 'ticket.comment_added': {
+      const byAgent = e.data.public && ctx.actor?.userId === e.data.authorId && isAgent(ctx.actor?.role);
+      return { ...state, hasPublicComments: state.hasPublicComments || e.data.public, replies: (state.replies ?? 0) + (byAgent ? 1 : 0) };
+    }
+    case 'ticket.status_changed': {
+      const reopened = e.data.from === 'solved' && REOPENED_TO.includes(e.data.to);
+      return { ...state, status: e.data.to, reopens: (state.reopens ?? 0) + (reopened ? 1 : 0) };
+    }
     case 'ticket.priority_changed':
       return { ...state, priority: e.data.to };
     case 'ticket.type_changed':
@@ -64,5 +83,6 @@ export const toRuleUpdate = (events: Message[], before: RuleTicket | null, after
     mail: c?.mail ?? (created?.data as { mail?: RuleUpdate['mail'] } | undefined)?.mail ?? null,
     before,
     after,
+    occurredAt: first.metadata.occurredAt,
   };
 };

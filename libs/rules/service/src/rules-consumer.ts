@@ -2,7 +2,7 @@ import { deterministicUuid, type ApplyRuleActionsV1, type Message, type TicketEv
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
-import { evaluateTriggers, type Person, type RuleTicket, type Trigger } from '@mailroom/rules-domain';
+import { evaluateTriggers, type Directory, type Person, type RuleTicket, type Trigger } from '@mailroom/rules-domain';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
 
 export const RULES_CONSUMER = 'rules.ticket-events';
@@ -11,6 +11,8 @@ export const RULES_QUEUE: QueueSpec = {
   bindings: [
     { exchange: 'events', pattern: 'ticket.#' },
     { exchange: 'events', pattern: 'user.#' },
+    { exchange: 'events', pattern: 'group.#' },
+    { exchange: 'events', pattern: 'group_membership.#' },
   ],
 };
 
@@ -22,8 +24,42 @@ interface Pending {
   events: Message[];
 }
 
+/** Read on every update, so a change made through the API applies to the next update on every replica. */
 const loadTriggers = async (db: Db): Promise<Trigger[]> =>
   (await db.query<{ data: Trigger }>(`SELECT data FROM rules.triggers WHERE active ORDER BY position, id`)).map((r) => r.data);
+
+const loadCategoryOrder = async (db: Db): Promise<string[]> =>
+  (await db.query<{ id: string }>(`SELECT id FROM rules.trigger_categories ORDER BY position, id`)).map((r) => r.id);
+
+const loadGroups = async (db: Db): Promise<Map<number, number[]>> => {
+  const rows = await db.query<{ id: string; members: string[] }>(`SELECT id, members FROM rules.groups WHERE NOT deleted`);
+  return new Map(rows.map((r) => [Number(r.id), r.members.map(Number)]));
+};
+
+/** Group and membership events as the ticket service writes them (one stream per group). */
+interface GroupEventData {
+  groupId: number;
+  userId?: number;
+}
+
+/**
+ * The rules' own view of group members (for `notification_group`), applied in stream order per
+ * group; a gap means an earlier event of the group is still on its way.
+ */
+const applyGroupEvent = async (tx: Db, m: Message): Promise<void> => {
+  const d = m.data as GroupEventData;
+  const rows = await tx.query<{ version: string }>(`SELECT version FROM rules.groups WHERE id = $1 FOR UPDATE`, [d.groupId]);
+  const version = rows.length ? Number(rows[0].version) : 0;
+  if (m.streamVersion <= version) return;
+  if (m.streamVersion !== version + 1) throw new OutOfOrder(`group ${d.groupId}: got version ${m.streamVersion}, expected ${version + 1}`);
+  await tx.query(`INSERT INTO rules.groups (id, version) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET version = $2`, [d.groupId, m.streamVersion]);
+  if (m.type === 'group.deleted') await tx.query(`UPDATE rules.groups SET deleted = true, members = '{}' WHERE id = $1`, [d.groupId]);
+  else if (m.type === 'group_membership.created' && typeof d.userId === 'number') {
+    await tx.query(`UPDATE rules.groups SET members = array_append(array_remove(members, $2::bigint), $2::bigint) WHERE id = $1`, [d.groupId, d.userId]);
+  } else if (m.type === 'group_membership.deleted' && typeof d.userId === 'number') {
+    await tx.query(`UPDATE rules.groups SET members = array_remove(members, $2::bigint) WHERE id = $1`, [d.groupId, d.userId]);
+  }
+};
 
 const loadPeople = async (db: Db): Promise<Map<number, Person>> => {
   const rows = await db.query<{ id: string; data: Person }>(`SELECT id, data FROM rules.users`);
@@ -50,6 +86,10 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
       );
       return;
     }
+    if (m.type.startsWith('group.') || m.type.startsWith('group_membership.')) {
+      await applyGroupEvent(tx, m);
+      return;
+    }
     if (!m.type.startsWith('ticket.')) return;
     const e = { type: m.type, data: m.data } as TicketEvent;
     const ticketId = e.data.ticketId;
@@ -68,7 +108,7 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
       pending.events = [];
     }
     pending.events.push(m);
-    const next = evolveRuleTicket(state, e);
+    const next = evolveRuleTicket(state, e, { actor: m.metadata.actor });
     const complete = (m.metadata.updateIndex ?? 0) + 1 >= (m.metadata.updateSize ?? 1);
     await tx.query(
       `INSERT INTO rules.tickets (id, version, state, pending) VALUES ($1, $2, $3, $4)
@@ -86,19 +126,26 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
     const update = toRuleUpdate(events, pending.before, next);
     const triggers = await loadTriggers(tx);
     const people = await loadPeople(tx);
+    const groups = await loadGroups(tx);
+    const categoryOrder = await loadCategoryOrder(tx);
     // Users travel on their own streams: a ticket's requester may not have reached us yet.
     const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
     const missing = needed.filter((id) => !people.has(id));
     if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
-    const result = evaluateTriggers(update, triggers, {
+    const directory: Directory = {
       person: (id) => people.get(id),
       agents: () => [...people.values()].filter((p) => p.role !== 'end_user'),
-    });
-    await tx.query(`INSERT INTO rules.evaluations (update_id, ticket_id, explanation) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-      update.updateId,
-      ticketId,
-      JSON.stringify(result.explanation),
-    ]);
+      groupMembers: (groupId) => {
+        const members = groups.get(groupId);
+        // Members the rules have not seen yet are left out rather than guessed.
+        return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
+      },
+    };
+    const result = evaluateTriggers(update, triggers, directory, { categoryOrder });
+    await tx.query(
+      `INSERT INTO rules.evaluations (update_id, ticket_id, explanation, passes, capped, system_rules, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [update.updateId, ticketId, JSON.stringify(result.explanation), result.passes, result.capped, JSON.stringify(result.systemRules), update.occurredAt ?? new Date().toISOString()],
+    );
     if (result.fired.length === 0) return;
     const command: ApplyRuleActionsV1 = { ticketId, updateId: update.updateId, basedOnVersion: m.streamVersion, changes: result.changes, fired: result.fired };
     await deps.store.sendCommand(tx, { id: deterministicUuid('rules', update.updateId), type: 'ticket.apply_rule_actions', data: command }, { causationId: m.id, correlationId: m.metadata.correlationId });

@@ -3,19 +3,12 @@ import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database'
 import { EventStore } from '@mailroom/event-store';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
-import { standardTriggers } from '@mailroom/rules-domain';
 import { handleRulesMessage, RULES_QUEUE } from './rules-consumer';
+import { TriggerStore } from './triggers/trigger-store';
 
-/** The standard triggers, seeded once into an empty trigger table (admins may edit them after). */
-export const seedStandardTriggers = async (db: Db): Promise<void> => {
-  await db.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(7261003)`);
-    const [{ n }] = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM rules.triggers`);
-    if (Number(n) > 0) return;
-    for (const t of standardTriggers()) {
-      await tx.query(`INSERT INTO rules.triggers (id, position, category_id, active, data) VALUES ($1, $2, $3, $4, $5)`, [t.id, t.position, t.category_id, t.active, JSON.stringify(t)]);
-    }
-  });
+/** The standard triggers, seeded once (admins may edit them after, through the Triggers API). */
+export const seedStandardTriggers = async (db: Db, now = new Date().toISOString()): Promise<void> => {
+  await new TriggerStore().seedStandard(db, now);
 };
 
 export interface RunningRules {

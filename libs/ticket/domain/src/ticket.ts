@@ -112,7 +112,7 @@ export type TicketCommand =
   | (CommandBase & {
       type: 'ApplyRuleActions';
       updateId: string;
-      changes: Omit<FieldChanges, 'subject' | 'requesterId' | 'tags' | 'addCcIds'>;
+      changes: Omit<FieldChanges, 'subject' | 'requesterId' | 'tags'>;
       fired: FiredRule[];
     })
   | (CommandBase & {

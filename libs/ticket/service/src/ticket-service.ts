@@ -16,6 +16,7 @@ import { DbHandle } from './http/auth';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
 import { SuspendedTicketsController } from './http/suspended-tickets-controller';
+import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
 import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
 import { TicketApi } from './http/ticket-api';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
@@ -126,10 +127,11 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
+      { provide: TriggersApi, useValue: new TriggersApi(db, cfg.baseUrl) },
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
       { provide: PeopleApi, useValue: peopleApi },

@@ -264,6 +264,8 @@ export class TicketCommands {
           assigneeId: c.changes.assigneeId,
           addTags: c.changes.addTags,
           removeTags: c.changes.removeTags,
+          // The `cc` action; satisfaction, custom fields and schedules have no ticket fields yet.
+          addCcIds: c.changes.addCcIds,
         },
         fired: c.fired,
       }),
