@@ -14,6 +14,8 @@ export interface SystemOptions {
   amqpUrl?: string;
   maxMessageBytes?: number;
   log?: boolean;
+  /** More settings for the services (MAILROOM_* variables). */
+  env?: Record<string, string>;
 }
 
 export interface System extends Omit<LocalSystem, 'relay'> {
@@ -42,6 +44,7 @@ export const startSystem = async (opts: SystemOptions = {}): Promise<System> => 
       accountName: 'Acme',
       baseUrl: 'http://127.0.0.1:3000',
       maxMessageBytes: opts.maxMessageBytes,
+      env: opts.env,
     });
   } catch (err) {
     await database.drop().catch(() => undefined);

@@ -5,6 +5,7 @@ export * from './user-events';
 export * from './people-events';
 export * from './account-events';
 export * from './recipient-address-events';
+export * from './webhook-events';
 export * from './trigger-events';
 export * from './mail-messages';
 export * from './topology';

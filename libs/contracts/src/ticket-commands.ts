@@ -115,10 +115,22 @@ export interface RecordDeliveryV1 {
     | { status: 'failed'; to: string[]; error: string; permanent: boolean; at: string };
 }
 
+/** The outcome of one webhook call (all its attempts), recorded on the ticket's audit. */
+export interface RecordWebhookDeliveryV1 {
+  ticketId: number;
+  requestId: string;
+  webhookId: string;
+  endpoint: string;
+  outcome:
+    | { status: 'delivered'; statusCode: number; attempts: number; at: string }
+    | { status: 'failed'; statusCode: number | null; error: string; attempts: number; at: string };
+}
+
 export type TicketCommandMessage =
   | { type: 'ticket.create_ticket'; data: CreateTicketV1 }
   | { type: 'ticket.add_comment'; data: AddCommentV1 }
   | { type: 'ticket.apply_rule_actions'; data: ApplyRuleActionsV1 }
-  | { type: 'ticket.record_delivery'; data: RecordDeliveryV1 };
+  | { type: 'ticket.record_delivery'; data: RecordDeliveryV1 }
+  | { type: 'ticket.record_webhook_delivery'; data: RecordWebhookDeliveryV1 };
 
 export type { Actor, Via };

@@ -125,6 +125,38 @@ export interface NotificationFailedV1 {
   failedAt: string;
 }
 
+/** A rule's `notification_webhook` action: the body template travels unrendered, the notifier renders and calls. */
+export interface WebhookRequestedV1 {
+  ticketId: number;
+  /** The notifier's idempotency key (RuleWebhookRequest.requestId). */
+  requestId: string;
+  webhookId: string;
+  rule: { kind: 'trigger' | 'automation'; id: string; title: string };
+  body: string;
+}
+
+export interface WebhookDeliveredV1 {
+  ticketId: number;
+  requestId: string;
+  webhookId: string;
+  endpoint: string;
+  statusCode: number;
+  attempts: number;
+  deliveredAt: string;
+}
+
+export interface WebhookFailedV1 {
+  ticketId: number;
+  requestId: string;
+  webhookId: string;
+  endpoint: string;
+  /** The last answer's status code; null when none came (timeout, refused, not rendered). */
+  statusCode: number | null;
+  error: string;
+  attempts: number;
+  failedAt: string;
+}
+
 export type TicketEvent =
   | { type: 'ticket.created'; data: TicketCreatedV1 }
   | { type: 'ticket.comment_added'; data: CommentAddedV1 }
@@ -140,7 +172,10 @@ export type TicketEvent =
   | { type: 'ticket.trigger_fired'; data: TriggerFiredV1 }
   | { type: 'ticket.notification_requested'; data: NotificationRequestedV1 }
   | { type: 'ticket.notification_delivered'; data: NotificationDeliveredV1 }
-  | { type: 'ticket.notification_failed'; data: NotificationFailedV1 };
+  | { type: 'ticket.notification_failed'; data: NotificationFailedV1 }
+  | { type: 'ticket.webhook_requested'; data: WebhookRequestedV1 }
+  | { type: 'ticket.webhook_delivered'; data: WebhookDeliveredV1 }
+  | { type: 'ticket.webhook_failed'; data: WebhookFailedV1 };
 
 export type TicketEventType = TicketEvent['type'];
 
@@ -160,4 +195,7 @@ export const TICKET_EVENT_TYPES: readonly TicketEventType[] = [
   'ticket.notification_requested',
   'ticket.notification_delivered',
   'ticket.notification_failed',
+  'ticket.webhook_requested',
+  'ticket.webhook_delivered',
+  'ticket.webhook_failed',
 ];

@@ -10,3 +10,4 @@ export { renderBounded, type RenderResult } from './render/bounded-liquid';
 export * from './email-template/account-email-template';
 export * from './layout/layout-email';
 export * from './compose-email';
+export * from './webhooks';

@@ -1,3 +1,4 @@
 export * from './notifier-service';
 export * from './notifier-consumer';
 export * from './outbound-sender';
+export * from './webhooks';

@@ -8,12 +8,14 @@ import { openSupportAddressBook } from '@mailroom/support-addresses';
 import { loadAccountSettings } from './account-settings';
 import { handleNotifierMessage, NOTIFIER_QUEUE } from './notifier-consumer';
 import { OutboundSender } from './outbound-sender';
+import { WebhookSender } from './webhooks/webhook-sender';
 
 export interface RunningNotifier {
   healthPort: number;
   db: DataSourceDb;
   broker: Broker;
   sender: OutboundSender;
+  webhooks: WebhookSender;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
   // Mail leaves from the support address a ticket was received at; the list follows API changes.
   const addressBook = await openSupportAddressBook({ db, store, configured: parseSupportAddresses(cfg.supportAddresses), onError: (err) => log.warn(`support addresses: ${(err as Error).message}`) });
   const sender = new OutboundSender({ db, store, relayUrl: cfg.smtpRelay, log });
+  const webhooks = new WebhookSender({ db, store, log, allowPrivateTargets: cfg.webhooks.allowPrivateTargets, timeoutMs: cfg.webhooks.timeoutMs, retry: { delaysMs: cfg.webhooks.retryDelaysMs, maxRetryAfterMs: 60_000 } });
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-notifier', log: (level, msg) => log[level](msg) });
   broker.consume({
     ...NOTIFIER_QUEUE,
@@ -38,6 +41,7 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
           accountName: cfg.accountName,
           baseUrl: cfg.baseUrl,
           onQueued: () => sender.notify(),
+          onWebhookQueued: () => webhooks.notify(),
           // Only a notification is rendered: read the template and suppression setting in force for it.
           ...(m.type === 'ticket.notification_requested' ? await loadAccountSettings(db) : {}),
         },
@@ -46,6 +50,7 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
   });
   broker.start();
   sender.start();
+  webhooks.start();
   const health = await startHealthServer(cfg.healthHost, cfg.healthPort, {
     database: async () => (await db.query('SELECT 1')).length === 1,
     broker: () => broker.connected,
@@ -56,9 +61,11 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
     db,
     broker,
     sender,
+    webhooks,
     close: async () => {
       await health.close();
       await sender.stop();
+      await webhooks.stop();
       await addressBook.stop();
       await broker.close();
       await db.dataSource.destroy();

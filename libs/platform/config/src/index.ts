@@ -247,11 +247,36 @@ export const readWorkerConfig = (defaultHealthPort: number, env: Env = process.e
 
 export interface NotifierConfig extends WorkerConfig {
   smtpRelay: string;
+  webhooks: WebhookSettings;
 }
+
+/** Outgoing webhook calls (README "Webhooks"). */
+export interface WebhookSettings {
+  /** Allow endpoints on loopback, private, link-local and other internal addresses (off: SSRF protection). */
+  allowPrivateTargets: boolean;
+  /** Time one attempt may take, connect to answer. */
+  timeoutMs: number;
+  /** Waits before each retry of a failed call; the list's length bounds the retries. */
+  retryDelaysMs: number[];
+}
+
+export const readWebhookSettings = (env: Env = process.env): WebhookSettings => {
+  const raw = read(env, 'MAILROOM_WEBHOOK_RETRY_DELAYS_MS', '5000,30000,120000,600000');
+  const retryDelaysMs = raw === 'none' ? [] : raw.split(/[\s,]+/).filter(Boolean).map(Number);
+  if (retryDelaysMs.length > 20 || retryDelaysMs.some((n) => !Number.isInteger(n) || n < 0 || n > 86_400_000)) {
+    throw new ConfigError(`MAILROOM_WEBHOOK_RETRY_DELAYS_MS must be up to 20 comma-separated milliseconds (or "none"), got "${raw}"`);
+  }
+  return {
+    allowPrivateTargets: readBool(env, 'MAILROOM_WEBHOOK_ALLOW_PRIVATE', false),
+    timeoutMs: readInt(env, 'MAILROOM_WEBHOOK_TIMEOUT_MS', 12_000, 100, 120_000),
+    retryDelaysMs,
+  };
+};
 
 export const readNotifierConfig = (env: Env = process.env): NotifierConfig => ({
   ...readWorkerConfig(3004, env),
   smtpRelay: readUrl(env, 'MAILROOM_SMTP_RELAY', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
+  webhooks: readWebhookSettings(env),
 });
 
 export const DEFAULTS = { DEV_ADMIN_TOKEN, DEV_SECRET } as const;

@@ -71,9 +71,15 @@ describe('a reply to a closed ticket', () => {
     expect(d.events.filter((e) => e.type === 'ticket.comment_added').map((e) => e.data)).toEqual([expect.objectContaining({ commentId: 5, body: 'It burns again' })]);
   });
 
-  it('makes a CC who replies a CC of the follow-up, and keeps the requester', () => {
-    const command = followUpCommand(closedTicket(), { ticketId: 8, now, actor: { userId: 13, role: 'end_user' }, comment: reply(13), via: viaEmail, mail, ccIds: [] });
-    expect(command).toMatchObject({ requesterId: 10, submitterId: 13, ccIds: [11, 13] });
+  it('keeps the requester when a CC replies, and never makes a third party who replies a CC', () => {
+    const byCc = followUpCommand(closedTicket(), { ticketId: 8, now, actor: { userId: 11, role: 'end_user' }, comment: reply(11), via: viaEmail, mail, ccIds: [] });
+    expect(byCc).toMatchObject({ requesterId: 10, submitterId: 11, ccIds: [11] });
+    const byStranger = followUpCommand(closedTicket(), { ticketId: 8, now, actor: { userId: 13, role: 'end_user' }, comment: { ...reply(13), public: false }, via: viaEmail, mail, ccIds: [] });
+    expect(byStranger).toMatchObject({ requesterId: 10, submitterId: 13, ccIds: [11], comment: { public: false } });
+  });
+
+  it('takes a new requester from an agent’s #requester', () => {
+    expect(followUpCommand(closedTicket(), { ticketId: 8, now, actor: agent, comment: reply(2), via: viaEmail, mail, ccIds: [], changes: { requesterId: 11 } })).toMatchObject({ requesterId: 11, ccIds: [] });
   });
 
   it('uses the closed ticket’s support address when the reply has no mail', () => {

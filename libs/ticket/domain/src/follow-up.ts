@@ -22,14 +22,14 @@ export interface FollowUpInput {
  * closed one in `via` (`channel: 'closed_ticket'`, `source.from.ticket_id`, `rel: 'follow_up'`)
  * and inherits its subject, requester, CCs and all tags. Comments, priority, type, group and
  * assignee are not copied. The follow-up answers from the support address the reply was sent to,
- * else the closed ticket's. Whoever wrote the reply is its submitter and, when not the requester,
- * a CC, so they hear about it too.
+ * else the closed ticket's. Whoever wrote the reply is its submitter; they are not made a CC for
+ * it (a third party who held a forwarded notification must not join the conversation that way).
  */
 export const followUpCommand = (closed: TicketState, input: FollowUpInput): Extract<TicketCommand, { type: 'CreateTicket' }> => {
   const author = input.comment.authorId;
   const c = input.changes ?? {};
   const requesterId = c.requesterId ?? closed.requesterId;
-  const ccIds = [...closed.ccIds, ...input.ccIds, author].filter((id, i, all) => id !== requesterId && all.indexOf(id) === i);
+  const ccIds = [...closed.ccIds, ...input.ccIds].filter((id, i, all) => id !== requesterId && all.indexOf(id) === i);
   const tags = [...closed.tags, ...(c.addTags ?? [])].filter((t) => !(c.removeTags ?? []).includes(t));
   return {
     type: 'CreateTicket',

@@ -3,6 +3,7 @@ import type {
   AttachmentRef,
   FiredRule,
   MailOrigin,
+  RecordWebhookDeliveryV1,
   TicketEvent,
   TicketPriority,
   TicketStatus,
@@ -121,7 +122,8 @@ export type TicketCommand =
       outcome:
         | { status: 'delivered'; to: string[]; messageId: string; relayResponse: string; at: string }
         | { status: 'failed'; to: string[]; error: string; permanent: boolean; at: string };
-    });
+    })
+  | (CommandBase & { type: 'RecordWebhookDelivery' } & Omit<RecordWebhookDeliveryV1, 'ticketId'>);
 
 export type TicketError =
   | { kind: 'not_found'; message: string }
@@ -285,7 +287,21 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
           });
         }
       }
+      for (const f of command.fired) {
+        for (const w of f.webhooks ?? []) {
+          events.push({ type: 'ticket.webhook_requested', data: { ticketId: state.id, requestId: w.requestId, webhookId: w.webhookId, rule: { kind: f.kind, id: f.id, title: f.title }, body: w.body } });
+        }
+      }
       return ok(events);
+    }
+    case 'RecordWebhookDelivery': {
+      if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
+      // One outcome per webhook call: a repeated record (a redelivered command) adds nothing.
+      if (state.deliveries.includes(`webhook:${command.requestId}`)) return ok([]);
+      const o = command.outcome;
+      const base = { ticketId: state.id, requestId: command.requestId, webhookId: command.webhookId, endpoint: command.endpoint, attempts: o.attempts };
+      if (o.status === 'delivered') return ok([{ type: 'ticket.webhook_delivered', data: { ...base, statusCode: o.statusCode, deliveredAt: o.at } }]);
+      return ok([{ type: 'ticket.webhook_failed', data: { ...base, statusCode: o.statusCode, error: o.error, failedAt: o.at } }]);
     }
     case 'RecordDelivery': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
@@ -353,7 +369,11 @@ export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId
     case 'ticket.trigger_fired':
       return meta?.causationId && !state.ruleUpdates.includes(meta.causationId) ? { ...state, ruleUpdates: [...state.ruleUpdates, meta.causationId] } : state;
     case 'ticket.notification_requested':
+    case 'ticket.webhook_requested':
       return meta?.causationId && !state.ruleUpdates.includes(meta.causationId) ? { ...state, ruleUpdates: [...state.ruleUpdates, meta.causationId] } : state;
+    case 'ticket.webhook_delivered':
+    case 'ticket.webhook_failed':
+      return { ...state, deliveries: [...state.deliveries, `webhook:${event.data.requestId}`] };
     case 'ticket.notification_delivered':
     case 'ticket.notification_failed': {
       const key = `${event.data.notificationId}:${event.data.to.join(',')}`;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Controller, Get, Module, type INestApplication, type MiddlewareConsumer, type NestModule, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
-import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordDeliveryV1 } from '@mailroom/contracts';
+import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordDeliveryV1, RecordWebhookDeliveryV1 } from '@mailroom/contracts';
 import type { TicketConfig } from '@mailroom/config';
 import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
@@ -10,12 +10,14 @@ import { Broker, createForwarder, handleOnce, PermanentFailure, type QueueSpec }
 import type { Logger } from '@mailroom/observability';
 import { defaultSupportAddress, parseSupportAddresses } from '@mailroom/mail-domain';
 import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
+import { Webhooks } from '@mailroom/notifier';
 import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
 import { Attachments, AttachmentsController } from './http/attachments-controller';
 import { DbHandle } from './http/auth';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
 import { SuspendedTicketsController } from './http/suspended-tickets-controller';
+import { WebhooksApi, WebhooksController } from './http/webhooks-controller';
 import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
 import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
 import { TicketApi } from './http/ticket-api';
@@ -87,6 +89,9 @@ const dispatchCommand = async (commands: TicketCommands, tx: Db, m: Message): Pr
       case 'ticket.record_delivery':
         await commands.recordDelivery(tx, m.data as RecordDeliveryV1, meta);
         return;
+      case 'ticket.record_webhook_delivery':
+        await commands.recordWebhookDelivery(tx, m.data as RecordWebhookDeliveryV1, meta);
+        return;
       default:
         throw new PermanentFailure(`the ticket service has no handler for ${m.type}`);
     }
@@ -127,9 +132,10 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
+      { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },
       { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
       { provide: TriggersApi, useValue: new TriggersApi(db, cfg.baseUrl) },
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },

@@ -9,6 +9,7 @@ import {
   type Message,
   type PersonRef,
   type RecordDeliveryV1,
+  type RecordWebhookDeliveryV1,
   type TicketEvent,
   type Via,
 } from '@mailroom/contracts';
@@ -288,6 +289,23 @@ export class TicketCommands {
       (_s, now) => ({ type: 'RecordDelivery', now, actor, via, notificationId: c.notificationId, outcome: c.outcome }),
       // Recorded in the audit of the update whose rule asked for the notification.
       { actor, via: { ...via, channel: 'rule' }, causationId: found[0]?.update_id ?? meta.causationId },
+    );
+  }
+
+  async recordWebhookDelivery(tx: Db, c: RecordWebhookDeliveryV1, meta: { causationId: string }): Promise<CommandResult> {
+    const actor: Actor = { userId: null, role: 'system' };
+    const via: Via = { channel: 'rule', source: { from: {}, to: {}, rel: 'notifier' } };
+    const found = await tx.query<{ update_id: string }>(
+      `SELECT metadata->>'causationId' AS update_id FROM mailroom_events.messages
+       WHERE stream_id = $1 AND type = 'ticket.webhook_requested' AND data->>'requestId' = $2 LIMIT 1`,
+      [ticketStreamId(c.ticketId), c.requestId],
+    );
+    return this.execute(
+      tx,
+      c.ticketId,
+      (_s, now) => ({ type: 'RecordWebhookDelivery', now, actor, via, requestId: c.requestId, webhookId: c.webhookId, endpoint: c.endpoint, outcome: c.outcome }),
+      // Recorded in the audit of the update whose rule asked for the call.
+      { actor, via, causationId: found[0]?.update_id ?? meta.causationId },
     );
   }
 }

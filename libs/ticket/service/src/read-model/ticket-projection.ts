@@ -215,6 +215,13 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
       return [{ id, type: 'NotificationDelivery', notification_id: e.data.notificationId, status: 'delivered', recipients: e.data.to, message_id: e.data.messageId, relay_response: e.data.relayResponse, at: e.data.deliveredAt }];
     case 'ticket.notification_failed':
       return [{ id, type: 'NotificationDelivery', notification_id: e.data.notificationId, status: e.data.permanent ? 'failed' : 'retrying', recipients: e.data.to, error: e.data.error, at: e.data.failedAt }];
+    case 'ticket.webhook_requested':
+      // Zendesk's audit shows a webhook call as an External event naming the rule and the webhook.
+      return [{ id, type: 'External', resource: 'webhook', webhook_id: e.data.webhookId, request_id: e.data.requestId, body: e.data.body, via: { channel: 'rule', source: { from: { id: e.data.rule.id, title: e.data.rule.title, deleted: false }, rel: e.data.rule.kind } } }];
+    case 'ticket.webhook_delivered':
+      return [{ id, type: 'WebhookDelivery', webhook_id: e.data.webhookId, request_id: e.data.requestId, status: 'delivered', endpoint: e.data.endpoint, status_code: e.data.statusCode, attempts: e.data.attempts, at: e.data.deliveredAt }];
+    case 'ticket.webhook_failed':
+      return [{ id, type: 'WebhookDelivery', webhook_id: e.data.webhookId, request_id: e.data.requestId, status: 'failed', endpoint: e.data.endpoint, status_code: e.data.statusCode, error: e.data.error, attempts: e.data.attempts, at: e.data.failedAt }];
     default: {
       const field = FIELD_NAMES[e.type];
       if (!field) return [];
