@@ -22,6 +22,7 @@ import {
   shouldSuppressCommentPlaceholders,
 } from '@mailroom/notifier-domain';
 import { evolveView, type StoredView } from './notifier-projection';
+import { queueWebhookCall } from './webhooks/webhook-calls';
 
 export const NOTIFIER_CONSUMER = 'notifier.ticket-events';
 export const NOTIFIER_QUEUE: QueueSpec = {
@@ -48,6 +49,8 @@ export interface NotifierDeps {
   emailTemplate?: AccountEmailTemplate;
   /** Placeholder suppression on ticket creation (reference §4.2); off by default. */
   suppressPlaceholdersOnCreation?: boolean;
+  /** Called after a webhook call is stored, to wake the webhook sender. */
+  onWebhookQueued?: () => void;
 }
 
 const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
@@ -66,6 +69,7 @@ export const sendDeliveryRecord = async (store: EventStore, tx: Db, key: string,
  */
 export const handleNotifierMessage = async (deps: NotifierDeps, m: Message): Promise<void> => {
   let queued = false;
+  let webhookQueued = false;
   await handleOnce(deps.db, NOTIFIER_CONSUMER, m.id, async (tx) => {
     if (m.type === 'user.created' || m.type === 'user.updated') {
       const d = m.data as UserCreatedV1 & UserUpdatedV1;
@@ -94,14 +98,26 @@ export const handleNotifierMessage = async (deps: NotifierDeps, m: Message): Pro
       m.streamVersion,
       JSON.stringify(view),
     ]);
+    if (e.type === 'ticket.webhook_requested' && view) {
+      webhookQueued = await queueWebhookCall(deps.store, tx, (await loadNotificationView(deps, tx, view, m)).view, e.data, m);
+      return;
+    }
     if (e.type !== 'ticket.notification_requested' || !view) return;
     queued = (await queueNotification(deps, tx, view, e.data, m)) || queued;
   });
   if (queued) deps.onQueued();
+  if (webhookQueued) deps.onWebhookQueued?.();
 };
 
-const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: NotificationRequestedV1, m: Message): Promise<boolean> => {
-  const ids = [...new Set([v.requesterId, v.assigneeId, ...v.ccIds, ...n.recipientIds, ...v.comments.map((c) => c.authorId), m.metadata.actor?.userId].filter((x): x is number => typeof x === 'number'))];
+/** The ticket as notifications see it at this update, with everyone its placeholders can name. */
+export const loadNotificationView = async (
+  deps: Pick<NotifierDeps, 'secret' | 'accountName' | 'baseUrl'>,
+  tx: Db,
+  v: StoredView,
+  m: Message,
+  recipientIds: readonly number[] = [],
+): Promise<{ view: NotificationView; person: (id: number) => Person & { undeliverable?: boolean } }> => {
+  const ids = [...new Set([v.requesterId, v.assigneeId, ...v.ccIds, ...recipientIds, ...v.comments.map((c) => c.authorId), m.metadata.actor?.userId].filter((x): x is number => typeof x === 'number'))];
   const people = new Map(
     (await tx.query<{ id: string; data: Person & { undeliverable?: boolean } }>(`SELECT id, data FROM notifier.users WHERE id = ANY($1::bigint[])`, [
       v.submitterId === undefined ? ids : [...ids, v.submitterId],
@@ -112,8 +128,6 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
   const person = (id: number) => people.get(id)!;
   // The submitter is shown when known, but a notification does not wait for it.
   const submitter = v.submitterId === undefined ? null : (people.get(v.submitterId) ?? null);
-  // From the address the ticket was received at (also one a wildcard accepted), else the default.
-  const support = senderFor(v.recipient, deps.supportAddresses) ?? deps.supportAddresses[0];
   const view: NotificationView = {
     ticket: {
       id: v.id,
@@ -141,6 +155,13 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
     satisfaction: { score: 'unoffered', comment: null, token: satisfactionToken(v.id, v.requesterId, deps.secret) },
     now: m.metadata.occurredAt,
   };
+  return { view, person };
+};
+
+const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: NotificationRequestedV1, m: Message): Promise<boolean> => {
+  const { view, person } = await loadNotificationView(deps, tx, v, m, n.recipientIds);
+  // From the address the ticket was received at (also one a wildcard accepted), else the default.
+  const support = senderFor(v.recipient, deps.supportAddresses) ?? deps.supportAddresses[0];
   // The rules' update names the update that fired the trigger as its cause.
   const firedOnTicketCreation = !!v.createdUpdateId && (m.metadata.causationId === v.createdUpdateId || m.metadata.updateId === v.createdUpdateId);
   const domain = domainOf(support.address);

@@ -59,7 +59,10 @@ class BoundedEmitter implements Emitter {
   }
 }
 
-export const createEngine = (format: PlaceholderFormat, limits: RenderLimits): Liquid => {
+/** Escaping for every `{{ }}` output of a text render, e.g. JSON string escaping for a webhook body. */
+export type OutputEscape = (text: string) => string;
+
+export const createEngine = (format: PlaceholderFormat, limits: RenderLimits, escape?: OutputEscape): Liquid => {
   const liquid = new Liquid({
     // No file system: {% include %}, {% render %} and {% layout %} find nothing.
     templates: {},
@@ -71,7 +74,12 @@ export const createEngine = (format: PlaceholderFormat, limits: RenderLimits): L
     renderLimit: limits.renderLimit,
     memoryLimit: limits.memoryLimit,
     ...(format === 'html' ? { outputEscape: escapeOutput } : {}),
+    ...(format === 'text' && escape ? { outputEscape: (v: unknown) => escape(plain(v)) } : {}),
   });
+  if (format === 'text' && escape) {
+    // `| raw` must not become a way to put customer text unescaped into a JSON, XML or form body.
+    liquid.registerFilter('raw', { raw: true, handler: (v: unknown) => escape(plain(v)) });
+  }
   if (format === 'html') {
     // `| raw` skips output escaping; it must not become a way to put customer text into HTML.
     liquid.registerFilter('raw', { raw: true, handler: (v: unknown) => (v instanceof SafeHtml ? v : escapeOutput(v)) });
@@ -105,6 +113,7 @@ export const renderBounded = (
   scope: Record<string, unknown>,
   format: PlaceholderFormat,
   limits: RenderLimits,
+  escape?: OutputEscape,
 ): RenderResult => {
   if (typeof template !== 'string') return { ok: false, error: `${part} template is missing` };
   if (template.length > limits.parseLimit) {
@@ -112,7 +121,7 @@ export const renderBounded = (
   }
   const tooLargeError = { ok: false as const, error: `${part} is too large once rendered (more than ${limits.maxOutputChars} characters)` };
   try {
-    const liquid = createEngine(format, limits);
+    const liquid = createEngine(format, limits, escape);
     const parsed = liquid.parse(template);
     const ctx = new Context(scope, liquid.options, { sync: true }, { liquid });
     const output = plain(toValueSync(liquid.renderer.renderTemplates(parsed, ctx)));
