@@ -174,6 +174,19 @@ describe('triggers through the API', () => {
     expect((await sys.api(`/trigger_categories/${first.body.trigger_category.id}.json`)).status).toBe(404);
   });
 
+  it('a trigger that copies someone adds them as CC on the ticket', async () => {
+    const me = (await sys.api('/users/me.json')).body.user;
+    const cc = (await client.triggers.create({ trigger: { title: 'Copy the admin on escalations', conditions: { all: [{ field: 'update_type', operator: 'is', value: 'Create' }, { field: 'subject_includes_word', operator: 'includes', value: 'escalate' }], any: [] }, actions: [{ field: 'cc', value: me.id }] } })).result as unknown as ZendeskTrigger;
+    await send({ subject: 'Please escalate this', text: 'It is urgent.', messageId: '<cc-1@customer.test>' });
+    const ticket = await ticketWithSubject('Please escalate this');
+    const copied = await eventually(async () => {
+      const t = (await sys.api(`/tickets/${ticket.id}.json`)).body.ticket;
+      return t.email_cc_ids.includes(me.id) ? t : undefined;
+    }, 'the admin as CC');
+    expect(copied.email_cc_ids).toEqual([me.id]);
+    await client.triggers.delete(cc.id as number);
+  });
+
   it('deactivating the acknowledgement warns, is recorded, and the next new mail gets no acknowledgement', async () => {
     const ackTrigger = (await listTriggers()).find((t) => t.title === 'Notify requester and CCs of received request')!;
     const off = await sys.api(`/triggers/${ackTrigger.id}.json`, { method: 'PUT', body: { trigger: { active: false } } });
@@ -212,7 +225,8 @@ describe('triggers through the API', () => {
     const gone = await strictClient.triggers.show(refundId).then(() => undefined, (err: { statusCode?: number }) => err);
     expect(gone?.statusCode).toBe(404);
     const events = await sys.database.db.query<{ type: string; data: { triggerId: string; warning?: string } }>(`SELECT type, data FROM mailroom_events.messages WHERE stream_id = 'triggers' AND type = 'trigger.deleted' ORDER BY global_position`);
-    expect(events.map((e) => [e.data.triggerId, e.data.warning !== undefined])).toEqual([[String(notice.id), true], [String(refundId), false]]);
+    const warned = new Map(events.map((e) => [e.data.triggerId, e.data.warning !== undefined]));
+    expect([warned.get(String(notice.id)), warned.get(String(refundId))]).toEqual([true, false]);
     expect((await listTriggers()).map((t) => t.title)).toEqual(STANDARD_TRIGGERS.map((t) => t.title));
   });
 });
