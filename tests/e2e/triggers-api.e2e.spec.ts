@@ -187,6 +187,21 @@ describe('triggers through the API', () => {
     await client.triggers.delete(cc.id as number);
   });
 
+  it('"Notify group of assignment" emails the members the rules learnt from group membership events', async () => {
+    const me = (await sys.api('/users/me.json')).body.user;
+    const group = await sys.api('/groups.json', { method: 'POST', body: { group: { name: 'Billing' } } });
+    expect(group.status).toBe(201);
+    const membership = await sys.api('/group_memberships.json', { method: 'POST', body: { group_membership: { user_id: me.id, group_id: group.body.group.id } } });
+    expect(membership.status).toBe(201);
+    const created = await sys.api('/tickets.json', { method: 'POST', body: { ticket: { subject: 'Invoice twice', group_id: group.body.group.id, comment: { body: 'I was billed twice.' }, requester: { email: 'payer@customer.test', name: 'Pat Payer' } } } });
+    expect(created.status).toBe(201);
+    const mail = await sys.relay.waitFor((m) => m.envelope.to.includes(ADMIN_EMAIL) && m.subject.includes('New for Billing: Invoice twice'), 20000);
+    expect(mail.subject).toContain('Billing');
+    const explanation = await creationExplanation(created.body.ticket.id);
+    const notify = (explanation.triggers as Explained[]).find((t) => t.title === 'Notify group of assignment')!;
+    expect(notify).toMatchObject({ fired: true, actions: [{ field: 'notification_group', outcome: 'notification', recipients: [me.id] }] });
+  });
+
   it('deactivating the acknowledgement warns, is recorded, and the next new mail gets no acknowledgement', async () => {
     const ackTrigger = (await listTriggers()).find((t) => t.title === 'Notify requester and CCs of received request')!;
     const off = await sys.api(`/triggers/${ackTrigger.id}.json`, { method: 'PUT', body: { trigger: { active: false } } });
