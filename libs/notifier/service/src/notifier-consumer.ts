@@ -22,6 +22,7 @@ import {
   shouldSuppressCommentPlaceholders,
 } from '@mailroom/notifier-domain';
 import { evolveView, type StoredView } from './notifier-projection';
+import { applyPeopleNameEvent, isPeopleNameEvent, loadPeopleNames, PEOPLE_NAME_BINDINGS } from './people-names';
 import { queueWebhookCall } from './webhooks/webhook-calls';
 
 export const NOTIFIER_CONSUMER = 'notifier.ticket-events';
@@ -30,6 +31,7 @@ export const NOTIFIER_QUEUE: QueueSpec = {
   bindings: [
     { exchange: 'events', pattern: 'ticket.#' },
     { exchange: 'events', pattern: 'user.#' },
+    ...PEOPLE_NAME_BINDINGS,
   ],
 };
 
@@ -73,16 +75,21 @@ export const handleNotifierMessage = async (deps: NotifierDeps, m: Message): Pro
   await handleOnce(deps.db, NOTIFIER_CONSUMER, m.id, async (tx) => {
     if (m.type === 'user.created' || m.type === 'user.updated') {
       const d = m.data as UserCreatedV1 & UserUpdatedV1;
-      const person: Partial<Person> & { undeliverable?: boolean } = { id: d.userId };
+      const person: Partial<Person> & { undeliverable?: boolean; organizationId?: number | null } = { id: d.userId };
       if (d.name !== undefined) person.name = d.name;
       if (d.email !== undefined) person.email = d.email;
       if (d.role !== undefined) person.role = d.role;
       if (d.undeliverable !== undefined) person.undeliverable = d.undeliverable;
+      if (d.organizationId !== undefined) person.organizationId = d.organizationId;
       await tx.query(
         `INSERT INTO notifier.users (id, version, data) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = notifier.users.data || EXCLUDED.data WHERE notifier.users.version < EXCLUDED.version`,
         [d.userId, m.streamVersion, JSON.stringify(person)],
       );
+      return;
+    }
+    if (isPeopleNameEvent(m)) {
+      await applyPeopleNameEvent(tx, m);
       return;
     }
     if (!m.type.startsWith('ticket.')) return;
@@ -125,6 +132,9 @@ export const loadNotificationView = async (
   );
   const missing = ids.filter((id) => !people.has(id));
   if (missing.length) throw new OutOfOrder(`ticket ${v.id}: users ${missing.join(', ')} not projected yet`);
+  // Group and organization names come from their own streams (see people-names.ts).
+  const names = await loadPeopleNames(tx, v.id, v.groupId, [...people.values()].map((p) => (p as { organizationId?: number | null }).organizationId).filter((x): x is number => typeof x === 'number'));
+  for (const p of people.values()) p.organization = names.organization((p as { organizationId?: number | null }).organizationId);
   const person = (id: number) => people.get(id)!;
   // The submitter is shown when known, but a notification does not wait for it.
   const submitter = v.submitterId === undefined ? null : (people.get(v.submitterId) ?? null);
@@ -141,7 +151,7 @@ export const loadNotificationView = async (
       createdAt: v.createdAt,
       updatedAt: v.updatedAt,
       via: v.via,
-      groupName: null,
+      groupName: names.groupName,
       requester: person(v.requesterId),
       assignee: v.assigneeId ? person(v.assigneeId) : null,
       ccs: v.ccIds.map(person),

@@ -6,8 +6,9 @@ import { SuspendedTickets1764050400005 } from './migrations/0005-suspended-ticke
 import { LoopProtection1764050400006 } from './migrations/0006-loop-protection';
 import { RecipientAddresses1764050400008 } from './migrations/0008-recipient-addresses';
 import { PeopleAndAccount1764050400010 } from './migrations/0010-people-and-account';
-import { Webhooks1764050400012 } from './migrations/0012-webhooks';
 import { TriggersApi1764050400011 } from './migrations/0011-triggers-api';
+import { Webhooks1764050400012 } from './migrations/0012-webhooks';
+import { SchedulesAndNames1764050400013 } from './migrations/0013-schedules-and-names';
 
 /** Every migration, in order. One command applies them: `npm run migrate`. */
-export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012];
+export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012, SchedulesAndNames1764050400013];

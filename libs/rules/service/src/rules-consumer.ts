@@ -1,8 +1,8 @@
-import { deterministicUuid, type ApplyRuleActionsV1, type Message, type TicketEvent, type UserCreatedV1, type UserUpdatedV1 } from '@mailroom/contracts';
+import { deterministicUuid, RECORD_ONLY_TICKET_EVENTS, type ApplyRuleActionsV1, type Message, type TicketEvent, type UserCreatedV1, type UserUpdatedV1 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
-import { evaluateTriggers, type Directory, type Person, type RuleTicket, type Trigger } from '@mailroom/rules-domain';
+import { evaluateTriggers, type Directory, type Person, type RuleTicket, type Schedule, type Trigger } from '@mailroom/rules-domain';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
 
 export const RULES_CONSUMER = 'rules.ticket-events';
@@ -30,6 +30,10 @@ const loadTriggers = async (db: Db): Promise<Trigger[]> =>
 
 const loadCategoryOrder = async (db: Db): Promise<string[]> =>
   (await db.query<{ id: string }>(`SELECT id FROM rules.trigger_categories ORDER BY position, id`)).map((r) => r.id);
+
+/** Business-hours schedules (written by the ticket service's schedules API); the first is the default. */
+const loadSchedules = async (db: Db): Promise<Schedule[]> =>
+  (await db.query<{ data: Schedule }>(`SELECT data FROM rules.schedules ORDER BY id`)).map((r) => r.data);
 
 const loadGroups = async (db: Db): Promise<Map<number, number[]>> => {
   const rows = await db.query<{ id: string; members: string[] }>(`SELECT id, members FROM rules.groups WHERE NOT deleted`);
@@ -120,7 +124,7 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
     const channel = events[0].metadata.via?.channel;
     // Rules' own updates and delivery records do not start another cycle.
     if (channel === 'rule' || channel === 'system') return;
-    if (!events.some((x) => x.type !== 'ticket.notification_delivered' && x.type !== 'ticket.notification_failed')) return;
+    if (!events.some((x) => !RECORD_ONLY_TICKET_EVENTS.has(x.type as TicketEvent['type']))) return;
     // Triggers do not run on a ticket that was already closed.
     if (pending.before?.status === 'closed') return;
     const update = toRuleUpdate(events, pending.before, next);
@@ -128,6 +132,7 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
     const people = await loadPeople(tx);
     const groups = await loadGroups(tx);
     const categoryOrder = await loadCategoryOrder(tx);
+    const schedules = await loadSchedules(tx);
     // Users travel on their own streams: a ticket's requester may not have reached us yet.
     const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
     const missing = needed.filter((id) => !people.has(id));
@@ -141,7 +146,7 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
         return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
       },
     };
-    const result = evaluateTriggers(update, triggers, directory, { categoryOrder });
+    const result = evaluateTriggers(update, triggers, directory, { categoryOrder, schedules });
     await tx.query(
       `INSERT INTO rules.evaluations (update_id, ticket_id, explanation, passes, capped, system_rules, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
       [update.updateId, ticketId, JSON.stringify(result.explanation), result.passes, result.capped, JSON.stringify(result.systemRules), update.occurredAt ?? new Date().toISOString()],

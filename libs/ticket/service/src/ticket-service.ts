@@ -16,11 +16,12 @@ import { Attachments, AttachmentsController } from './http/attachments-controlle
 import { DbHandle } from './http/auth';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
+import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
 import { SuspendedTicketsController } from './http/suspended-tickets-controller';
 import { WebhooksApi, WebhooksController } from './http/webhooks-controller';
-import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
-import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
+import { SchedulesApi, SchedulesController } from './http/schedules-controller';
 import { TicketApi } from './http/ticket-api';
+import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
 import { seedAdmin } from './seed';
 import { Users } from './users/users';
@@ -132,12 +133,13 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, SchedulesController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },
       { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
       { provide: TriggersApi, useValue: new TriggersApi(db, cfg.baseUrl) },
+      { provide: SchedulesApi, useValue: new SchedulesApi(db, cfg.baseUrl) },
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
       { provide: PeopleApi, useValue: peopleApi },
