@@ -199,3 +199,17 @@ export const TICKET_EVENT_TYPES: readonly TicketEventType[] = [
   'ticket.webhook_delivered',
   'ticket.webhook_failed',
 ];
+
+/**
+ * Events that record what rules and deliveries did rather than change the ticket: they never make
+ * an update of their own (no trigger cycle, no new `updated_at` for automations).
+ */
+export const RECORD_ONLY_TICKET_EVENTS: ReadonlySet<TicketEventType> = new Set<TicketEventType>([
+  'ticket.trigger_fired',
+  'ticket.notification_requested',
+  'ticket.notification_delivered',
+  'ticket.notification_failed',
+  'ticket.webhook_requested',
+  'ticket.webhook_delivered',
+  'ticket.webhook_failed',
+]);

@@ -1,4 +1,4 @@
-import type { Message, TicketEvent } from '@mailroom/contracts';
+import { RECORD_ONLY_TICKET_EVENTS, type Message, type TicketEvent } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 
@@ -31,7 +31,7 @@ export const handleSchedulerMessage = async (db: Db, m: Message): Promise<void> 
       return;
     }
     if (!rows.length) return;
-    const delivery = e.type === 'ticket.notification_delivered' || e.type === 'ticket.notification_failed' || e.type === 'ticket.notification_requested' || e.type === 'ticket.trigger_fired';
+    const delivery = RECORD_ONLY_TICKET_EVENTS.has(e.type);
     await tx.query(`UPDATE scheduler.tickets SET version = $2, updated_at = CASE WHEN $3 THEN updated_at ELSE $4::timestamptz END WHERE id = $1`, [ticketId, m.streamVersion, delivery, at]);
     if (e.type === 'ticket.status_changed') {
       await tx.query(
