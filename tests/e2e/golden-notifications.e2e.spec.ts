@@ -1,6 +1,7 @@
 import { createTransport } from 'nodemailer';
 import type { CaughtMail } from '@mailroom/mail-catcher';
 import { eventually } from '@mailroom/testing';
+import { waitUntilAtRest } from '../support/at-rest';
 import { ADMIN_EMAIL, ADMIN_TOKEN, startSystem, type System } from '../support/system';
 
 /**
@@ -33,8 +34,6 @@ const kindOf = (m: CaughtMail): string => {
   return `unknown: ${m.subject}`;
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('golden notifications: the seed scenarios over SMTP with the standard triggers', () => {
   let sys: System;
   let supportGroup: Json;
@@ -51,36 +50,13 @@ describe('golden notifications: the seed scenarios over SMTP with the standard t
   const send = (mail: Record<string, unknown>) =>
     createTransport({ host: '127.0.0.1', port: sys.smtpPort, secure: false, ignoreTLS: true }).sendMail({ to: 'support@mailroom.test', ...mail });
 
-  /**
-   * At rest: no new mail at the relay, no new event or command in the log, no consumer handling
-   * anything, nothing waiting to be sent, for 1.5 s in a row.
-   */
-  const atRest = async () => {
-    let last = '';
-    let since = Date.now();
-    const deadline = Date.now() + 60000;
-    for (;;) {
-      const [r] = await sys.database.db.query<{ m: string; i: string; p: string }>(
-        `SELECT (SELECT count(*) FROM mailroom_events.messages) AS m, (SELECT count(*) FROM mailroom_events.inbox) AS i,
-                (SELECT count(*) FROM notifier.outgoing WHERE status = 'pending') AS p`,
-      );
-      const key = `${sys.relay.messages.length}/${r.m}/${r.i}/${r.p}`;
-      if (key !== last) {
-        last = key;
-        since = Date.now();
-      } else if (Date.now() - since >= 1500 && r.p === '0') return;
-      if (Date.now() > deadline) throw new Error(`the system did not come to rest (${key})`);
-      await sleep(100);
-    }
-  };
-
   /** Runs one scenario and answers every mail it caused, as "address kind" lines, sorted. */
   const scenario = async (expectedCount: number, act: () => Promise<unknown>): Promise<{ lines: string[]; mails: CaughtMail[] }> => {
-    await atRest();
+    await waitUntilAtRest(sys);
     const from = sys.relay.messages.length;
     await act();
     await eventually(() => sys.relay.messages.length >= from + expectedCount, `${expectedCount} notifications`, 30000);
-    await atRest();
+    await waitUntilAtRest(sys);
     const mails = sys.relay.messages.slice(from);
     return { mails, lines: mails.flatMap((m) => m.envelope.to.map((to) => `${to} ${kindOf(m)}`)).sort() };
   };
