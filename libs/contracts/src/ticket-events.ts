@@ -66,10 +66,19 @@ export interface CommentAddedV1 {
   createdAt: string;
 }
 
+/** The trigger or automation an event came from. */
+export interface RuleRef {
+  kind: 'trigger' | 'automation';
+  id: string;
+  title: string;
+}
+
 export interface FieldChangedV1<T> {
   ticketId: number;
   from: T;
   to: T;
+  /** For a change made by rules: the rule whose action made it (the last one to set the field). */
+  rule?: RuleRef;
 }
 
 export interface TagsChangedV1 {
@@ -77,6 +86,7 @@ export interface TagsChangedV1 {
   added: string[];
   removed: string[];
   tags: string[];
+  rule?: RuleRef;
 }
 
 export interface CcsChangedV1 {
@@ -84,6 +94,7 @@ export interface CcsChangedV1 {
   added: number[];
   removed: number[];
   ccIds: number[];
+  rule?: RuleRef;
 }
 
 export interface TriggerFiredV1 {
@@ -98,7 +109,7 @@ export interface NotificationRequestedV1 {
   ticketId: number;
   notificationId: string;
   /** The rule that asked for it (Zendesk's Notification audit event `via.source.from`). */
-  rule: { kind: 'trigger' | 'automation'; id: string; title: string };
+  rule: RuleRef;
   recipientIds: number[];
   /** People left out by Zendesk's suppression rules, with the reason. */
   suppressed: { userId: number; reason: string }[];
@@ -131,7 +142,7 @@ export interface WebhookRequestedV1 {
   /** The notifier's idempotency key (RuleWebhookRequest.requestId). */
   requestId: string;
   webhookId: string;
-  rule: { kind: 'trigger' | 'automation'; id: string; title: string };
+  rule: RuleRef;
   body: string;
 }
 

@@ -270,7 +270,7 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       for (const f of command.fired) {
         events.push({ type: 'ticket.trigger_fired', data: { ticketId: state.id, triggerId: f.id, title: f.title, actions: f.actions } });
       }
-      events.push(...fieldEvents(state, changes));
+      events.push(...fieldEvents(state, changes).map((e) => attributeToRule(e, command.fired)));
       for (const f of command.fired) {
         for (const n of f.notifications) {
           events.push({
@@ -318,6 +318,29 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       throw new Error(`unknown command ${(_exhaustive as { type: string }).type}`);
     }
   }
+};
+
+/** The rule actions that can set each field; the last rule (in firing order) to set it made the change. */
+const ACTION_FIELDS: Partial<Record<TicketEvent['type'], readonly string[]>> = {
+  'ticket.status_changed': ['status'],
+  'ticket.priority_changed': ['priority'],
+  'ticket.type_changed': ['type', 'ticket_type_id'],
+  'ticket.group_changed': ['group_id'],
+  'ticket.assignee_changed': ['assignee_id'],
+  'ticket.tags_changed': ['current_tags', 'set_tags', 'remove_tags'],
+  'ticket.ccs_changed': ['cc'],
+};
+
+/**
+ * Names the trigger or automation behind a field change of a rules update, so the audit says
+ * which rule set the priority rather than only which rule fired first. A change the system rules
+ * made (no rule action sets that field) keeps no attribution.
+ */
+const attributeToRule = (e: TicketEvent, fired: readonly FiredRule[]): TicketEvent => {
+  const fields = ACTION_FIELDS[e.type];
+  if (!fields) return e;
+  const by = [...fired].reverse().find((f) => f.actions.some((a) => fields.includes(a.field)));
+  return by ? ({ ...e, data: { ...e.data, rule: { kind: by.kind, id: by.id, title: by.title } } } as TicketEvent) : e;
 };
 
 export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId?: string; causationId?: string; occurredAt?: string }): TicketState => {

@@ -162,7 +162,12 @@ const FIELD_NAMES: Partial<Record<TicketEvent['type'], string>> = {
 /** Zendesk audit events for one log event (reference §8.2), plus Mailroom's own delivery records. */
 const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] => {
   const id = Number(m.globalPosition);
-  const ruleVia = m.metadata.via?.channel === 'rule' ? { via: m.metadata.via } : {};
+  const changedBy = (e.data as { rule?: { kind: string; id: string; title: string } }).rule;
+  const ruleVia = changedBy
+    ? { via: { channel: 'rule', source: { from: { id: changedBy.id, title: changedBy.title, deleted: false }, to: {}, rel: changedBy.kind } } }
+    : m.metadata.via?.channel === 'rule'
+      ? { via: m.metadata.via }
+      : {};
   switch (e.type) {
     case 'ticket.created': {
       const d = e.data;
@@ -195,7 +200,7 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
     case 'ticket.tags_changed':
       return [{ id, type: 'Change', field_name: 'tags', value: e.data.tags, previous_value: e.data.tags.filter((t) => !e.data.added.includes(t)).concat(e.data.removed), ...ruleVia }];
     case 'ticket.ccs_changed':
-      return [{ id, type: 'EmailCcChange', previous_email_ccs: e.data.ccIds.filter((c) => !e.data.added.includes(c)), current_email_ccs: e.data.ccIds }];
+      return [{ id, type: 'EmailCcChange', previous_email_ccs: e.data.ccIds.filter((c) => !e.data.added.includes(c)), current_email_ccs: e.data.ccIds, ...ruleVia }];
     case 'ticket.trigger_fired':
       return [{ id, type: 'TriggerFired', via: { channel: 'rule', source: { from: { id: e.data.triggerId, title: e.data.title, deleted: false }, rel: 'trigger' } }, actions: e.data.actions }];
     case 'ticket.notification_requested':
