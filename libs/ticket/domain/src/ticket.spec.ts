@@ -287,6 +287,17 @@ describe('a comment on a ticket', () => {
     given(...openTicket()).when(reply(jane, { body: '', htmlBody: '', attachments: [attachment] })).then(replied(jane, { body: '', htmlBody: '', attachments: [attachment] }));
   });
 
+  it('a reply by mail that copies people and carries an agent’s mail commands is one update: comment, then fields, then CCs', () => {
+    given(...openTicket())
+      .when(reply(sam, {}, { status: 'pending', priority: 'high', addCcIds: [11] }))
+      .then(
+        replied(sam),
+        statusChanged('open', 'pending'),
+        { type: 'ticket.priority_changed', data: { ticketId: TICKET, from: null, to: 'high' } },
+        { type: 'ticket.ccs_changed', data: { ticketId: TICKET, added: [11], removed: [], ccIds: [11] } },
+      );
+  });
+
   it('a comment on a ticket that does not exist is refused as not found', () => {
     given().when(reply(jane)).thenFails({ kind: 'not_found' });
   });
@@ -509,32 +520,36 @@ describe('recording a notification’s delivery', () => {
     type: 'ticket.notification_failed',
     data: { ticketId: TICKET, notificationId: 'n1', to, error: permanent ? '550 5.1.1 no such user' : '421 try again later', permanent, failedAt: later },
   });
-  const jane$ = ['jane@customer.test'];
+  const janeAddress = ['jane@customer.test'];
 
   it('records a delivery with the relay’s answer', () => {
-    given(...openTicket()).when(recordDelivery('n1', delivered(jane$))).then(notificationDelivered(jane$));
+    given(...openTicket()).when(recordDelivery('n1', delivered(janeAddress))).then(notificationDelivered(janeAddress));
   });
 
   it('records a failure, temporary or for good', () => {
-    given(...openTicket()).when(recordDelivery('n1', failed(jane$, true))).then(notificationFailed(jane$, true));
-    given(...openTicket()).when(recordDelivery('n1', failed(jane$, false))).then(notificationFailed(jane$, false));
+    given(...openTicket()).when(recordDelivery('n1', failed(janeAddress, true))).then(notificationFailed(janeAddress, true));
+    given(...openTicket()).when(recordDelivery('n1', failed(janeAddress, false))).then(notificationFailed(janeAddress, false));
   });
 
   it('the same delivery recorded again adds nothing, nor does a later outcome once it failed for good', () => {
-    given(...openTicket(), notificationDelivered(jane$)).when(recordDelivery('n1', delivered(jane$))).thenNothingHappens();
-    given(...openTicket(), notificationFailed(jane$, true)).when(recordDelivery('n1', delivered(jane$))).thenNothingHappens();
+    given(...openTicket(), notificationDelivered(janeAddress)).when(recordDelivery('n1', delivered(janeAddress))).thenNothingHappens();
+    given(...openTicket(), notificationFailed(janeAddress, true)).when(recordDelivery('n1', delivered(janeAddress))).thenNothingHappens();
   });
 
   it('a temporary failure does not settle the delivery: the later success is still recorded', () => {
-    given(...openTicket(), notificationFailed(jane$, false)).when(recordDelivery('n1', delivered(jane$))).then(notificationDelivered(jane$));
+    given(...openTicket(), notificationFailed(janeAddress, false)).when(recordDelivery('n1', delivered(janeAddress))).then(notificationDelivered(janeAddress));
   });
 
   it('each address of one notification is recorded on its own', () => {
-    given(...openTicket(), notificationDelivered(jane$)).when(recordDelivery('n1', delivered(['cc@customer.test']))).then(notificationDelivered(['cc@customer.test']));
+    given(...openTicket(), notificationDelivered(janeAddress)).when(recordDelivery('n1', delivered(['cc@customer.test']))).then(notificationDelivered(['cc@customer.test']));
+  });
+
+  it('a delivery of a mail about a closed ticket is still recorded (a record, not an update)', () => {
+    given(...ticketIn('closed')).when(recordDelivery('n1', delivered(janeAddress))).then(notificationDelivered(janeAddress));
   });
 
   it('a delivery for a ticket that does not exist is refused as not found', () => {
-    given().when(recordDelivery('n1', delivered(jane$))).thenFails({ kind: 'not_found' });
+    given().when(recordDelivery('n1', delivered(janeAddress))).thenFails({ kind: 'not_found' });
   });
 });
 
