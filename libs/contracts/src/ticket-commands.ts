@@ -126,11 +126,36 @@ export interface RecordWebhookDeliveryV1 {
     | { status: 'failed'; statusCode: number | null; error: string; attempts: number; at: string };
 }
 
+/**
+ * One address a delivery status notification (RFC 3464) reported as failed or delayed. Ingest
+ * sends one per address of a report; the ticket service marks the user's email (hard bounce at
+ * once, soft bounces after ten) and records the bounce on the ticket the bounced mail was about.
+ */
+export interface RecordBounceV1 {
+  /** The report's mail in ingest.raw_mail; with the address, the bounce's idempotency key. */
+  mailId: string;
+  /** The address that bounced, lower-cased. */
+  address: string;
+  /** The ticket our bounced notification was about (from its Message-ID), null when unknown. */
+  ticketId: number | null;
+  /** The report's action for the address: `failed` or `delayed`. */
+  action: string;
+  /** Enhanced status code (`5.1.1`), null when the report has none. */
+  status: string | null;
+  diagnostic: string | null;
+  /** A hard bounce (permanent failure); otherwise a soft one. */
+  permanent: boolean;
+  /** Message-ID of our mail that bounced, when the report names it. */
+  originalMessageId: string | null;
+  bouncedAt: string;
+}
+
 export type TicketCommandMessage =
   | { type: 'ticket.create_ticket'; data: CreateTicketV1 }
   | { type: 'ticket.add_comment'; data: AddCommentV1 }
   | { type: 'ticket.apply_rule_actions'; data: ApplyRuleActionsV1 }
   | { type: 'ticket.record_delivery'; data: RecordDeliveryV1 }
-  | { type: 'ticket.record_webhook_delivery'; data: RecordWebhookDeliveryV1 };
+  | { type: 'ticket.record_webhook_delivery'; data: RecordWebhookDeliveryV1 }
+  | { type: 'ticket.record_bounce'; data: RecordBounceV1 };
 
 export type { Actor, Via };

@@ -168,6 +168,24 @@ export interface WebhookFailedV1 {
   failedAt: string;
 }
 
+/** A mail of ours about this ticket bounced (a delivery status notification came back for it). */
+export interface DeliveryBouncedV1 {
+  ticketId: number;
+  /** The report's mail in ingest.raw_mail (its suspended ticket shows the whole report). */
+  mailId: string;
+  address: string;
+  /** The user with that address, null when none has it. */
+  userId: number | null;
+  action: string;
+  status: string | null;
+  diagnostic: string | null;
+  permanent: boolean;
+  originalMessageId: string | null;
+  /** Whether the address is marked undeliverable after this bounce. */
+  undeliverable: boolean;
+  bouncedAt: string;
+}
+
 export type TicketEvent =
   | { type: 'ticket.created'; data: TicketCreatedV1 }
   | { type: 'ticket.comment_added'; data: CommentAddedV1 }
@@ -186,7 +204,8 @@ export type TicketEvent =
   | { type: 'ticket.notification_failed'; data: NotificationFailedV1 }
   | { type: 'ticket.webhook_requested'; data: WebhookRequestedV1 }
   | { type: 'ticket.webhook_delivered'; data: WebhookDeliveredV1 }
-  | { type: 'ticket.webhook_failed'; data: WebhookFailedV1 };
+  | { type: 'ticket.webhook_failed'; data: WebhookFailedV1 }
+  | { type: 'ticket.delivery_bounced'; data: DeliveryBouncedV1 };
 
 export type TicketEventType = TicketEvent['type'];
 
@@ -209,6 +228,7 @@ export const TICKET_EVENT_TYPES: readonly TicketEventType[] = [
   'ticket.webhook_requested',
   'ticket.webhook_delivered',
   'ticket.webhook_failed',
+  'ticket.delivery_bounced',
 ];
 
 /**
@@ -223,4 +243,5 @@ export const RECORD_ONLY_TICKET_EVENTS: ReadonlySet<TicketEventType> = new Set<T
   'ticket.webhook_requested',
   'ticket.webhook_delivered',
   'ticket.webhook_failed',
+  'ticket.delivery_bounced',
 ]);

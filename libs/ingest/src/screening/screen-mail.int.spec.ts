@@ -96,6 +96,30 @@ describe('screening mail before it becomes a ticket', () => {
     expect(bounces).toEqual([{ address: 'gone@customer.test', action: 'failed', status: '5.1.1', permanent: true, ticket_id: 7, original_message_id: ourNotification }]);
   });
 
+  const bounceCommands = (mailId: string) =>
+    database.db.query<{ id: string; data: any }>(`SELECT message_id AS id, data FROM mailroom_events.messages WHERE kind = 'command' AND type = 'ticket.record_bounce' AND data->>'mailId' = $1`, [mailId]);
+
+  it('asks the ticket service to record each bounced address, once, through the log', async () => {
+    const mailId = await h.receive(dsn('gone2@customer.test', ourNotification), { from: '' });
+    const sent = await bounceCommands(mailId);
+    expect(sent.map((c) => c.data)).toEqual([
+      { mailId, address: 'gone2@customer.test', ticketId: 7, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 no such user', permanent: true, originalMessageId: ourNotification, bouncedAt: '2026-11-25T09:00:00.000Z' },
+    ]);
+    // The worker handling the same report again (a replay after a fix) sends no second command.
+    await h.redo(mailId);
+    expect(await bounceCommands(mailId)).toHaveLength(1);
+  });
+
+  it('keeps an auto-reply to one of our notifications with the ticket it answers, never as a comment', async () => {
+    const mailId = await h.receive(rawMail({ from: 'away@customer.test', subject: 'Out of Office: [Acme] Printer on fire', headers: ['Auto-Submitted: auto-replied', `In-Reply-To: ${ourNotification}`] }));
+    expect(await h.routed(mailId)).toMatchObject({ outcome: 'suspended', cause: 'auto_vacation', ticketId: 7 });
+    const [row] = await database.db.query<{ ticket_id: string | null }>(`SELECT ticket_id FROM ingest.suspended_tickets WHERE mail_id = $1`, [mailId]);
+    expect(Number(row.ticket_id)).toBe(7);
+    expect(await h.commands(mailId)).toEqual([]);
+    const forged = await h.receive(rawMail({ from: 'away2@customer.test', headers: ['Auto-Submitted: auto-replied', `In-Reply-To: ${ourNotification.replace(/-[0-9a-z]{16}/, '-0000000000000000')}`] }));
+    expect(await h.routed(forged)).toMatchObject({ cause: 'auto_mailer', ticketId: null });
+  });
+
   it('keeps a bounce of somebody else’s mail without a ticket', async () => {
     const mailId = await h.receive(dsn('someone@else.test', '<abc@elsewhere.test>'), { from: '' });
     expect(await h.routed(mailId)).toMatchObject({ cause: 'auto_delivery_failure', ticketId: null });

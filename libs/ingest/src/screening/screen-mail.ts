@@ -13,7 +13,9 @@ import {
   type SupportAddress,
   type SuspensionCause,
 } from '@mailroom/mail-domain';
+import { deterministicUuid, type RecordBounceV1 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
 import { checkSenderLists, DEFAULT_RATE_LIMIT, EMPTY_SENDER_LISTS, rateVerdict, type RateLimit, type SenderLists } from './sender-lists';
 
 /** The operator's settings for screening (README "Settings": allowlist, blocklist, rate limit). */
@@ -36,6 +38,8 @@ export interface ScreenInput {
   parts?: readonly { contentType: string; content: Buffer }[];
   /** Server secret: finds the ticket a bounced notification was about from its Message-ID. */
   secret?: string;
+  /** Where the bounce commands for the ticket service are appended (in `tx`); a new EventStore when absent. */
+  store?: EventStore;
   /**
    * Set when an agent recovers the mail: the cause it was suspended for does not suspend it again,
    * and the mail is not counted against the sender's rate limit a second time.
@@ -75,13 +79,45 @@ const bouncedTicket = (report: DeliveryReport, secret: string | undefined): numb
   return null;
 };
 
-const recordBounces = async (tx: Db, mailId: string, report: DeliveryReport, ticketId: number | null, at: Date): Promise<void> => {
+/** The ticket an auto-reply answers: the first of In-Reply-To, then References (newest first), that is one of our Message-IDs. */
+const repliedTicket = (mail: InboundMail, secret: string | undefined): number | null => {
+  if (!secret) return null;
+  for (const id of [...mail.inReplyTo, ...[...mail.references].reverse()]) {
+    const ticketId = ticketIdFromMessageId(id, secret);
+    if (ticketId !== null) return ticketId;
+  }
+  return null;
+};
+
+/** The report actions that are bounces; `delivered`, `relayed` and `expanded` say the mail got through. */
+const BOUNCE_ACTIONS = new Set(['failed', 'delayed']);
+
+/**
+ * Records each address of a report in ingest.bounces and, for those that failed or were delayed,
+ * asks the ticket service (`ticket.record_bounce`, through the log in `tx`) to mark the address and
+ * record the bounce on its ticket. The command id comes from the mail id and the address, so a
+ * redelivered or replayed report sends nothing new.
+ */
+const recordBounces = async (tx: Db, store: EventStore, mailId: string, report: DeliveryReport, ticketId: number | null, at: Date): Promise<void> => {
   for (const r of report.recipients) {
     await tx.query(
       `INSERT INTO ingest.bounces (mail_id, address, action, status, diagnostic, permanent, ticket_id, original_message_id, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (mail_id, address) DO NOTHING`,
       [mailId, r.address, r.action, r.status, r.diagnostic, r.permanent, ticketId, report.originalMessageId, at.toISOString()],
     );
+    if (!BOUNCE_ACTIONS.has(r.action)) continue;
+    const command: RecordBounceV1 = {
+      mailId,
+      address: r.address,
+      ticketId,
+      action: r.action,
+      status: r.status,
+      diagnostic: r.diagnostic,
+      permanent: r.permanent,
+      originalMessageId: report.originalMessageId,
+      bouncedAt: at.toISOString(),
+    };
+    await store.sendCommand(tx, { id: deterministicUuid('bounce', mailId, r.address), type: 'ticket.record_bounce', data: command }, { correlationId: mailId });
   }
 };
 
@@ -99,8 +135,9 @@ const describeBounce = (report: DeliveryReport): string =>
  * 3. our own notifications coming back (`loop`), mail from or on behalf of a support address;
  * 4. blocklist (`blocklisted`), `*` with the sender not on the allowlist (`not_on_whitelist`);
  * 5. machine mail: delivery reports (`auto_delivery_failure`, the failed addresses are recorded
- *    with the ticket the bounced notification was about), system senders (`system_user`),
- *    auto-replies (`auto_mailer`, `auto_vacation`), bulk and list mail (`auto_mailer`; the
+ *    with the ticket the bounced notification was about and sent to the ticket service, which
+ *    marks them undeliverable), system senders (`system_user`), auto-replies (`auto_mailer`,
+ *    `auto_vacation`, with the ticket they answer), bulk and list mail (`auto_mailer`; the
  *    allowlist lets a sender's list mail through);
  * 6. no-reply senders (`from_noreply`).
  *
@@ -140,7 +177,7 @@ export const screenMail = async (tx: Db, input: ScreenInput): Promise<MailVerdic
     const report = parseDeliveryReport(input.mail, reportParts(input.parts));
     if (report) {
       const ticketId = bouncedTicket(report, input.secret);
-      if (input.mailId) await recordBounces(tx, input.mailId, report, ticketId, input.at);
+      if (input.mailId) await recordBounces(tx, input.store ?? new EventStore(), input.mailId, report, ticketId, input.at);
       const verdict = suspend('auto_delivery_failure', describeBounce(report), ticketId);
       if (verdict) return verdict;
     } else {
@@ -149,7 +186,11 @@ export const screenMail = async (tx: Db, input: ScreenInput): Promise<MailVerdic
     }
   }
   if (automated?.kind === 'auto_reply') {
-    const verdict = isOutOfOfficeSubject(input.mail.subject) ? suspend('auto_vacation', `${automated.reason}, subject "${input.mail.subject}"`) : suspend('auto_mailer', automated.reason);
+    // Kept with the ticket it answers (shown on the suspended ticket), but never a comment: no notification goes back.
+    const ticketId = repliedTicket(input.mail, input.secret);
+    const verdict = isOutOfOfficeSubject(input.mail.subject)
+      ? suspend('auto_vacation', `${automated.reason}, subject "${input.mail.subject}"`, ticketId)
+      : suspend('auto_mailer', automated.reason, ticketId);
     if (verdict) return verdict;
   }
   if (automated?.kind === 'list' && !allowlisted) {

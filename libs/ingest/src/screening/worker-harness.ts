@@ -15,6 +15,8 @@ export interface Harness {
   deps: MailWorkerDeps;
   /** Stores the mail as the SMTP edge does and runs the worker on it; returns the mail id. */
   receive(raw: string, envelope?: { from?: string | null; to?: string[] }): Promise<string>;
+  /** Runs the worker again on a stored mail, as a new `mail.received` (a replay after a fix). */
+  redo(mailId: string): Promise<void>;
   routed(mailId: string): Promise<MailRoutedV1>;
   /** Ticket commands the worker sent for a mail. */
   commands(mailId: string): Promise<{ type: string; data: any }[]>;
@@ -61,6 +63,20 @@ export const workerHarness = (db: Db, supportAddresses = 'Acme Support <support@
       };
       await handleMailReceived(deps, m);
       return mailId;
+    },
+    redo: async (mailId) => {
+      const [row] = await db.query<{ mail_from: string | null; rcpt_to: string[]; size: number }>(`SELECT mail_from, rcpt_to, size FROM ingest.raw_mail WHERE id = $1`, [mailId]);
+      await handleMailReceived(deps, {
+        id: randomUUID(),
+        kind: 'event',
+        type: 'mail.received',
+        schemaVersion: 1,
+        streamId: mailStreamId(mailId),
+        streamVersion: 1,
+        globalPosition: '1',
+        data: { mailId, mailFrom: row.mail_from, rcptTo: row.rcpt_to, size: row.size, remoteAddress: '127.0.0.1', receivedAt: now.toISOString() },
+        metadata: { occurredAt: now.toISOString() },
+      });
     },
     routed: async (mailId) => {
       const rows = await db.query<{ data: MailRoutedV1 }>(

@@ -107,4 +107,17 @@ describe('the notifier rendering from its projection', () => {
     expect(outgoing[0].text_body.startsWith('-- reply above --\n\nACME\nGot it.')).toBe(true);
     expect(outgoing[0].html_body).toContain('<h1>ACME</h1>Got it.');
   });
+
+  it('sends nothing to an email marked undeliverable by a bounce, and sends again once it is marked deliverable', async () => {
+    const bounced = { userId: jane, email: 'jane@customer.test', permanent: true, status: '5.1.1', diagnostic: '550 5.1.1 user unknown', softBounces: 0, undeliverable: true, ticketId: null, mailId: 'm1', bouncedAt: '2026-11-25T06:30:00Z' };
+    await handleNotifierMessage(deps, msg('user.email_bounced', `user-${jane}`, 2, bounced));
+    const blocked = await ticketWithNotification('Help', 'Got it.');
+    expect(blocked.outgoing).toEqual([]);
+    expect(blocked.records).toEqual([expect.objectContaining({ status: 'failed', permanent: true, to: ['jane@customer.test'], error: 'not sent: address marked undeliverable' })]);
+
+    await handleNotifierMessage(deps, msg('user.updated', `user-${jane}`, 3, { userId: jane, undeliverable: false, updatedAt: '2026-11-25T07:00:00Z' }));
+    const again = await ticketWithNotification('Help', 'Got it.');
+    expect(again.records).toEqual([]);
+    expect(again.outgoing).toHaveLength(1);
+  });
 });

@@ -5,6 +5,7 @@ import {
   type RecordDeliveryV1,
   type TicketEvent,
   type UserCreatedV1,
+  type UserEmailBouncedV1,
   type UserUpdatedV1,
 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
@@ -55,6 +56,9 @@ export interface NotifierDeps {
   onWebhookQueued?: () => void;
 }
 
+/** The reason a notification to a bounced address is not sent, as the ticket's audit shows it. */
+export const UNDELIVERABLE_REASON = 'not sent: address marked undeliverable';
+
 const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
 
 const formatAddress = (name: string, address: string): string => (name ? `"${name.replace(/["\\\r\n]/g, '')}" <${address}>` : address);
@@ -73,8 +77,9 @@ export const handleNotifierMessage = async (deps: NotifierDeps, m: Message): Pro
   let queued = false;
   let webhookQueued = false;
   await handleOnce(deps.db, NOTIFIER_CONSUMER, m.id, async (tx) => {
-    if (m.type === 'user.created' || m.type === 'user.updated') {
-      const d = m.data as UserCreatedV1 & UserUpdatedV1;
+    if (m.type === 'user.created' || m.type === 'user.updated' || m.type === 'user.email_bounced') {
+      // A bounce carries whether the email is undeliverable now; nothing else of the user changes.
+      const d = (m.type === 'user.email_bounced' ? { userId: (m.data as UserEmailBouncedV1).userId, undeliverable: (m.data as UserEmailBouncedV1).undeliverable } : m.data) as UserCreatedV1 & UserUpdatedV1;
       const person: Partial<Person> & { undeliverable?: boolean; organizationId?: number | null } = { id: d.userId };
       if (d.name !== undefined) person.name = d.name;
       if (d.email !== undefined) person.email = d.email;
@@ -180,6 +185,15 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
     const recipient = person(recipientId);
     const outgoingId = deterministicUuid('outgoing', n.notificationId, recipientId);
     if (!recipient.email) continue; // rules suppress these; nothing to send to
+    if (recipient.undeliverable) {
+      // Bounced before (reference §6.5): not mailed until an agent marks the email deliverable again.
+      await sendDeliveryRecord(deps.store, tx, outgoingId, {
+        ticketId: v.id,
+        notificationId: n.notificationId,
+        outcome: { status: 'failed', to: [recipient.email], error: UNDELIVERABLE_REASON, permanent: true, at: m.metadata.occurredAt },
+      });
+      continue;
+    }
     const suppressCommentPlaceholders = shouldSuppressCommentPlaceholders({
       suppressOnCreation: deps.suppressPlaceholdersOnCreation ?? DEFAULT_SUPPRESS_PLACEHOLDERS_ON_CREATION,
       ruleKind: n.rule.kind,

@@ -1,2 +1,3 @@
 export * from './ticket';
 export * from './follow-up';
+export * from './bounces';

@@ -1,6 +1,7 @@
 import type {
   Actor,
   AttachmentRef,
+  DeliveryBouncedV1,
   FiredRule,
   MailOrigin,
   RecordWebhookDeliveryV1,
@@ -123,7 +124,9 @@ export type TicketCommand =
         | { status: 'delivered'; to: string[]; messageId: string; relayResponse: string; at: string }
         | { status: 'failed'; to: string[]; error: string; permanent: boolean; at: string };
     })
-  | (CommandBase & { type: 'RecordWebhookDelivery' } & Omit<RecordWebhookDeliveryV1, 'ticketId'>);
+  | (CommandBase & { type: 'RecordWebhookDelivery' } & Omit<RecordWebhookDeliveryV1, 'ticketId'>)
+  /** A bounce of a mail about this ticket, with what it did to the address (decided on the user, bounces.ts). */
+  | (CommandBase & { type: 'RecordBounce' } & Omit<DeliveryBouncedV1, 'ticketId'>);
 
 export type TicketError =
   | { kind: 'not_found'; message: string }
@@ -201,6 +204,8 @@ const validateFields = (f: FieldChanges): TicketError | null => {
   if (f.subject !== undefined && f.subject.length > 1000) return { kind: 'invalid', message: 'Subject: is too long (at most 1000 characters)', field: 'subject' };
   return null;
 };
+
+const bounceKey = (mailId: string, address: string): string => `bounce:${mailId}:${address}`;
 
 export const decide = (command: TicketCommand, state: TicketState): Decision => {
   switch (command.type) {
@@ -303,6 +308,13 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       if (o.status === 'delivered') return ok([{ type: 'ticket.webhook_delivered', data: { ...base, statusCode: o.statusCode, deliveredAt: o.at } }]);
       return ok([{ type: 'ticket.webhook_failed', data: { ...base, statusCode: o.statusCode, error: o.error, failedAt: o.at } }]);
     }
+    case 'RecordBounce': {
+      if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
+      // One record per report and address: a redelivered report adds nothing.
+      if (state.deliveries.includes(bounceKey(command.mailId, command.address))) return ok([]);
+      const { type: _type, now: _now, actor: _actor, via: _via, ...bounce } = command;
+      return ok([{ type: 'ticket.delivery_bounced', data: { ticketId: state.id, ...bounce } }]);
+    }
     case 'RecordDelivery': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
       const o = command.outcome;
@@ -397,6 +409,8 @@ export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId
     case 'ticket.webhook_delivered':
     case 'ticket.webhook_failed':
       return { ...state, deliveries: [...state.deliveries, `webhook:${event.data.requestId}`] };
+    case 'ticket.delivery_bounced':
+      return { ...state, deliveries: [...state.deliveries, bounceKey(event.data.mailId, event.data.address)] };
     case 'ticket.notification_delivered':
     case 'ticket.notification_failed': {
       const key = `${event.data.notificationId}:${event.data.to.join(',')}`;

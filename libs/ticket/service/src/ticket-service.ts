@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Controller, Get, Module, type INestApplication, type MiddlewareConsumer, type NestModule, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
-import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordDeliveryV1, RecordWebhookDeliveryV1 } from '@mailroom/contracts';
+import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordBounceV1, RecordDeliveryV1, RecordWebhookDeliveryV1 } from '@mailroom/contracts';
 import type { TicketConfig } from '@mailroom/config';
 import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
@@ -92,6 +92,9 @@ const dispatchCommand = async (commands: TicketCommands, tx: Db, m: Message): Pr
         return;
       case 'ticket.record_webhook_delivery':
         await commands.recordWebhookDelivery(tx, m.data as RecordWebhookDeliveryV1, meta);
+        return;
+      case 'ticket.record_bounce':
+        await commands.recordBounce(tx, m.data as RecordBounceV1, meta);
         return;
       default:
         throw new PermanentFailure(`the ticket service has no handler for ${m.type}`);

@@ -8,6 +8,7 @@ import {
   type MailCommandChanges,
   type Message,
   type PersonRef,
+  type RecordBounceV1,
   type RecordDeliveryV1,
   type RecordWebhookDeliveryV1,
   type TicketEvent,
@@ -289,6 +290,43 @@ export class TicketCommands {
       (_s, now) => ({ type: 'RecordDelivery', now, actor, via, notificationId: c.notificationId, outcome: c.outcome }),
       // Recorded in the audit of the update whose rule asked for the notification.
       { actor, via: { ...via, channel: 'rule' }, causationId: found[0]?.update_id ?? meta.causationId },
+    );
+  }
+
+  /**
+   * A bounce ingest read from a delivery report: the user with that email is marked (hard at once,
+   * soft after ten, see bounces.ts in the ticket domain) and the ticket the bounced mail was about
+   * records it on its audit. Runs once per command (the inbox); an unknown address or a ticket
+   * that is gone records only what it can.
+   */
+  async recordBounce(tx: Db, c: RecordBounceV1, meta: { causationId: string; correlationId?: string }): Promise<CommandResult | null> {
+    const actor: Actor = { userId: null, role: 'system' };
+    const now = this.clock().toISOString();
+    const user = await this.users.byEmail(tx, c.address);
+    const bounce = { permanent: c.permanent, status: c.status, diagnostic: c.diagnostic, ticketId: c.ticketId, mailId: c.mailId, bouncedAt: c.bouncedAt };
+    const marked = user?.email ? await this.users.recordBounce(tx, user, bounce, actor, now) : null;
+    if (c.ticketId === null || !(await this.load(tx, c.ticketId)).state.exists) return null;
+    const via: Via = { channel: 'system', source: { from: {}, to: { address: c.address }, rel: 'bounce' } };
+    return this.execute(
+      tx,
+      c.ticketId,
+      (_s, at) => ({
+        type: 'RecordBounce',
+        now: at,
+        actor,
+        via,
+        mailId: c.mailId,
+        address: c.address,
+        userId: user?.id ?? null,
+        action: c.action,
+        status: c.status,
+        diagnostic: c.diagnostic,
+        permanent: c.permanent,
+        originalMessageId: c.originalMessageId,
+        undeliverable: marked?.undeliverable ?? false,
+        bouncedAt: c.bouncedAt,
+      }),
+      { actor, via, ...meta },
     );
   }
 

@@ -154,7 +154,8 @@ export class PeopleApi {
   // Users
 
   /**
-   * PUT /api/v2/users/{id}: name, role (admins only; not one's own) and organization_id. Agents
+   * PUT /api/v2/users/{id}: name, role (admins only; not one's own), organization_id and
+   * undeliverable (false: the email is mailed again after bounces). Agents
    * may change end users only. An agent who becomes an end user leaves their groups.
    */
   async updateUser(id: number, body: unknown, by: UserRecord): Promise<Record<string, unknown>> {
@@ -184,6 +185,11 @@ export class PeopleApi {
         if (!(await this.organizations.exists(this.db, orgId))) throw invalid('organization_id', 'Organization: does not exist');
         changes.organizationId = orgId;
       }
+    }
+    // Mailroom's extension: `undeliverable: false` marks a bounced email deliverable again (reference §6.5).
+    if (raw.undeliverable !== undefined) {
+      if (typeof raw.undeliverable !== 'boolean') throw invalid('undeliverable', 'Undeliverable: must be true or false');
+      changes.undeliverable = raw.undeliverable;
     }
     const updated = await this.write(async (tx, now) => {
       const u = await this.commands.users.update(tx, id, changes, actorOf(by), now);

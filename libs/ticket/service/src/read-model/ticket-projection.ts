@@ -225,6 +225,26 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
       return [{ id, type: 'External', resource: 'webhook', webhook_id: e.data.webhookId, request_id: e.data.requestId, body: e.data.body, via: { channel: 'rule', source: { from: { id: e.data.rule.id, title: e.data.rule.title, deleted: false }, rel: e.data.rule.kind } } }];
     case 'ticket.webhook_delivered':
       return [{ id, type: 'WebhookDelivery', webhook_id: e.data.webhookId, request_id: e.data.requestId, status: 'delivered', endpoint: e.data.endpoint, status_code: e.data.statusCode, attempts: e.data.attempts, at: e.data.deliveredAt }];
+    case 'ticket.delivery_bounced': {
+      // Mailroom's audit event for a bounce (Zendesk shows a delivery-failure flag on the ticket).
+      const d = e.data;
+      return [
+        {
+          id,
+          type: 'NotificationBounce',
+          mail_id: d.mailId,
+          recipient: d.address,
+          user_id: d.userId,
+          bounce: d.permanent ? 'hard' : 'soft',
+          action: d.action,
+          status: d.status,
+          diagnostic: d.diagnostic,
+          original_message_id: d.originalMessageId,
+          undeliverable: d.undeliverable,
+          at: d.bouncedAt,
+        },
+      ];
+    }
     case 'ticket.webhook_failed':
       return [{ id, type: 'WebhookDelivery', webhook_id: e.data.webhookId, request_id: e.data.requestId, status: 'failed', endpoint: e.data.endpoint, status_code: e.data.statusCode, error: e.data.error, attempts: e.data.attempts, at: e.data.failedAt }];
     default: {
@@ -263,10 +283,20 @@ const appendAuditEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
 const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> => {
   if (e.type === 'user.created') {
     const d = e.data;
-    const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false, organization_id: d.organizationId ?? null };
+    const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false, email_undeliverable_at: null, email_soft_bounces: 0, organization_id: d.organizationId ?? null };
     await tx.query(
       `INSERT INTO ticket.users (id, email, role, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING`,
       [d.userId, d.email, d.role, d.createdAt, JSON.stringify(data)],
+    );
+  } else if (e.type === 'user.email_bounced') {
+    // The count and the mark are the event's own: a replay gives the same row.
+    const d = e.data;
+    const patch = { undeliverable: d.undeliverable, email_soft_bounces: d.softBounces };
+    await tx.query(
+      `UPDATE ticket.users SET data = data || $2::jsonb || jsonb_build_object('email_undeliverable_at',
+         CASE WHEN $3::boolean THEN COALESCE(NULLIF(data->'email_undeliverable_at', 'null'::jsonb), to_jsonb($4::text)) ELSE 'null'::jsonb END)
+       WHERE id = $1`,
+      [d.userId, JSON.stringify(patch), d.undeliverable, d.bouncedAt],
     );
   } else {
     const d = e.data;
@@ -274,7 +304,12 @@ const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> =
     if (d.name !== undefined) patch.name = d.name;
     if (d.email !== undefined) patch.email = d.email;
     if (d.role !== undefined) patch.role = d.role;
-    if (d.undeliverable !== undefined) patch.undeliverable = d.undeliverable;
+    if (d.undeliverable !== undefined) {
+      patch.undeliverable = d.undeliverable;
+      // Marked deliverable again: the soft bounces start from nothing.
+      if (!d.undeliverable) Object.assign(patch, { email_undeliverable_at: null, email_soft_bounces: 0 });
+      else patch.email_undeliverable_at = d.updatedAt;
+    }
     if (d.organizationId !== undefined) patch.organization_id = d.organizationId;
     await tx.query(
       `UPDATE ticket.users SET data = data || $2::jsonb, email = COALESCE($3, email), role = COALESCE($4, role), updated_at = $5 WHERE id = $1`,

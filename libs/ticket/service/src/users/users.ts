@@ -1,7 +1,8 @@
-import { userStreamId, type Actor, type UserRole, type UserUpdatedV1 } from '@mailroom/contracts';
+import { userStreamId, type Actor, type UserEmailBouncedV1, type UserRole, type UserUpdatedV1 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { isClaimedBySupportAddress } from '@mailroom/support-addresses';
+import { countBounce } from '@mailroom/ticket-domain';
 import { applyToReadModel } from '../read-model/ticket-projection';
 
 export interface UserRecord {
@@ -13,7 +14,12 @@ export interface UserRecord {
   verified: boolean;
   created_at: string;
   updated_at: string;
+  /** The email bounced (hard, or ten soft bounces) and is not mailed; an agent can clear it. */
   undeliverable?: boolean;
+  /** When the email was marked undeliverable (Mailroom's extension), null while deliverable. */
+  email_undeliverable_at?: string | null;
+  /** Soft bounces counted since the email was last deliverable (Mailroom's extension). */
+  email_soft_bounces?: number;
   /** The user's organization (by email domain at creation, or set through the API). */
   organization_id?: number | null;
 }
@@ -22,6 +28,8 @@ export interface UserChanges {
   name?: string;
   role?: UserRole;
   organizationId?: number | null;
+  /** false: an agent marks the email deliverable again (true marks it undeliverable by hand). */
+  undeliverable?: boolean;
 }
 
 export class UserInputError extends Error {
@@ -112,11 +120,37 @@ export class Users {
     }
     if (changes.role !== undefined && changes.role !== current.role) data.role = changes.role;
     if (changes.organizationId !== undefined && changes.organizationId !== (current.organization_id ?? null)) data.organizationId = changes.organizationId;
+    if (changes.undeliverable !== undefined && changes.undeliverable !== !!current.undeliverable) data.undeliverable = changes.undeliverable;
     if (Object.keys(data).length === 2) return current;
     const version = await this.store.streamVersion(tx, userStreamId(userId));
     const { messages } = await this.store.append(tx, userStreamId(userId), 'user', version, [{ type: 'user.updated', data }], { actor, occurredAt: now });
     await applyToReadModel(tx, messages);
     return this.byId(tx, userId);
+  }
+
+  /**
+   * Counts a bounce of mail to the user's email (hard: undeliverable at once; soft: after ten,
+   * see bounces.ts) and records it on the user's stream. Returns whether the email is undeliverable now.
+   */
+  async recordBounce(
+    tx: Db,
+    user: UserRecord,
+    bounce: Pick<UserEmailBouncedV1, 'permanent' | 'status' | 'diagnostic' | 'ticketId' | 'mailId' | 'bouncedAt'>,
+    actor: Actor,
+    now: string,
+  ): Promise<{ undeliverable: boolean }> {
+    // The same report again (a replayed command) counts nothing more.
+    const seen = await tx.query<{ undeliverable: boolean }>(
+      `SELECT (data->>'undeliverable')::boolean AS undeliverable FROM mailroom_events.messages WHERE stream_id = $1 AND type = 'user.email_bounced' AND data->>'mailId' = $2 LIMIT 1`,
+      [userStreamId(user.id), bounce.mailId],
+    );
+    if (seen.length) return { undeliverable: seen[0].undeliverable };
+    const outcome = countBounce({ undeliverable: !!user.undeliverable, softBounces: user.email_soft_bounces ?? 0 }, bounce);
+    const data: UserEmailBouncedV1 = { userId: user.id, email: user.email ?? '', ...bounce, softBounces: outcome.softBounces, undeliverable: outcome.undeliverable };
+    const version = await this.store.streamVersion(tx, userStreamId(user.id));
+    const { messages } = await this.store.append(tx, userStreamId(user.id), 'user', version, [{ type: 'user.email_bounced', data }], { actor, occurredAt: now });
+    await applyToReadModel(tx, messages);
+    return { undeliverable: outcome.undeliverable };
   }
 
   async findOrCreate(tx: Db, person: { email: string; name?: string | null }, actor: Actor, now: string): Promise<UserRecord> {
