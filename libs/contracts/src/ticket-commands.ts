@@ -1,5 +1,5 @@
 import type { Actor, Via } from './envelope';
-import type { AttachmentRef, MailOrigin, TicketPriority, TicketStatus, TicketType } from './ticket-events';
+import type { AttachmentRef, CommentExtraction, MailCommandRefusal, MailOrigin, TicketPriority, TicketStatus, TicketType } from './ticket-events';
 
 /**
  * Commands other services send to the ticket service. They travel like events: appended to the
@@ -15,7 +15,7 @@ export interface CreateTicketV1 {
   subject: string;
   requester: PersonRef;
   recipient: string | null;
-  comment: { body: string; htmlBody: string; public: boolean; attachments: AttachmentRef[] };
+  comment: { body: string; htmlBody: string; public: boolean; attachments: AttachmentRef[]; extraction?: CommentExtraction };
   ccs: PersonRef[];
   via: Via;
   mail: MailOrigin | null;
@@ -30,13 +30,15 @@ export interface AddCommentV1 {
   /** Idempotency key: the same key never adds a second comment (ingest uses the mail id). */
   commentKey: string;
   author: PersonRef;
-  comment: { body: string; htmlBody: string; public: boolean; attachments: AttachmentRef[] };
+  comment: { body: string; htmlBody: string; public: boolean; attachments: AttachmentRef[]; extraction?: CommentExtraction };
   via: Via;
   mail: MailOrigin | null;
   /** People the mail was also sent to, added as CCs of the ticket (48 at most on a ticket). */
   ccs?: PersonRef[];
   /** Field changes an agent asked for with mail commands (`#status solved`), made in the same update as the comment. */
   changes?: MailCommandChanges;
+  /** The author's mail commands that were refused (agents only), recorded on the comment's update. */
+  commandErrors?: MailCommandRefusal[];
 }
 
 /** What mail commands can change; the ticket service applies them for agents and admins only. */

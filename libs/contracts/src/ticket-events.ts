@@ -63,7 +63,33 @@ export interface CommentAddedV1 {
   attachments: AttachmentRef[];
   via: Via;
   mail: MailOrigin | null;
+  /** How the text was taken from its mail; absent for comments not from mail (and on older events). */
+  extraction?: CommentExtraction;
   createdAt: string;
+}
+
+/**
+ * A mail comment is the reply without the quoted history below it (the signature stays); the
+ * whole mail stays in ingest.raw_mail (`mail.mailId`), served by `…/comments/{id}/original`.
+ */
+export interface CommentExtraction {
+  /** What the cut history was recognised by (`delimiter`, `quote_header`, `outlook_header`, `quoted_block`); null when nothing was cut. */
+  replyCutBy: string | null;
+}
+
+/** An agent's mail command that changed nothing (`#status nonsense`, or a change the ticket refused). */
+export interface MailCommandRefusal {
+  /** The command as written, with its `#` (`#status`). */
+  command: string;
+  /** Its value as written; null when it had none. */
+  value: string | null;
+  error: string;
+}
+
+/** A refused mail command, recorded in the update of the comment it came with, for the agent to see. */
+export interface MailCommandRefusedV1 extends MailCommandRefusal {
+  ticketId: number;
+  commentId: number;
 }
 
 /** The trigger or automation an event came from. */
@@ -189,6 +215,7 @@ export interface DeliveryBouncedV1 {
 export type TicketEvent =
   | { type: 'ticket.created'; data: TicketCreatedV1 }
   | { type: 'ticket.comment_added'; data: CommentAddedV1 }
+  | { type: 'ticket.mail_command_refused'; data: MailCommandRefusedV1 }
   | { type: 'ticket.status_changed'; data: FieldChangedV1<TicketStatus> }
   | { type: 'ticket.priority_changed'; data: FieldChangedV1<TicketPriority | null> }
   | { type: 'ticket.type_changed'; data: FieldChangedV1<TicketType | null> }
@@ -212,6 +239,7 @@ export type TicketEventType = TicketEvent['type'];
 export const TICKET_EVENT_TYPES: readonly TicketEventType[] = [
   'ticket.created',
   'ticket.comment_added',
+  'ticket.mail_command_refused',
   'ticket.status_changed',
   'ticket.priority_changed',
   'ticket.type_changed',
@@ -236,6 +264,7 @@ export const TICKET_EVENT_TYPES: readonly TicketEventType[] = [
  * an update of their own (no trigger cycle, no new `updated_at` for automations).
  */
 export const RECORD_ONLY_TICKET_EVENTS: ReadonlySet<TicketEventType> = new Set<TicketEventType>([
+  'ticket.mail_command_refused',
   'ticket.trigger_fired',
   'ticket.notification_requested',
   'ticket.notification_delivered',

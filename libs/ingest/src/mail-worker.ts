@@ -15,6 +15,7 @@ import { EventStore } from '@mailroom/event-store';
 import {
   decideCcs,
   dedupeKey,
+  defaultSupportAddress,
   extractReply,
   matchSupportAddress,
   requesterOf,
@@ -29,7 +30,7 @@ import { screenMail, type ScreeningPolicy } from './screening/screen-mail';
 import type { SupportAddressBook } from './support-address-book';
 import { suspendMail } from './suspension/suspend-mail';
 import { resolveThread } from './threading/resolve-thread';
-import { planComment } from './threading/comment-plan';
+import { commandRefusals, commentText, planComment } from './threading/comment-plan';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
 export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'mail.received.#' }] };
@@ -94,7 +95,9 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     };
 
     const supportAddresses = deps.addresses.current();
-    const match = rcpt_to.map((a) => matchSupportAddress(a, supportAddresses)).find((x) => x !== null) ?? null;
+    // A recovered mail that reached none of them (an address removed meanwhile) goes to the default one.
+    const fallback = recovery ? defaultSupportAddress(supportAddresses) : null;
+    const match = rcpt_to.map((a) => matchSupportAddress(a, supportAddresses)).find((x) => x !== null) ?? (fallback ? { address: fallback, tag: null } : null);
     if (!match) {
       await suspend('unprocessable_email', 'no support address among the recipients', { mail: null, author: null, supportAddress: '', messageId: '', ticketId: null });
       return;
@@ -149,8 +152,10 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       return;
     }
     // A reply's visibility, CCs and an agent's mail commands (threading/comment-plan.ts).
+    // The comment is the reply and its signature; the quoted history stays in the raw mail (…/original).
     const reply = extractReply(mail.text);
-    const plan = thread.kind === 'comment' ? planComment({ mail, body: reply.reply.trim() || mail.text.trim() || mail.subject, author: requester, thread, supportAddresses }) : null;
+    const replyText = commentText(reply, mail);
+    const plan = thread.kind === 'comment' ? planComment({ mail, body: replyText, author: requester, thread, supportAddresses, recoveredFrom: recovery?.skip }) : null;
     if (plan?.kind === 'suspend') {
       await suspend(plan.cause, plan.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: thread.kind === 'comment' ? thread.ticketId : null });
       return;
@@ -183,12 +188,20 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
         ticketId: thread.ticketId,
         commentKey: `mail:${received.mailId}`,
         author: { email: requester.address, name: requester.name },
-        // The mail's own (sanitised) HTML only when the comment is the whole mail; a cut reply is shown from its text.
-        comment: { body, htmlBody: parsed.html && !reply.cut && body === mail.text.trim() ? parsed.html : textToHtml(body), public: plan.public, attachments: attachmentRefs },
+        // The mail's own (sanitised) HTML only when no history was cut and no command lines were
+        // taken out (a signature is kept, so it may stay); otherwise the comment is shown from its text.
+        comment: {
+          body,
+          htmlBody: parsed.html && reply.cutBy === null && body === replyText ? parsed.html : textToHtml(body),
+          public: plan.public,
+          attachments: attachmentRefs,
+          extraction: { replyCutBy: reply.cutBy },
+        },
         via,
         mail: origin,
         ...(plan.ccs.length ? { ccs: plan.ccs.map((a) => ({ email: a.address, name: a.name })) } : {}),
         ...(plan.changes ? { changes: plan.changes } : {}),
+        ...(plan.commandErrors.length ? { commandErrors: commandRefusals(plan.commandErrors) } : {}),
       };
       await deps.store.sendCommand(tx, { id: commandId, type: 'ticket.add_comment', data: command }, meta);
       await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'comment', ticketId: thread.ticketId, matchedBy: thread.matchedBy, reason: plan.privateBecause });

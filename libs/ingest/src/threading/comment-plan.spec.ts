@@ -1,5 +1,5 @@
-import { parseSupportAddresses, type Address } from '@mailroom/mail-domain';
-import { planComment, type CommentPlan } from './comment-plan';
+import { extractReply, parseSupportAddresses, type Address } from '@mailroom/mail-domain';
+import { commandRefusals, commentText, planComment, type CommentPlan } from './comment-plan';
 import type { ThreadDecision, ThreadMatch } from './resolve-thread';
 import type { PersonFacts, Relation, TicketFacts } from './ticket-directory';
 
@@ -106,5 +106,57 @@ describe('planComment: mail commands', () => {
 
   it('ignores commands from end users', () => {
     expect(comment(plan(thread('requester', customer), 'jane@customer.test', [support], [], '#status solved\nThanks'))).toMatchObject({ body: '#status solved\nThanks', changes: null });
+  });
+});
+
+describe('planComment: recovered from the suspended tickets', () => {
+  it.each<[string, PersonFacts | null]>([
+    ['unknown_user_update', null],
+    ['other_user_update', { id: 12, role: 'end_user' }],
+  ])('turns a reply suspended as %s into a private note once an agent recovers it, adding no CCs', (cause, author) => {
+    const r = planComment({
+      mail: { to: [support], cc: [a('mallory@other.test')] },
+      body: 'About that ticket',
+      author: a('bob@other.test'),
+      thread: thread('stranger', author, ticket(), 'subject_number'),
+      supportAddresses,
+      recoveredFrom: [cause as 'unknown_user_update'],
+    });
+    expect(comment(r)).toMatchObject({ public: false, ccs: [], body: 'About that ticket' });
+    expect(comment(r).privateBecause).toContain(cause);
+  });
+
+  it('still suspends for a cause the agent did not recover', () => {
+    const r = planComment({ mail: { to: [support], cc: [] }, body: 'Hi', author: a('bob@other.test'), thread: thread('stranger', null, ticket(), 'subject_number'), supportAddresses, recoveredFrom: ['auto_mailer'] });
+    expect(r).toMatchObject({ kind: 'suspend', cause: 'unknown_user_update' });
+  });
+});
+
+describe('commentText: what of the mail the comment shows', () => {
+  const mail = (text: string) => ({ text, subject: 'Printer' });
+
+  it('keeps the signature below the reply and leaves out the Gmail quote', () => {
+    const text = 'Still broken after the update.\n\n--\nJane Doe\nAcme Corp\n\nOn Wed, Nov 25, 2026 at 9:00 AM Support <support@mailroom.test> wrote:\n> Please try the update.\n';
+    const body = commentText(extractReply(text), mail(text));
+    expect(body).toContain('Still broken after the update.');
+    expect(body).toContain('Jane Doe');
+    expect(body).not.toContain('Please try the update');
+    expect(body).not.toContain('wrote:');
+  });
+
+  it('keeps the whole text when nothing stands above the history, and the subject when there is no text', () => {
+    expect(commentText({ reply: '', signature: '' }, mail('> only a quote'))).toBe('> only a quote');
+    expect(commentText({ reply: '', signature: '' }, mail('  '))).toBe('Printer');
+    expect(commentText({ reply: 'Thanks', signature: '' }, mail('Thanks'))).toBe('Thanks');
+  });
+});
+
+describe('commandRefusals', () => {
+  it('names the command with its # and the value as written', () => {
+    const r = comment(plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#status nonsense\n#frobnicate\nHi'));
+    expect(commandRefusals(r.commandErrors)).toEqual([
+      { command: '#status', value: 'nonsense', error: expect.stringContaining('nonsense') },
+      { command: '#frobnicate', value: null, error: '#frobnicate is not a mail command' },
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { MailCommandChanges } from '@mailroom/contracts';
+import type { MailCommandChanges, MailCommandRefusal } from '@mailroom/contracts';
 import {
   decideCcs,
   decideCommentVisibility,
@@ -8,10 +8,12 @@ import {
   recipientFacts,
   threadingStrength,
   type Address,
+  type ExtractedReply,
   type InboundMail,
   type MailCommandError,
   type ParsedMailCommands,
   type SupportAddress,
+  type SuspensionCause,
   type TicketRelation,
   type UpdateSuspensionCause,
   type VisibilitySettings,
@@ -29,6 +31,8 @@ export interface CommentPlanInput {
   settings?: VisibilitySettings;
   /** The account's CC blocklist (addresses or domains). */
   ccBlocklist?: readonly string[];
+  /** Causes an agent overrode by recovering this mail from the suspended tickets: not suspended again. */
+  recoveredFrom?: readonly SuspensionCause[];
 }
 
 export type CommentPlan =
@@ -76,7 +80,7 @@ export const planComment = (input: CommentPlanInput): CommentPlan => {
   const recipients = [...input.mail.to, ...input.mail.cc].map((a) => a.address.toLowerCase());
   const requesterEmail = ticket?.requesterEmails.find((e) => recipients.includes(e)) ?? ticket?.requesterEmails[0] ?? null;
   const facts = recipientFacts(input.mail, input.supportAddresses, requesterEmail, author);
-  const visibility = decideCommentVisibility({
+  let visibility = decideCommentVisibility({
     author: { role, relations, known: person !== null, ...(isAgent ? { canEditTicket: true } : {}) },
     threading: thread.matchedBy === 'subject_number' ? 'weak' : threadingStrength(thread.matchedBy),
     requesterWasRecipient: facts.requesterWasRecipient,
@@ -85,7 +89,12 @@ export const planComment = (input: CommentPlanInput): CommentPlan => {
     ticketIsPrivate: ticket ? !ticket.isPublic : false,
     commandPublic: commands.public,
   });
-  if (isSuspendedUpdate(visibility)) return { kind: 'suspend', cause: visibility.suspend, detail: visibility.reason };
+  if (isSuspendedUpdate(visibility)) {
+    if (!input.recoveredFrom?.includes(visibility.suspend)) return { kind: 'suspend', cause: visibility.suspend, detail: visibility.reason };
+    // An agent vouched for the mail, not for its author: it joins the ticket as a note for the
+    // agents (the requester is not told, the author gets no CC), who can then answer publicly.
+    visibility = { public: false, reason: `recovered from the suspended tickets (${visibility.suspend}): a note for agents` };
+  }
 
   const mayAddCcs = isAgent || relations.includes('requester') || relations.includes('cc');
   const ccs = decideCcs({
@@ -109,6 +118,23 @@ export const planComment = (input: CommentPlanInput): CommentPlan => {
     commandErrors: commands.errors,
   };
 };
+
+/**
+ * The text a mail comment shows: the reply without the quoted history, its signature kept (as
+ * Zendesk keeps it; extractReply only splits it off). A mail with nothing above the history
+ * keeps its whole text, and one with no text at all its subject.
+ */
+export const commentText = (extracted: Pick<ExtractedReply, 'reply' | 'signature'>, mail: Pick<InboundMail, 'text' | 'subject'>): string => {
+  const kept = [extracted.reply.trim(), extracted.signature.trim()].filter(Boolean).join('\n\n');
+  return kept || mail.text.trim() || mail.subject;
+};
+
+/** Refused mail commands as the ticket's audit shows them (`#status`, `nonsense`, why). */
+export const commandRefusals = (errors: readonly MailCommandError[]): MailCommandRefusal[] =>
+  errors.map((e) => {
+    const value = e.text.replace(/^#\S*\s*/, '').trim();
+    return { command: `#${e.command}`, value: value || null, error: e.message };
+  });
 
 /** Mail commands as ticket changes; a group named rather than numbered is left out (no group directory yet). */
 const changesOf = (c: ParsedMailCommands): MailCommandChanges | null => {

@@ -1,4 +1,4 @@
-import type { Actor, MailOrigin, Via } from '@mailroom/contracts';
+import type { Actor, MailCommandRefusal, MailOrigin, Via } from '@mailroom/contracts';
 import type { FieldChanges, NewComment, TicketCommand, TicketState } from './ticket';
 
 export interface FollowUpInput {
@@ -15,6 +15,8 @@ export interface FollowUpInput {
   ccIds: number[];
   /** Field changes asked for in the reply (agents' mail commands). */
   changes?: Pick<FieldChanges, 'status' | 'priority' | 'type' | 'groupId' | 'assigneeId' | 'requesterId' | 'addTags' | 'removeTags'>;
+  /** The reply's refused mail commands, recorded with its comment on the follow-up. */
+  commandErrors?: MailCommandRefusal[];
 }
 
 /**
@@ -48,5 +50,6 @@ export const followUpCommand = (closed: TicketState, input: FollowUpInput): Extr
     ccIds,
     fields: { status: c.status, priority: c.priority ?? null, type: c.type ?? null, groupId: c.groupId ?? null, assigneeId: c.assigneeId ?? null, tags },
     mail: input.mail,
+    ...(input.commandErrors?.length ? { commandErrors: input.commandErrors } : {}),
   };
 };

@@ -1,8 +1,10 @@
 import type {
   Actor,
   AttachmentRef,
+  CommentExtraction,
   DeliveryBouncedV1,
   FiredRule,
+  MailCommandRefusal,
   MailOrigin,
   RecordWebhookDeliveryV1,
   TicketEvent,
@@ -71,6 +73,8 @@ export interface NewComment {
   htmlBody: string;
   public: boolean;
   attachments: AttachmentRef[];
+  /** How the text was taken from its mail (mail comments only). */
+  extraction?: CommentExtraction;
 }
 
 export interface FieldChanges {
@@ -109,8 +113,10 @@ export type TicketCommand =
       /** The requester's organization; the command handler fills it in from the requester when absent. */
       organizationId?: number | null;
       mail: MailOrigin | null;
+      /** Mail commands of the comment that were refused: recorded with it. */
+      commandErrors?: MailCommandRefusal[];
     })
-  | (CommandBase & { type: 'UpdateTicket'; changes: FieldChanges; comment: NewComment | null; mail: MailOrigin | null })
+  | (CommandBase & { type: 'UpdateTicket'; changes: FieldChanges; comment: NewComment | null; mail: MailOrigin | null; commandErrors?: MailCommandRefusal[] })
   | (CommandBase & {
       type: 'ApplyRuleActions';
       updateId: string;
@@ -207,6 +213,10 @@ const validateFields = (f: FieldChanges): TicketError | null => {
 
 const bounceKey = (mailId: string, address: string): string => `bounce:${mailId}:${address}`;
 
+/** Refused mail commands travel with their comment: without one there is no update to show them in. */
+const refusals = (ticketId: number, comment: NewComment, errors: readonly MailCommandRefusal[] | undefined): TicketEvent[] =>
+  (errors ?? []).map((r) => ({ type: 'ticket.mail_command_refused', data: { ticketId, commentId: comment.commentId, command: r.command, value: r.value, error: r.error } }));
+
 export const decide = (command: TicketCommand, state: TicketState): Decision => {
   switch (command.type) {
     case 'CreateTicket': {
@@ -246,6 +256,7 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
           type: 'ticket.comment_added',
           data: { ticketId: command.ticketId, ...command.comment, via: command.via, mail: command.mail, createdAt: command.now },
         },
+        ...refusals(command.ticketId, command.comment, command.commandErrors),
       ]);
     }
     case 'UpdateTicket': {
@@ -261,6 +272,7 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       const events: TicketEvent[] = [];
       if (command.comment) {
         events.push({ type: 'ticket.comment_added', data: { ticketId: state.id, ...command.comment, via: command.via, mail: command.mail, createdAt: command.now } });
+        events.push(...refusals(state.id, command.comment, command.commandErrors));
       }
       events.push(...fieldEvents(state, rules.fields));
       return ok(events);
@@ -401,6 +413,8 @@ export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId
       return { ...state, tags: event.data.tags, updatedAt: at };
     case 'ticket.ccs_changed':
       return { ...state, ccIds: event.data.ccIds, updatedAt: at };
+    case 'ticket.mail_command_refused':
+      return state;
     case 'ticket.trigger_fired':
       return meta?.causationId && !state.ruleUpdates.includes(meta.causationId) ? { ...state, ruleUpdates: [...state.ruleUpdates, meta.causationId] } : state;
     case 'ticket.notification_requested':

@@ -18,6 +18,7 @@ import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
 import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
 import { SuspendedTicketsController } from './http/suspended-tickets-controller';
+import { OriginalEmailController, OriginalEmails } from './http/original-email-controller';
 import { WebhooksApi, WebhooksController } from './http/webhooks-controller';
 import { SchedulesApi, SchedulesController } from './http/schedules-controller';
 import { TicketApi } from './http/ticket-api';
@@ -136,7 +137,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, SchedulesController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, SchedulesController, OriginalEmailController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },
@@ -144,6 +145,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
       { provide: TriggersApi, useValue: new TriggersApi(db, cfg.baseUrl) },
       { provide: SchedulesApi, useValue: new SchedulesApi(db, cfg.baseUrl) },
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
+      { provide: OriginalEmails, useValue: new OriginalEmails(db, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
       { provide: PeopleApi, useValue: peopleApi },
       { provide: AccountSettingsStore, useValue: new AccountSettingsStore(store) },

@@ -6,6 +6,7 @@ import {
   type ApplyRuleActionsV1,
   type CreateTicketV1,
   type MailCommandChanges,
+  type MailCommandRefusal,
   type Message,
   type PersonRef,
   type RecordBounceV1,
@@ -19,6 +20,17 @@ import { EventStore, ExpectedVersionConflict } from '@mailroom/event-store';
 import { decide, evolve, followUpCommand, initialTicketState, type FieldChanges, type NewComment, type TicketCommand, type TicketError, type TicketState } from '@mailroom/ticket-domain';
 import { applyToReadModel } from '../read-model/ticket-projection';
 import { Users, type UserRecord } from '../users/users';
+
+const COMMAND_OF_FIELD: Record<string, string> = { status: '#status', priority: '#priority', type: '#type', group_id: '#group', assignee_id: '#assignee', requester_id: '#requester', tags: '#tags' };
+const FIELD_OF_ERROR: Record<string, keyof FieldChanges> = { status: 'status', priority: 'priority', type: 'type', group_id: 'groupId', assignee_id: 'assigneeId', requester_id: 'requesterId' };
+
+/** A change the ticket refused (say, solving without an assignee), as the mail command that asked for it; all its changes were left out. */
+const refusalOf = (error: TicketError, changes: FieldChanges): MailCommandRefusal => {
+  const field = ('field' in error ? error.field : undefined) ?? '';
+  const key = FIELD_OF_ERROR[field];
+  const value = key !== undefined ? changes[key] : undefined;
+  return { command: COMMAND_OF_FIELD[field] ?? 'mail commands', value: value === undefined || value === null ? null : String(value), error: `${error.message}; no change of this reply was made` };
+};
 
 export class TicketCommandError extends Error {
   constructor(readonly error: TicketError) {
@@ -164,13 +176,15 @@ export class TicketCommands {
     const actor: Actor = { userId: author.id, role: author.role };
     const comment = { commentId, authorId: author.id, ...c.comment };
     const { state } = await this.load(tx, c.ticketId);
-    const changes = await this.mailCommandChanges(tx, c.changes, author, state);
+    // Refused mail commands go on the comment's audit (agents only: an end user's `#…` is text).
+    const refused: MailCommandRefusal[] = author.role === 'agent' || author.role === 'admin' ? [...(c.commandErrors ?? [])] : [];
+    const changes = await this.mailCommandChanges(tx, c.changes, author, state, refused);
 
-    const update = (withChanges: FieldChanges) =>
+    const update = (withChanges: FieldChanges, commandErrors: MailCommandRefusal[] = refused) =>
       this.execute(
         tx,
         c.ticketId,
-        (_s, now) => ({ type: 'UpdateTicket', now, actor, via: c.via, changes: { ...withChanges, addCcIds: ccIds }, comment, mail: c.mail }),
+        (_s, now) => ({ type: 'UpdateTicket', now, actor, via: c.via, changes: { ...withChanges, addCcIds: ccIds }, comment, mail: c.mail, ...(commandErrors.length ? { commandErrors } : {}) }),
         { actor, via: c.via, ...meta },
       );
     let result: CommandResult;
@@ -181,11 +195,11 @@ export class TicketCommands {
       } catch (err) {
         // A mail command the system rules refuse must not cost the customer's comment.
         if (!(err instanceof TicketCommandError) || err.error.kind !== 'invalid' || Object.keys(changes).length === 0) throw err;
-        result = await update({});
+        result = await update({}, [...refused, refusalOf(err.error, changes)]);
       }
     } catch (err) {
       if (!(err instanceof TicketCommandError) || err.error.kind !== 'closed') throw err;
-      result = await this.createFollowUp(tx, c, { comment, actor, ccIds, changes }, meta);
+      result = await this.createFollowUp(tx, c, { comment, actor, ccIds, changes, refused }, meta);
     }
     await tx.query(`INSERT INTO ticket.comment_keys (key, ticket_id, comment_id) VALUES ($1, $2, $3)`, [c.commentKey, result.ticketId, commentId]);
     return result;
@@ -195,21 +209,21 @@ export class TicketCommands {
   private async createFollowUp(
     tx: Db,
     c: AddCommentV1,
-    reply: { comment: NewComment; actor: Actor; ccIds: number[]; changes: FieldChanges },
+    reply: { comment: NewComment; actor: Actor; ccIds: number[]; changes: FieldChanges; refused: MailCommandRefusal[] },
     meta: { causationId: string; correlationId?: string },
   ): Promise<CommandResult> {
     const { state: closed } = await this.load(tx, c.ticketId);
     const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.ticket_ids') AS id`);
     const ticketId = Number(id);
     await tx.query(`INSERT INTO ticket.creation_keys (key, ticket_id) VALUES ($1, $2)`, [`follow-up:${c.commentKey}`, ticketId]);
-    const build = (changes: FieldChanges) => (_s: TicketState, now: string) =>
-      followUpCommand(closed, { ticketId, now, actor: reply.actor, comment: reply.comment, via: c.via, mail: c.mail, ccIds: reply.ccIds, changes });
+    const build = (changes: FieldChanges, commandErrors = reply.refused) => (_s: TicketState, now: string) =>
+      followUpCommand(closed, { ticketId, now, actor: reply.actor, comment: reply.comment, via: c.via, mail: c.mail, ccIds: reply.ccIds, changes, commandErrors });
     const via = build({})(closed, '').via;
     try {
       return await this.execute(tx, ticketId, build(reply.changes), { actor: reply.actor, via, ...meta });
     } catch (err) {
       if (!(err instanceof TicketCommandError) || err.error.kind !== 'invalid' || Object.keys(reply.changes).length === 0) throw err;
-      return this.execute(tx, ticketId, build({}), { actor: reply.actor, via, ...meta });
+      return this.execute(tx, ticketId, build({}, [...reply.refused, refusalOf(err.error, reply.changes)]), { actor: reply.actor, via, ...meta });
     }
   }
 
@@ -218,7 +232,7 @@ export class TicketCommands {
    * `#status` line is just text). The assignee must be an agent; an unknown one is left out.
    * Solving without an assignee assigns the solving agent (Zendesk's "assign upon solve").
    */
-  private async mailCommandChanges(tx: Db, asked: MailCommandChanges | undefined, author: UserRecord, state: TicketState): Promise<FieldChanges> {
+  private async mailCommandChanges(tx: Db, asked: MailCommandChanges | undefined, author: UserRecord, state: TicketState, refused: MailCommandRefusal[]): Promise<FieldChanges> {
     if (!asked || (author.role !== 'agent' && author.role !== 'admin')) return {};
     const f: FieldChanges = {};
     if (asked.status !== undefined && asked.status !== 'new') f.status = asked.status;
@@ -231,6 +245,7 @@ export class TicketCommands {
     else if (asked.assignee) {
       const user = 'id' in asked.assignee ? await this.users.byId(tx, asked.assignee.id) : await this.users.byEmail(tx, asked.assignee.email);
       if (user && (user.role === 'agent' || user.role === 'admin')) f.assigneeId = user.id;
+      else refused.push({ command: '#assignee', value: 'id' in asked.assignee ? String(asked.assignee.id) : asked.assignee.email, error: user ? 'the assignee must be an agent' : 'no such user' });
     }
     if (asked.requester) {
       // An unknown id is left out like an unknown assignee; an unknown address becomes an end user.

@@ -103,7 +103,7 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
             public: e.data.public,
             attachments: e.data.attachments.map((a) => ({ id: a.id, file_name: a.fileName, content_type: a.contentType, size: a.size, inline: a.inline })),
             via: e.data.via,
-            metadata: { system: e.data.mail ? { message_id: e.data.mail.messageId, recipients: e.data.mail.recipients } : {}, custom: {} },
+            metadata: commentMetadata(e.data),
             created_at: e.data.createdAt,
           }),
         ],
@@ -116,6 +116,27 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
   }
   await appendAuditEvent(tx, m, e);
 };
+
+/**
+ * Zendesk's comment metadata for a mail comment: `system` names the mail (`raw_email_identifier`
+ * is its id in ingest.raw_mail), `mailroom` says what the comment's text left out of it and that
+ * the whole mail is at `…/comments/{id}/original` (and `original.json`).
+ */
+const commentMetadata = (c: Extract<TicketEvent, { type: 'ticket.comment_added' }>['data']): Record<string, unknown> => {
+  if (!c.mail) return { system: {}, custom: {} };
+  return {
+    system: mailSystemMetadata(c.mail),
+    custom: {},
+    mailroom: { reply_cut_by: c.extraction?.replyCutBy ?? null, full_text_available: true },
+  };
+};
+
+const mailSystemMetadata = (mail: { mailId: string; messageId: string; recipients: string[]; supportAddress: string }): Record<string, unknown> => ({
+  message_id: mail.messageId,
+  raw_email_identifier: mail.mailId,
+  recipients: mail.recipients,
+  support_address: mail.supportAddress,
+});
 
 const evolveRow = (row: TicketRow, e: TicketEvent, at: string): TicketRow => {
   switch (e.type) {
@@ -197,6 +218,9 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
           attachments: e.data.attachments.map((a) => ({ id: a.id, file_name: a.fileName, content_type: a.contentType, size: a.size })),
         },
       ];
+    case 'ticket.mail_command_refused':
+      // Zendesk shows a mail command it could not apply as an error in the reply's audit.
+      return [{ id, type: 'MailCommandError', comment_id: e.data.commentId, command: e.data.command, value: e.data.value, error: e.data.error }];
     case 'ticket.tags_changed':
       return [{ id, type: 'Change', field_name: 'tags', value: e.data.tags, previous_value: e.data.tags.filter((t) => !e.data.added.includes(t)).concat(e.data.removed), ...ruleVia }];
     case 'ticket.ccs_changed':
@@ -266,7 +290,7 @@ const appendAuditEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
     created_at: m.metadata.occurredAt,
     author_id: m.metadata.actor?.userId ?? -1,
     via: m.metadata.via ?? null,
-    metadata: { system: {}, custom: {} },
+    metadata: { system: (e.type === 'ticket.created' || e.type === 'ticket.comment_added') && e.data.mail ? mailSystemMetadata(e.data.mail) : {}, custom: {} },
     events,
   };
   await tx.query(
