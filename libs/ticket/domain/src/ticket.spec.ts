@@ -345,11 +345,18 @@ describe('updating a ticket’s fields', () => {
       given(...ticketIn('open')).when(update(sam, { status: 'solved', assigneeId: null })).thenFails({ kind: 'invalid', field: 'status' });
     });
 
-    // BUG (ticket.ts applySystemRules): the "no solved ticket without an assignee" check runs only
-    // when the status changes (`status !== before.status`), so `{ assigneeId: null }` on a solved
-    // ticket is accepted and leaves a solved ticket with no assignee (the same through a rule's
-    // `assignee_id` action). Zendesk keeps the invariant on every save of a solved ticket.
-    it.todo('removing the assignee of a solved ticket is refused (a solved ticket always has an assignee)');
+    it('removing the assignee of a solved ticket is refused (a solved ticket always has an assignee)', () => {
+      given(...ticketIn('solved')).when(update(sam, { assigneeId: null })).thenFails({ kind: 'invalid', field: 'assignee_id' });
+    });
+
+    it("a rule cannot unassign a solved ticket either; the rule's other actions still apply", () => {
+      given(...ticketIn('solved'))
+        .when(applyRules('u-unassign', { assigneeId: null, priority: 'high' }, [trigger('t1', [{ field: 'assignee_id', value: '' }, { field: 'priority', value: 'high' }])]))
+        .then(
+          { type: 'ticket.trigger_fired', data: { ticketId: TICKET, triggerId: 't1', title: 'Trigger t1', actions: [{ field: 'assignee_id', value: '' }, { field: 'priority', value: 'high' }] } },
+          { type: 'ticket.priority_changed', data: { ticketId: TICKET, from: null, to: 'high', rule: { kind: 'trigger', id: 't1', title: 'Trigger t1' } } },
+        );
+    });
 
     it('a closed ticket is final: no field, status or comment can change it', () => {
       const closed = ticketIn('closed');
@@ -426,11 +433,20 @@ describe('updating a ticket’s fields', () => {
       given(...openTicket({ ccIds: [11] })).when(update(sam, { addCcIds: [12, 11, 10, 12] })).then(ccsChanged([12], [11, 12]));
     });
 
-    // BUG (ticket.ts fieldEvents): everywhere else the requester is never a CC (creation, follow-ups,
-    // addCcIds), but a requester change ignores the CCs: `{ requesterId: 11 }` on a ticket with CC 11
-    // leaves 11 both requester and CC, and `{ requesterId: 12, addCcIds: [12] }` adds 12 as a CC
-    // because addCcIds is checked against the old requester (before.requesterId), not the new one.
-    it.todo('a CC who becomes the requester is no longer a CC, and the new requester is not added as a CC in the same update');
+    it('a CC who becomes the requester is no longer a CC', () => {
+      given(...openTicket({ ccIds: [11, 12] }))
+        .when(update(sam, { requesterId: 11 }))
+        .then(
+          { type: 'ticket.requester_changed', data: { ticketId: TICKET, from: 10, to: 11 } },
+          { type: 'ticket.ccs_changed', data: { ticketId: TICKET, added: [], removed: [11], ccIds: [12] } },
+        );
+    });
+
+    it('the new requester is not added as a CC in the same update', () => {
+      given(...openTicket({ ccIds: [11] }))
+        .when(update(sam, { requesterId: 12, addCcIds: [12, 13] }))
+        .then({ type: 'ticket.requester_changed', data: { ticketId: TICKET, from: 10, to: 12 } }, ccsChanged([13], [11, 13]));
+    });
 
     it('stops at 48 CCs on a ticket', () => {
       const ccIds = Array.from({ length: 46 }, (_, i) => 100 + i);

@@ -174,8 +174,19 @@ const applySystemRules = (
   if ((status === 'solved' || status === 'closed') && assignee === null && status !== before.status) {
     return { error: { kind: 'invalid', message: 'Status: a ticket cannot be solved without an assignee', field: 'status' } };
   }
+  // A solved ticket keeps an assignee on every save, not only on the one that solves it.
+  if (status === 'solved' && assignee === null && before.assigneeId !== null && f.assigneeId !== undefined) {
+    return { error: { kind: 'invalid', message: 'Assignee: a solved ticket must have an assignee', field: 'assignee_id' } };
+  }
   if (status !== before.status || f.status !== undefined) f.status = status;
   return { fields: f };
+};
+
+/** A rule's changes without the one the system rules refuse (its other actions still count). */
+const withoutRefused = (state: TicketState, changes: FieldChanges, actor: Actor, error: TicketError): FieldChanges => {
+  const reduced: FieldChanges = error.kind === 'invalid' && error.field === 'assignee_id' ? { ...changes, assigneeId: undefined } : { ...changes, status: undefined };
+  const again = applySystemRules(state, reduced, actor, null);
+  return 'error' in again ? { ...reduced, status: undefined, assigneeId: undefined } : again.fields;
 };
 
 const fieldEvents = (before: TicketState, f: FieldChanges): TicketEvent[] => {
@@ -197,11 +208,15 @@ const fieldEvents = (before: TicketState, f: FieldChanges): TicketEvent[] => {
   const added = tags.filter((t) => !before.tags.includes(t));
   const removed = before.tags.filter((t) => !tags.includes(t));
   if (added.length || removed.length) events.push({ type: 'ticket.tags_changed', data: { ticketId: id, added, removed, tags } });
-  if (f.addCcIds?.length) {
-    const add = uniq(f.addCcIds).filter((c) => !before.ccIds.includes(c) && c !== before.requesterId);
-    const room = Math.max(0, 48 - before.ccIds.length);
-    const taken = add.slice(0, room);
-    if (taken.length) events.push({ type: 'ticket.ccs_changed', data: { ticketId: id, added: taken, removed: [], ccIds: [...before.ccIds, ...taken] } });
+  // The requester is never also a CC: a CC who becomes the requester leaves the CCs, and the
+  // requester an update sets is the one new CCs are checked against.
+  const requester = f.requesterId ?? before.requesterId;
+  const keptCcs = before.ccIds.filter((c) => c !== requester);
+  const droppedCcs = before.ccIds.filter((c) => c === requester);
+  const add = uniq(f.addCcIds ?? []).filter((c) => !keptCcs.includes(c) && c !== requester);
+  const taken = add.slice(0, Math.max(0, 48 - keptCcs.length));
+  if (taken.length || droppedCcs.length) {
+    events.push({ type: 'ticket.ccs_changed', data: { ticketId: id, added: taken, removed: droppedCcs, ccIds: [...keptCcs, ...taken] } });
   }
   return events;
 };
@@ -282,7 +297,7 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       if (state.ruleUpdates.includes(command.updateId)) return ok([]);
       const rules = applySystemRules(state, command.changes, command.actor, null);
       // A rule cannot break the system rules; its other actions still count.
-      const changes = 'error' in rules ? { ...command.changes, status: undefined } : rules.fields;
+      const changes = 'error' in rules ? withoutRefused(state, command.changes, command.actor, rules.error) : rules.fields;
       const events: TicketEvent[] = [];
       for (const f of command.fired) {
         events.push({ type: 'ticket.trigger_fired', data: { ticketId: state.id, triggerId: f.id, title: f.title, actions: f.actions } });
