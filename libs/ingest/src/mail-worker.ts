@@ -94,7 +94,13 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       await route({ ...NO_ROUTE, messageId: at.messageId, supportAddress: at.supportAddress, ticketId: at.ticketId, outcome: 'suspended', reason: detail, cause, suspendedTicketId });
     };
 
-    const supportAddresses = deps.addresses.current();
+    let supportAddresses = deps.addresses.current();
+    // The SMTP edge accepted the mail for one of them: an address the book does not know yet was
+    // added a moment ago, so catch up before deciding that none of the recipients is ours.
+    if (deps.addresses.refresh && !rcpt_to.some((a) => matchSupportAddress(a, supportAddresses))) {
+      await deps.addresses.refresh();
+      supportAddresses = deps.addresses.current();
+    }
     // A recovered mail that reached none of them (an address removed meanwhile) goes to the default one.
     const fallback = recovery ? defaultSupportAddress(supportAddresses) : null;
     const match = rcpt_to.map((a) => matchSupportAddress(a, supportAddresses)).find((x) => x !== null) ?? (fallback ? { address: fallback, tag: null } : null);

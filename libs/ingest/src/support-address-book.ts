@@ -6,6 +6,8 @@ import type { SupportAddress } from '@mailroom/mail-domain';
  */
 export interface SupportAddressBook {
   current(): readonly SupportAddress[];
+  /** Catches up with changes made since the last refresh (books that follow a table have one). */
+  refresh?(): Promise<void>;
 }
 
 /** A fixed list, e.g. from `MAILROOM_SUPPORT_ADDRESSES`. */

@@ -31,8 +31,11 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
     ...NOTIFIER_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
-    handle: async (m) =>
-      handleNotifierMessage(
+    handle: async (m) => {
+      // A notification leaves from the address its ticket was received at: make sure an address
+      // added a moment ago is known (a version check; the list is re-read only when it moved).
+      if (m.type === 'ticket.notification_requested') await addressBook.refresh();
+      return handleNotifierMessage(
         {
           db,
           store,
@@ -46,7 +49,8 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
           ...(m.type === 'ticket.notification_requested' ? await loadAccountSettings(db) : {}),
         },
         m,
-      ),
+      );
+    },
   });
   broker.start();
   sender.start();
