@@ -65,7 +65,7 @@ describe('the notifier rendering from its projection', () => {
     await handleNotifierMessage(all, msg('ticket.created', stream, 1, created, { updateId: creation, actor, via }));
     await handleNotifierMessage(all, msg('ticket.comment_added', stream, 2, comment, { updateId: creation, actor, via }));
     await handleNotifierMessage(all, msg('ticket.notification_requested', stream, 3, notification, { updateId: randomUUID(), causationId: creation, actor: { userId: null, role: 'system' } }));
-    const outgoing = await t.db.query<{ subject: string; text_body: string; html_body: string }>(`SELECT subject, text_body, html_body FROM notifier.outgoing WHERE ticket_id = $1`, [id]);
+    const outgoing = await t.db.query<{ subject: string; text_body: string; html_body: string; envelope_from: string }>(`SELECT subject, text_body, html_body, envelope_from FROM notifier.outgoing WHERE ticket_id = $1`, [id]);
     const records = await t.db.query<{ data: { outcome: { status: string; error?: string } } }>(
       `SELECT data FROM mailroom_events.messages WHERE type = 'ticket.record_delivery' AND (data->>'ticketId')::int = $1`,
       [id],
@@ -99,6 +99,13 @@ describe('the notifier rendering from its projection', () => {
     expect(on.outgoing[0].text_body + on.outgoing[0].html_body).not.toContain('spam.test');
     const off = await ticketWithNotification('Buy cheap pills at spam.test', 'We got it.\n{{ticket.latest_public_comment_html}}');
     expect(off.outgoing[0].text_body).toContain('spam.test');
+  });
+
+  it("leaves from the ticket's support address with its display name, or the account's name when it has none", async () => {
+    const named = await ticketWithNotification('Help', 'Got it.');
+    expect(named.outgoing[0].envelope_from).toBe('"Acme Support" <support@acme.test>');
+    const unnamed = await ticketWithNotification('Help', 'Got it.', { supportAddresses: parseSupportAddresses('support@acme.test'), accountName: 'Acme Inc' });
+    expect(unnamed.outgoing[0].envelope_from).toBe('"Acme Inc" <support@acme.test>');
   });
 
   it('wraps the notification in the account email template', async () => {

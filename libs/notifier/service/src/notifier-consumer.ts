@@ -176,7 +176,9 @@ export const loadNotificationView = async (
 const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: NotificationRequestedV1, m: Message): Promise<boolean> => {
   const { view, person } = await loadNotificationView(deps, tx, v, m, n.recipientIds);
   // From the address the ticket was received at (also one a wildcard accepted), else the default.
-  const support = senderFor(v.recipient, deps.supportAddresses) ?? deps.supportAddresses[0];
+  const address = senderFor(v.recipient, deps.supportAddresses) ?? deps.supportAddresses[0];
+  // An address configured without a display name goes out under the account's name.
+  const support = address.name ? address : { ...address, name: deps.accountName };
   // The rules' update names the update that fired the trigger as its cause.
   const firedOnTicketCreation = !!v.createdUpdateId && (m.metadata.causationId === v.createdUpdateId || m.metadata.updateId === v.createdUpdateId);
   const domain = domainOf(support.address);
