@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { deterministicUuid } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
+import { deleteSuspendedTickets } from '@mailroom/ingest';
 import { RECOVER_SUSPENDED_TICKET, SUSPENSION_CAUSES, isSuspensionCause, type RecoverSuspendedTicketV1 } from '@mailroom/mail-domain';
 import { AuthGuard, DbHandle, requireAgent, type AuthedRequest } from './auth';
 import { invalid, notFound } from './errors';
@@ -178,28 +179,9 @@ export class SuspendedTicketsController {
     return row;
   }
 
-  /**
-   * Deletes suspended tickets for good, with the raw mail of those never recovered (nothing else
-   * points to it) and its Message-ID claim. Recovered mail keeps its raw bytes: its ticket uses them.
-   * The same statement as ingest's retention purge.
-   */
+  /** Deletes suspended tickets for good: ingest's own statement, the one its retention purge runs. */
   private async remove(tx: Db, ids: number[]): Promise<number> {
-    const rows = await tx.query<{ id: string }>(
-      `WITH gone AS (
-         DELETE FROM ingest.suspended_tickets WHERE id = ANY($1::bigint[]) RETURNING id, mail_id, recovered_at, recovery_count
-       ), unrecovered AS (
-         SELECT mail_id FROM gone WHERE recovered_at IS NULL AND recovery_count = 0
-       ), keys AS (
-         DELETE FROM ingest.message_keys k USING unrecovered u WHERE k.mail_id = u.mail_id RETURNING k.mail_id
-       ), raw AS (
-         DELETE FROM ingest.raw_mail r USING unrecovered u
-         WHERE r.id = u.mail_id AND NOT EXISTS (SELECT 1 FROM ingest.attachments a WHERE a.mail_id = r.id)
-         RETURNING r.id
-       )
-       SELECT g.id, (SELECT count(*) FROM keys) AS keys_deleted, (SELECT count(*) FROM raw) AS raw_deleted FROM gone g`,
-      [ids],
-    );
-    return rows.length;
+    return (await deleteSuspendedTickets(tx, ids)).deleted.length;
   }
 }
 
