@@ -2,6 +2,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import type { Logger } from '@mailroom/observability';
+import { DrainLoop } from './drain-loop';
 import { sendDeliveryRecord } from './notifier-consumer';
 
 interface OutgoingRow {
@@ -38,16 +39,15 @@ const backoffSeconds = (attempt: number): number => [5, 30, 120, 600, 1800, 3600
  */
 export class OutboundSender {
   private readonly transport: Transporter;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly drain: DrainLoop;
 
   constructor(private readonly opts: SenderOptions) {
     this.transport = createTransport({ url: opts.relayUrl, pool: true, maxConnections: 5, maxMessages: 100, connectionTimeout: 10000, greetingTimeout: 10000, socketTimeout: 30000 } as never);
+    this.drain = new DrainLoop('outbound sender', () => this.runOnce(), opts.log);
   }
 
   notify(): void {
-    this.wake?.();
+    this.drain.notify();
   }
 
   /**
@@ -114,35 +114,11 @@ export class OutboundSender {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        let n = 0;
-        try {
-          n = await this.runOnce();
-        } catch (err) {
-          this.opts.log.warn('outbound sender: database not reachable', { error: (err as Error).message });
-        }
-        if (!this.running) break;
-        if (n === 0) {
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(done, 1000);
-            function done() {
-              clearTimeout(t);
-              resolve();
-            }
-            this.wake = done;
-          });
-        }
-      }
-    })();
+    this.drain.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.drain.stop();
     this.transport.close();
   }
 }

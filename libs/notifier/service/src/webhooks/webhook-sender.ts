@@ -16,6 +16,7 @@ import {
 } from '@mailroom/notifier-domain';
 import type { Logger } from '@mailroom/observability';
 import { BlockedTarget, checkLiteralHost, guardedLookup } from './target-guard';
+import { DrainLoop } from '../drain-loop';
 import { sendWebhookRecord } from './webhook-calls';
 
 interface DueCall {
@@ -108,19 +109,18 @@ const attempt = (url: URL, method: string, headers: Record<string, string>, body
  * answer and our commit repeats it once the lease ends (same X-Zendesk-Webhook-Invocation-Id).
  */
 export class WebhookSender {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly drain: DrainLoop;
   private readonly timeoutMs: number;
   private readonly retry: WebhookRetryPolicy;
 
   constructor(private readonly opts: WebhookSenderOptions) {
     this.timeoutMs = opts.timeoutMs ?? 12_000;
     this.retry = opts.retry ?? DEFAULT_WEBHOOK_RETRY_POLICY;
+    this.drain = new DrainLoop('webhook sender', () => this.runOnce(), opts.log);
   }
 
   notify(): void {
-    this.wake?.();
+    this.drain.notify();
   }
 
   private now(): Date {
@@ -200,34 +200,10 @@ export class WebhookSender {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        let n = 0;
-        try {
-          n = await this.runOnce();
-        } catch (err) {
-          this.opts.log.warn('webhook sender: database not reachable', { error: (err as Error).message });
-        }
-        if (!this.running) break;
-        if (n === 0) {
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(done, 1000);
-            function done() {
-              clearTimeout(t);
-              resolve();
-            }
-            this.wake = done;
-          });
-        }
-      }
-    })();
+    this.drain.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.drain.stop();
   }
 }
