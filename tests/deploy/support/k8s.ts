@@ -15,6 +15,9 @@ import { delimiter, join } from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import { FIVE, HEALTH_PORT, REQUIRED_ENV, SECRET_KEYS, entryCommand, isPinnedImage } from './facts';
 
+/** The ticket service's public path prefixes: the API, and attachment downloads (see attachments-controller.ts). */
+export const PUBLIC_TICKET_PATHS = ['/api/v2', '/attachments'] as const;
+
 export const ROOT = join(__dirname, '..', '..', '..');
 
 export type K8sObject = Record<string, any>;
@@ -345,17 +348,21 @@ export function k8sProblems(objects: K8sObject[], expect: K8sExpectations): stri
     if (serviceTarget('mailroom-ingest', 2525).containerPort !== 2525) problems.push('Service mailroom-ingest: port 2525 does not reach the ingest SMTP port 2525');
   }
 
-  // The Ingress: /api/v2 to the ticket API.
+  // The Ingress: /api/v2 (the API) and /attachments (attachment downloads, the content_url of
+  // Zendesk's attachment shape, opened by browsers without a login) to the ticket service.
   if (ingress) {
     const routes = (ingress.spec?.rules ?? []).flatMap((r: K8sObject) => r.http?.paths ?? []);
-    const api = routes.find((p: K8sObject) => p.path === '/api/v2' && ['Prefix', 'ImplementationSpecific'].includes(p.pathType));
-    if (!api) problems.push('Ingress mailroom: no Prefix route for /api/v2');
-    else {
-      const backend = api.backend?.service ?? {};
+    for (const path of PUBLIC_TICKET_PATHS) {
+      const route = routes.find((p: K8sObject) => p.path === path && ['Prefix', 'ImplementationSpecific'].includes(p.pathType));
+      if (!route) {
+        problems.push(`Ingress mailroom: no Prefix route for ${path}`);
+        continue;
+      }
+      const backend = route.backend?.service ?? {};
       const port = backend.port?.name ?? backend.port?.number;
       const target = serviceTarget(backend.name, port);
-      if (backend.name !== 'mailroom-ticket') problems.push(`Ingress mailroom: /api/v2 goes to ${backend.name}, not mailroom-ticket`);
-      else if (!target.container || target.containerPort !== 3000) problems.push(`Ingress mailroom: /api/v2 goes to port ${port}, which does not reach the ticket API on 3000`);
+      if (backend.name !== 'mailroom-ticket') problems.push(`Ingress mailroom: ${path} goes to ${backend.name}, not mailroom-ticket`);
+      else if (!target.container || target.containerPort !== 3000) problems.push(`Ingress mailroom: ${path} goes to port ${port}, which does not reach the ticket API on 3000`);
     }
   }
   return problems;
