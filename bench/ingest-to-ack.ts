@@ -18,7 +18,9 @@ import path from 'node:path';
 import { connect as amqpConnect } from 'amqplib';
 import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
-import { deleteNamespace, dropDatabase, LOCAL_SYSTEM_QUEUES, startLocalSystem, type LocalSystem, type LocalSystemLog } from '@mailroom/local-system';
+import { deleteNamespace, dropDatabase, LOCAL_SYSTEM_QUEUES, startLocalSystem, type LocalSystemLog } from '@mailroom/local-system';
+import type { MailCatcher } from '@mailroom/mail-catcher';
+import { startSeparateProcesses } from './separate-processes';
 
 const int = (name: string, fallback: number, min = 1): number => {
   const raw = process.env[name];
@@ -34,6 +36,9 @@ const TIMEOUT_MS = int('BENCH_TIMEOUT_S', 300) * 1000;
 const DB_SERVER = (process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const LOG = (process.env.BENCH_LOG ?? 'warn') as LocalSystemLog;
+/** `one`: the five services in this process (one event loop); `separate`: a process each, as deployed. */
+const PROCESSES = (process.env.BENCH_PROCESSES ?? 'one').trim();
+if (PROCESSES !== 'one' && PROCESSES !== 'separate') throw new Error(`BENCH_PROCESSES must be one or separate, got "${PROCESSES}"`);
 const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, '..', '..', 'bench', 'results');
 const RAW_RUNS = 5;
 const SUPPORT = 'support@mailroom.test';
@@ -268,7 +273,15 @@ interface MailroomResult {
  * service; waits (bounded) until those are all recorded and no queue has messages waiting, so
  * that stopping the services does not cut work in flight.
  */
-const settle = async (sys: LocalSystem, expected: number, timeoutMs: number): Promise<number | null> => {
+/** What the benchmark needs of the system it loads, however it runs. */
+interface SystemUnderTest {
+  smtpPort: number;
+  namespace: string;
+  relay: MailCatcher;
+  close(): Promise<void>;
+}
+
+const settle = async (sys: SystemUnderTest, expected: number, timeoutMs: number): Promise<number | null> => {
   const t0 = Date.now();
   const db = new Client({ connectionString: DATABASE_URL });
   const conn = await amqpConnect(AMQP_URL);
@@ -294,19 +307,26 @@ const settle = async (sys: LocalSystem, expected: number, timeoutMs: number): Pr
   }
 };
 
-let system: LocalSystem | null = null;
+let system: SystemUnderTest | null = null;
 
 const benchMailroom = async (deadline: number): Promise<MailroomResult> => {
-  say(`starting the five services in-process (database ${new URL(DATABASE_URL).pathname.slice(1)}, namespace ${NAMESPACE})`);
-  system = await startLocalSystem({
-    database: { url: DATABASE_URL, dropOnClose: true },
-    amqp: { url: AMQP_URL, namespace: NAMESPACE, deleteOnClose: true },
-    relay: { catcher: { maxMessages: MAILS * 2 + 100 } },
-    log: LOG,
-    adminToken: 'bench-admin-token-0123456789',
-    secret: 'bench-secret',
-  });
-  const relay = system.relay!;
+  const where = PROCESSES === 'separate' ? 'as five processes' : 'in-process';
+  say(`starting the five services ${where} (database ${new URL(DATABASE_URL).pathname.slice(1)}, namespace ${NAMESPACE})`);
+  const common = { adminToken: 'bench-admin-token-0123456789', secret: 'bench-secret' };
+  if (PROCESSES === 'separate') {
+    const level = typeof LOG === 'string' && ['debug', 'info', 'warn', 'error'].includes(LOG) ? (LOG as 'debug' | 'info' | 'warn' | 'error') : LOG === 'verbose' ? 'debug' : 'error';
+    system = await startSeparateProcesses({ databaseUrl: DATABASE_URL, amqpUrl: AMQP_URL, namespace: NAMESPACE, maxCaughtMails: MAILS * 2 + 100, logLevel: level, ...common });
+  } else {
+    const local = await startLocalSystem({
+      database: { url: DATABASE_URL, dropOnClose: true },
+      amqp: { url: AMQP_URL, namespace: NAMESPACE, deleteOnClose: true },
+      relay: { catcher: { maxMessages: MAILS * 2 + 100 } },
+      log: LOG,
+      ...common,
+    });
+    system = { smtpPort: local.smtpPort, namespace: local.namespace, relay: local.relay!, close: () => local.close() };
+  }
+  const relay = system.relay;
   say(`sending ${MAILS} mails over ${CONCURRENCY} SMTP connections to 127.0.0.1:${system.smtpPort}`);
 
   const transport = createTransport({
@@ -409,7 +429,7 @@ const markdown = (r: Awaited<ReturnType<typeof main>>): string => {
     '',
     `${r.date} · ${r.machine.cores} cores (${r.machine.cpuModel}) · ${r.machine.memoryGiB} GiB · Node ${r.machine.node} · PostgreSQL ${r.machine.postgres ?? '?'} · RabbitMQ ${r.machine.rabbitmq ?? '?'} · load average at start ${r.machine.loadAverageAtStart.join(' ')}`,
     '',
-    `N = ${r.params.mails} mails of ${r.params.mailBytes} bytes, C = ${r.params.concurrency} SMTP connections (several mails per connection). See bench/README.md.`,
+    `N = ${r.params.mails} mails of ${r.params.mailBytes} bytes, C = ${r.params.concurrency} SMTP connections (several mails per connection); services ${r.params.processes === 'separate' ? 'as five separate processes' : 'in one process'}. See bench/README.md.`,
     '',
     '| measure | value |',
     '|---|---|',
@@ -464,7 +484,7 @@ const main = async () => {
     benchmark: 'ingest-to-ack',
     date: new Date(started).toISOString(),
     machine,
-    params: { mails: MAILS, concurrency: CONCURRENCY, mailBytes: size, timeoutS: TIMEOUT_MS / 1000 },
+    params: { mails: MAILS, concurrency: CONCURRENCY, mailBytes: size, timeoutS: TIMEOUT_MS / 1000, processes: PROCESSES },
     mailroom,
     ...(error ? { error } : {}),
     raw,
@@ -506,8 +526,9 @@ main()
   .then(async (result) => {
     await cleanup();
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const json = path.join(RESULTS_DIR, 'ingest-to-ack.json');
-    const md = path.join(RESULTS_DIR, 'ingest-to-ack.md');
+    const name = PROCESSES === 'separate' ? 'ingest-to-ack-separate' : 'ingest-to-ack';
+    const json = path.join(RESULTS_DIR, `${name}.json`);
+    const md = path.join(RESULTS_DIR, `${name}.md`);
     writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
     writeFileSync(md, markdown(result));
     process.stdout.write('\n' + markdown(result) + '\n');
