@@ -49,6 +49,18 @@ export interface CommandResult {
 type Meta = { actor: Actor; via: Via; causationId?: string; correlationId?: string; updateId?: string };
 
 /**
+ * The update whose rules asked for a notification or webhook call (the causation of the request
+ * event): its outcome is recorded in that update's audit, as Zendesk shows it.
+ */
+const updateThatAsked = async (tx: Db, ticketId: number, type: 'ticket.notification_requested' | 'ticket.webhook_requested', key: 'notificationId' | 'requestId', value: string): Promise<string | null> => {
+  const rows = await tx.query<{ update_id: string }>(
+    `SELECT metadata->>'causationId' AS update_id FROM mailroom_events.messages WHERE stream_id = $1 AND type = $2 AND data->>$3 = $4 LIMIT 1`,
+    [ticketStreamId(ticketId), type, key, value],
+  );
+  return rows[0]?.update_id ?? null;
+};
+
+/**
  * The ticket service's application layer: load the aggregate, decide, append with the expected
  * version, update the API's read model in the same transaction. A version conflict re-runs the
  * whole transaction, decide included (which is pure, so re-running is harmless).
@@ -294,17 +306,13 @@ export class TicketCommands {
   async recordDelivery(tx: Db, c: RecordDeliveryV1, meta: { causationId: string }): Promise<CommandResult> {
     const actor: Actor = { userId: null, role: 'system' };
     const via: Via = { channel: 'system', source: { from: {}, to: {}, rel: 'notifier' } };
-    const found = await tx.query<{ update_id: string }>(
-      `SELECT metadata->>'causationId' AS update_id FROM mailroom_events.messages
-       WHERE stream_id = $1 AND type = 'ticket.notification_requested' AND data->>'notificationId' = $2 LIMIT 1`,
-      [ticketStreamId(c.ticketId), c.notificationId],
-    );
+    const askedIn = await updateThatAsked(tx, c.ticketId, 'ticket.notification_requested', 'notificationId', c.notificationId);
     return this.execute(
       tx,
       c.ticketId,
       (_s, now) => ({ type: 'RecordDelivery', now, actor, via, notificationId: c.notificationId, outcome: c.outcome }),
       // Recorded in the audit of the update whose rule asked for the notification.
-      { actor, via: { ...via, channel: 'rule' }, causationId: found[0]?.update_id ?? meta.causationId },
+      { actor, via: { ...via, channel: 'rule' }, causationId: askedIn ?? meta.causationId },
     );
   }
 
@@ -348,17 +356,13 @@ export class TicketCommands {
   async recordWebhookDelivery(tx: Db, c: RecordWebhookDeliveryV1, meta: { causationId: string }): Promise<CommandResult> {
     const actor: Actor = { userId: null, role: 'system' };
     const via: Via = { channel: 'rule', source: { from: {}, to: {}, rel: 'notifier' } };
-    const found = await tx.query<{ update_id: string }>(
-      `SELECT metadata->>'causationId' AS update_id FROM mailroom_events.messages
-       WHERE stream_id = $1 AND type = 'ticket.webhook_requested' AND data->>'requestId' = $2 LIMIT 1`,
-      [ticketStreamId(c.ticketId), c.requestId],
-    );
+    const askedIn = await updateThatAsked(tx, c.ticketId, 'ticket.webhook_requested', 'requestId', c.requestId);
     return this.execute(
       tx,
       c.ticketId,
       (_s, now) => ({ type: 'RecordWebhookDelivery', now, actor, via, requestId: c.requestId, webhookId: c.webhookId, endpoint: c.endpoint, outcome: c.outcome }),
       // Recorded in the audit of the update whose rule asked for the call.
-      { actor, via, causationId: found[0]?.update_id ?? meta.causationId },
+      { actor, via, causationId: askedIn ?? meta.causationId },
     );
   }
 }
