@@ -1,35 +1,11 @@
-import type { Actor, TicketEvent, Via } from '@mailroom/contracts';
-import { decide, evolve, initialTicketState, type TicketCommand, type TicketState } from './ticket';
+import type { Via } from '@mailroom/contracts';
+import { mailedInTicket, NOW, replay, SYSTEM } from './test-fixtures';
+import { decide, initialTicketState, type TicketCommand, type TicketState } from './ticket';
 
-const now = '2026-12-01T08:00:00.000Z';
-const customer: Actor = { userId: 10, role: 'end_user' };
-const system: Actor = { userId: null, role: 'system' };
+const now = NOW;
+const system = SYSTEM;
 const viaBounce: Via = { channel: 'system', source: { from: { address: 'mailer-daemon@mx.customer.test' }, to: {}, rel: 'bounce' } };
-
-const replay = (events: TicketEvent[], start = initialTicketState()): TicketState => events.reduce((s, e) => evolve(s, e, { occurredAt: now }), start);
-
-const openTicket = (): TicketState => {
-  const d = decide(
-    {
-      type: 'CreateTicket',
-      now,
-      actor: customer,
-      via: { channel: 'email', source: { from: {}, to: {}, rel: null } },
-      ticketId: 7,
-      subject: 'Hello',
-      requesterId: 10,
-      submitterId: 10,
-      recipient: null,
-      comment: { commentId: 1, authorId: 10, body: 'Hi', htmlBody: '<p>Hi</p>', public: true, attachments: [] },
-      ccIds: [],
-      fields: {},
-      mail: null,
-    },
-    initialTicketState(),
-  );
-  if (!d.ok) throw new Error(d.error.message);
-  return replay(d.events);
-};
+const openTicket = (): TicketState => mailedInTicket(7);
 
 const bounce = (over: Partial<Extract<TicketCommand, { type: 'RecordBounce' }>> = {}): TicketCommand => ({
   type: 'RecordBounce',

@@ -1,32 +1,10 @@
-import type { Actor, FiredRule, TicketEvent, Via } from '@mailroom/contracts';
-import { decide, evolve, initialTicketState, type TicketState } from './ticket';
+import type { FiredRule, TicketEvent, Via } from '@mailroom/contracts';
+import { mailedInTicket, NOW, SYSTEM } from './test-fixtures';
+import { decide, type TicketState } from './ticket';
 
-const now = '2026-12-01T08:00:00.000Z';
-const customer: Actor = { userId: 10, role: 'end_user' };
-const system: Actor = { userId: null, role: 'system' };
-
-const newTicket = (): TicketState => {
-  const d = decide(
-    {
-      type: 'CreateTicket',
-      now,
-      actor: customer,
-      via: { channel: 'email', source: { from: {}, to: {}, rel: null } },
-      ticketId: 3,
-      subject: 'Refund please',
-      requesterId: 10,
-      submitterId: 10,
-      recipient: null,
-      comment: { commentId: 1, authorId: 10, body: 'Hi', htmlBody: '<p>Hi</p>', public: true, attachments: [] },
-      ccIds: [],
-      fields: {},
-      mail: null,
-    },
-    initialTicketState(),
-  );
-  if (!d.ok) throw new Error(d.error.message);
-  return d.events.reduce((s, e) => evolve(s, e, { occurredAt: now }), initialTicketState());
-};
+const now = NOW;
+const system = SYSTEM;
+const newTicket = (): TicketState => mailedInTicket(3, 'Refund please');
 
 const rule = (id: string, actions: FiredRule['actions']): FiredRule => ({ kind: 'trigger', id, title: `Trigger ${id}`, actions, notifications: [] });
 
