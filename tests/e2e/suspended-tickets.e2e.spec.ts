@@ -58,6 +58,15 @@ describe('suspended tickets API', () => {
     expect((await sys.api('/suspended_tickets.json')).body.suspended_tickets.map((s: any) => s.id)).not.toContain(suspended.id);
     await sleep(1000);
     expect((await sys.api('/tickets.json?per_page=100')).body.tickets.filter((t: any) => t.subject === 'Automatic reply: my printer')).toHaveLength(1);
+
+    // A machine's mail stays a machine's mail: agents hear of the recovered ticket, the sender
+    // gets no acknowledgement (so a recovered auto-responder cannot start a loop), and the audit
+    // says why.
+    await sys.relay.waitFor((m) => m.envelope.to.includes('admin@mailroom.test') && m.subject.includes('Automatic reply: my printer'), 20000);
+    expect(sys.relay.messages.filter((m) => m.envelope.to.includes('ann@customer.test'))).toEqual([]);
+    const audits = (await sys.api(`/tickets/${ticket.id}/audits.json`)).body.audits;
+    const ack = audits.flatMap((a: any) => a.events).find((e: any) => e.type === 'Notification' && e.via.source.from.title === 'Notify requester and CCs of received request');
+    expect(ack.suppressed).toEqual([{ user_id: requester.id, reason: 'sent the update from an automated sender (auto_vacation)' }]);
   });
 
   it('deletes a suspended ticket and its raw mail; bulk delete and recover take ids', async () => {

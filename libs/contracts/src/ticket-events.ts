@@ -29,6 +29,11 @@ export interface MailOrigin {
   recipients: string[];
   /** The support address it was received at. */
   supportAddress: string;
+  /**
+   * Set when the mail was machine-made (an agent recovered it from a suspension for an automated
+   * cause): the suspension cause. Rules then send no automatic email back to its sender.
+   */
+  automated?: string;
 }
 
 export interface TicketCreatedV1 {

@@ -13,6 +13,7 @@ import {
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import {
+  AUTOMATED_SENDER_CAUSES,
   decideCcs,
   dedupeKey,
   defaultSupportAddress,
@@ -176,11 +177,13 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       );
       attachmentRefs.push({ id, fileName: a.fileName, contentType: a.contentType, size: a.size, contentId: a.contentId, inline: a.inline });
     }
+    const automatedCause = recovery?.skip.find((c) => AUTOMATED_SENDER_CAUSES.includes(c));
     const origin: MailOrigin = {
       mailId: received.mailId,
       messageId: key,
       recipients: [...mail.to, ...mail.cc].map((a) => a.address.toLowerCase()),
       supportAddress,
+      ...(automatedCause ? { automated: automatedCause } : {}),
     };
     const via: Via = {
       channel: 'email',

@@ -53,3 +53,19 @@ export interface RecoverSuspendedTicketV1 {
   agent: { id: number; email: string | null; name: string };
   requestedAt: string;
 }
+
+/**
+ * Causes that say a machine sent the mail. A recovered mail suspended for one of them still gets
+ * no automatic email back to its sender (Zendesk: notifications to bulk and automated senders stay
+ * suppressed after recovery), so a recovered auto-responder cannot start a loop.
+ */
+export const AUTOMATED_SENDER_CAUSES: readonly SuspensionCause[] = [
+  'auto_mailer',
+  'auto_vacation',
+  'auto_delivery_failure',
+  'system_user',
+  'backscatter',
+  'loop',
+  'from_support_address',
+  'from_noreply',
+];

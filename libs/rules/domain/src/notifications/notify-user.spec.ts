@@ -59,6 +59,15 @@ describe('emailing users from a trigger', () => {
     expect(notification.recipientIds).toEqual([alice.id, carol.id]);
   });
 
+  it("sends nothing automatic back to a machine whose mail an agent recovered, while the mail's CCs still hear", () => {
+    const recovered = emailCreate({ mail: { ...mailOf([SUPPORT, carol.email!]), automated: 'auto_vacation' } });
+    const { notification } = notificationFor(recovered, 'requester_and_ccs');
+    expect(notification.recipientIds).toEqual([carol.id]);
+    expect(notification.suppressed).toEqual([{ userId: alice.id, reason: 'sent the update from an automated sender (auto_vacation)' }]);
+    expect(notificationFor(recovered, 'current_user').notification.recipientIds).toEqual([]);
+    expect(notificationFor(recovered, 'all_agents').notification.recipientIds.length).toBeGreaterThan(0);
+  });
+
   it('does not email a CC the reply an agent sent to them directly', () => {
     const before = ticketOf({ ccIds: [carol.id] });
     const { notification } = notificationFor(

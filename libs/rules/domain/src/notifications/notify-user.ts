@@ -41,6 +41,10 @@ const suppressionReason = (userId: number, asRequesterAndCcs: boolean, ctx: Acti
   const person = directory.person(userId);
   if (!person) return 'unknown user';
   if (!person.email) return 'no email address';
+  // A machine's mail that an agent recovered: nothing automatic goes back to that machine.
+  if (update.mail?.automated && (update.actor.userId === userId || update.comment?.authorId === userId)) {
+    return `sent the update from an automated sender (${update.mail.automated})`;
+  }
   // On a create the requester gets the acknowledgement of their own request; after that, an email
   // to requester and CCs mimics ordinary mail: nobody gets a copy of what they wrote or already have.
   if (asRequesterAndCcs && !update.isCreate) {
