@@ -187,6 +187,21 @@ describe('triggers through the API', () => {
     await client.triggers.delete(cc.id as number);
   });
 
+  it('a trigger that emails an end user named by id reaches them (the rules load the users triggers name)', async () => {
+    const partner = (await sys.api('/users.json', { method: 'POST', body: { user: { name: 'Pat Partner', email: 'pat@partner.test', role: 'end_user' } } })).body.user;
+    const notify = (await client.triggers.create({
+      trigger: {
+        title: 'Tell the partner about outages',
+        conditions: { all: [{ field: 'update_type', operator: 'is', value: 'Create' }, { field: 'subject_includes_word', operator: 'includes', value: 'outage' }], any: [] },
+        actions: [{ field: 'notification_user', value: [String(partner.id), 'Outage reported: {{ticket.title}}', 'Ticket {{ticket.id}} reports an outage.'] }],
+      },
+    })).result as unknown as ZendeskTrigger;
+    await send({ subject: 'Total outage in Lyon', text: 'Nothing works.', messageId: '<outage-1@customer.test>' });
+    const mail = await sys.relay.waitFor((m) => m.envelope.to.includes('pat@partner.test'), 20000);
+    expect(mail.subject).toBe('Outage reported: Total outage in Lyon');
+    await client.triggers.delete(notify.id as number);
+  });
+
   it('"Notify group of assignment" emails the members the rules learnt from group membership events', async () => {
     const me = (await sys.api('/users/me.json')).body.user;
     const group = await sys.api('/groups.json', { method: 'POST', body: { group: { name: 'Billing' } } });

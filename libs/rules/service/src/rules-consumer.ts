@@ -3,6 +3,7 @@ import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 import { evaluateTriggers, type Directory, type Person, type RuleTicket, type Schedule, type Trigger } from '@mailroom/rules-domain';
+import { userIdsNamedByTriggers } from './directory/people-in-reach';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
 
 export const RULES_CONSUMER = 'rules.ticket-events';
@@ -65,8 +66,16 @@ const applyGroupEvent = async (tx: Db, m: Message): Promise<void> => {
   }
 };
 
-const loadPeople = async (db: Db): Promise<Map<number, Person>> => {
-  const rows = await db.query<{ id: string; data: Person }>(`SELECT id, data FROM rules.users`);
+/**
+ * The people one update can reach: every agent and admin (all_agents, groups, assignees) and the
+ * users it names (requester, CCs, actor, those the triggers name by id). End users are most of the
+ * table, so they are never loaded wholesale (an index keeps the staff part cheap).
+ */
+const loadPeople = async (db: Db, named: number[]): Promise<Map<number, Person>> => {
+  const rows = await db.query<{ id: string; data: Person }>(
+    `SELECT id, data FROM rules.users WHERE id = ANY($1::bigint[]) OR (data->>'role') IS DISTINCT FROM 'end_user'`,
+    [named],
+  );
   return new Map(rows.map((r) => [Number(r.id), r.data]));
 };
 
@@ -129,12 +138,12 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
     if (pending.before?.status === 'closed') return;
     const update = toRuleUpdate(events, pending.before, next);
     const triggers = await loadTriggers(tx);
-    const people = await loadPeople(tx);
+    // Users travel on their own streams: a ticket's requester may not have reached us yet.
+    const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
+    const people = await loadPeople(tx, [...needed, ...(update.comment ? [update.comment.authorId] : []), ...userIdsNamedByTriggers(triggers)]);
     const groups = await loadGroups(tx);
     const categoryOrder = await loadCategoryOrder(tx);
     const schedules = await loadSchedules(tx);
-    // Users travel on their own streams: a ticket's requester may not have reached us yet.
-    const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
     const missing = needed.filter((id) => !people.has(id));
     if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
     const directory: Directory = {
