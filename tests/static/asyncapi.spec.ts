@@ -67,6 +67,21 @@ describe('docs/asyncapi.yaml', () => {
     for (const m of Object.values(doc.components.messages)) expect(resolve(m.payload.$ref)).toBeDefined();
   });
 
+  it('every message type the services write is declared in the contracts (so none escapes the document)', () => {
+    const libs = path.join(root, 'libs');
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? (e.name === 'node_modules' ? [] : sources(path.join(dir, e.name))) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [path.join(dir, e.name)] : [],
+      );
+    const undeclared = new Set<string>();
+    for (const file of sources(libs)) {
+      for (const [, type] of readFileSync(file, 'utf8').matchAll(/type: '([a-z_]+\.[a-z_]+)'/g)) {
+        if (!events.has(type) && !commands.has(type)) undeclared.add(`${path.relative(root, file)}: ${type}`);
+      }
+    }
+    expect([...undeclared]).toEqual([]);
+  });
+
   it('does not offer the internal commands to subscribers', () => {
     const documented = new Set(Object.values(doc.components.messages).map((m) => m.name));
     for (const c of commands) expect(documented.has(c)).toBe(false);

@@ -1,4 +1,4 @@
-import type { Actor } from '@mailroom/contracts';
+import type { Actor, ScheduleEvent } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { checkHoliday, checkIntervals, checkScheduleFields, DEFAULT_WORKWEEK, type Checked, type Holiday, type StoredSchedule } from './schedule-input';
@@ -49,7 +49,7 @@ export class ScheduleStore {
     const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('rules.schedule_ids') AS id`);
     const schedule: StoredSchedule = { id: Number(id), name: fields.value.name!, time_zone: fields.value.time_zone!, intervals, holidays: [] };
     await tx.query(`INSERT INTO rules.schedules (id, data, created_at, updated_at) VALUES ($1, $2, $3, $3)`, [schedule.id, JSON.stringify(schedule), now]);
-    await this.append(tx, 'schedule.created', { schedule, createdAt: now }, actor, now);
+    await this.append(tx, { type: 'schedule.created', data: { schedule, createdAt: now } }, actor, now);
     return { ok: true, value: { schedule, createdAt: now, updatedAt: now } };
   }
 
@@ -98,7 +98,7 @@ export class ScheduleStore {
     await this.lock(tx);
     const rows = await tx.query(`DELETE FROM rules.schedules WHERE id = $1 RETURNING id`, [id]);
     if (rows.length === 0) return missing;
-    await this.append(tx, 'schedule.deleted', { scheduleId: id, deletedAt: now }, actor, now);
+    await this.append(tx, { type: 'schedule.deleted', data: { scheduleId: id, deletedAt: now } }, actor, now);
     return { ok: true, value: null };
   }
 
@@ -116,7 +116,7 @@ export class ScheduleStore {
     const next = edit(rows[0].data);
     if (!next.ok) return next;
     await tx.query(`UPDATE rules.schedules SET data = $2, updated_at = $3 WHERE id = $1`, [id, JSON.stringify(next.value), now]);
-    await this.append(tx, 'schedule.updated', { scheduleId: id, schedule: next.value, changed, updatedAt: now }, actor, now);
+    await this.append(tx, { type: 'schedule.updated', data: { scheduleId: id, schedule: next.value, changed, updatedAt: now } }, actor, now);
     return { ok: true, value: { schedule: next.value, createdAt: new Date(rows[0].created_at).toISOString(), updatedAt: now } };
   }
 
@@ -124,8 +124,8 @@ export class ScheduleStore {
     await tx.query(`SELECT pg_advisory_xact_lock(${SCHEDULES_LOCK})`);
   }
 
-  private async append(tx: Db, type: string, data: Record<string, unknown>, actor: Actor, now: string): Promise<void> {
-    await this.store.append(tx, SCHEDULES_STREAM, STREAM_TYPE, 'any', [{ type, data }], { actor, occurredAt: now });
+  private async append(tx: Db, event: ScheduleEvent, actor: Actor, now: string): Promise<void> {
+    await this.store.append(tx, SCHEDULES_STREAM, STREAM_TYPE, 'any', [event], { actor, occurredAt: now });
   }
 }
 
