@@ -54,6 +54,7 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpE
   const clientOf = (session: SMTPServerSession): string => plainAddress(session.remoteAddress ?? '');
   const disabledCommands = [...(users ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])];
 
+  let lastMissRefresh = 0;
   const serverOptions: SMTPServerOptions = {
     name: settings.hostname,
     banner: 'Mailroom ingest',
@@ -96,11 +97,23 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpE
         callback(smtpError(452, `4.5.3 too many recipients: at most ${settings.maxRecipients} per message, send the rest in another one`));
         return;
       }
-      if (!matchSupportAddress(address.address, opts.addresses.current())) {
-        callback(smtpError(550, `5.1.1 <${address.address}>: no such support address here`));
+      const refuse = () => callback(smtpError(550, `5.1.1 <${address.address}>: no such support address here`));
+      if (matchSupportAddress(address.address, opts.addresses.current())) {
+        callback();
         return;
       }
-      callback();
+      // Before a 550, catch up with an address added a moment ago — at most every 250 ms, so a
+      // spammer guessing local parts costs one cheap version check, not one per recipient.
+      const refresh = opts.addresses.refresh;
+      if (!refresh || Date.now() - lastMissRefresh < 250) {
+        refuse();
+        return;
+      }
+      lastMissRefresh = Date.now();
+      refresh.call(opts.addresses).then(
+        () => (matchSupportAddress(address.address, opts.addresses.current()) ? callback() : refuse()),
+        () => refuse(),
+      );
     },
     onMailFrom(address, session, callback) {
       const client = clientOf(session);
