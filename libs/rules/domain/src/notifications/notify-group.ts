@@ -1,6 +1,6 @@
 import { type ActionHandler, skipped } from '../actions/action-handler';
 import { parseId } from '../conditions/values';
-import { deterministicUuid } from '../deterministic-id';
+import { notificationOutcome } from './notification-outcome';
 import type { RuleNotification } from '../model';
 
 /**
@@ -32,13 +32,5 @@ export const notifyGroup: ActionHandler = (action, ctx) => {
     else recipientIds.push(member.id);
   }
   if (recipientIds.length === 0 && suppressed.length === 0) return skipped(ctx, `nobody to notify: group ${groupId} has no agents`);
-  const notification: RuleNotification = {
-    notificationId: deterministicUuid('notification', ctx.update.updateId, ctx.trigger.id, ctx.actionIndex),
-    recipientIds,
-    suppressed,
-    subject,
-    body,
-  };
-  const note = recipientIds.length === 0 ? 'every recipient was suppressed' : undefined;
-  return { ticket: ctx.ticket, outcome: 'notification', notification, ...(note ? { note } : {}) };
+  return notificationOutcome(ctx, recipientIds, suppressed, subject, body);
 };

@@ -1,6 +1,6 @@
 import { type ActionContext, type ActionHandler, skipped } from '../actions/action-handler';
 import { parseId } from '../conditions/values';
-import { deterministicUuid } from '../deterministic-id';
+import { notificationOutcome } from './notification-outcome';
 import type { RuleNotification } from '../model';
 
 /**
@@ -86,13 +86,5 @@ export const notifyUser: ActionHandler = (action, ctx) => {
     if (reason === null) recipientIds.push(userId);
     else suppressed.push({ userId, reason });
   }
-  const notification: RuleNotification = {
-    notificationId: deterministicUuid('notification', ctx.update.updateId, ctx.trigger.id, ctx.actionIndex),
-    recipientIds,
-    suppressed,
-    subject,
-    body,
-  };
-  const note = recipientIds.length === 0 ? 'every recipient was suppressed' : undefined;
-  return { ticket: ctx.ticket, outcome: 'notification', notification, ...(note ? { note } : {}) };
+  return notificationOutcome(ctx, recipientIds, suppressed, subject, body);
 };
