@@ -108,6 +108,18 @@ describe('the notifier rendering from its projection', () => {
     expect(unnamed.outgoing[0].envelope_from).toBe('"Acme Inc" <support@acme.test>');
   });
 
+  it("looks the addresses up again when the ticket's support address is not known yet (added a moment ago)", async () => {
+    const stale = parseSupportAddresses('Acme Other <other@acme.test>');
+    const fresh = parseSupportAddresses('Acme Other <other@acme.test>, Acme Support <support@acme.test>');
+    let lookups = 0;
+    const refreshed = await ticketWithNotification('Help', 'Got it.', { supportAddresses: stale, refreshSupportAddresses: async () => (lookups++, fresh) });
+    expect(refreshed.outgoing[0].envelope_from).toBe('"Acme Support" <support@acme.test>');
+    expect(lookups).toBe(1);
+    const known = await ticketWithNotification('Help', 'Got it.', { refreshSupportAddresses: async () => (lookups++, fresh) });
+    expect(known.outgoing[0].envelope_from).toBe('"Acme Support" <support@acme.test>');
+    expect(lookups).toBe(1); // a known address costs no lookup
+  });
+
   it('wraps the notification in the account email template', async () => {
     const emailTemplate = { htmlTemplate: '<html><body><h1>ACME</h1>{{content}}{{footer}}</body></html>', textTemplate: 'ACME\n{{content}}\n{{footer}}', delimiter: '-- reply above --', delimiterEnabled: true, simplifiedThreading: true };
     const { outgoing } = await ticketWithNotification('Help', 'Got it.', { emailTemplate });

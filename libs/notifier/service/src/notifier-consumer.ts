@@ -10,7 +10,7 @@ import {
 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
-import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, notificationMessageId, replyToAddress, senderFor, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
+import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, matchSupportAddress, notificationMessageId, replyToAddress, senderFor, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 import {
   type AccountEmailTemplate,
@@ -44,6 +44,8 @@ export interface NotifierDeps {
   secret: string;
   /** The support addresses in force when the message is handled (see @mailroom/support-addresses). */
   supportAddresses: readonly SupportAddress[];
+  /** Re-reads the support addresses (an address added a moment ago); asked only when a ticket's is not known. */
+  refreshSupportAddresses?: () => Promise<readonly SupportAddress[]>;
   accountName: string;
   baseUrl: string;
   /** Called after new outgoing mail is stored, to wake the sender. */
@@ -176,7 +178,9 @@ export const loadNotificationView = async (
 const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: NotificationRequestedV1, m: Message): Promise<boolean> => {
   const { view, person } = await loadNotificationView(deps, tx, v, m, n.recipientIds);
   // From the address the ticket was received at (also one a wildcard accepted), else the default.
-  const address = senderFor(v.recipient, deps.supportAddresses) ?? deps.supportAddresses[0];
+  let known = deps.supportAddresses;
+  if (v.recipient && deps.refreshSupportAddresses && !matchSupportAddress(v.recipient, known)) known = await deps.refreshSupportAddresses();
+  const address = senderFor(v.recipient, known) ?? known[0];
   // An address configured without a display name goes out under the account's name.
   const support = address.name ? address : { ...address, name: deps.accountName };
   // The rules' update names the update that fired the trigger as its cause.

@@ -31,16 +31,18 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
     ...NOTIFIER_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
-    handle: async (m) => {
-      // A notification leaves from the address its ticket was received at: make sure an address
-      // added a moment ago is known (a version check; the list is re-read only when it moved).
-      if (m.type === 'ticket.notification_requested') await addressBook.refresh();
-      return handleNotifierMessage(
+    handle: async (m) =>
+      handleNotifierMessage(
         {
           db,
           store,
           secret: cfg.secret,
           supportAddresses: addressBook.current(),
+          // A notification leaves from the address its ticket was received at: one added a moment ago is looked up.
+          refreshSupportAddresses: async () => {
+            await addressBook.refresh();
+            return addressBook.current();
+          },
           accountName: cfg.accountName,
           baseUrl: cfg.baseUrl,
           onQueued: () => sender.notify(),
@@ -49,8 +51,7 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
           ...(m.type === 'ticket.notification_requested' ? await loadAccountSettings(db) : {}),
         },
         m,
-      );
-    },
+      ),
   });
   broker.start();
   sender.start();
