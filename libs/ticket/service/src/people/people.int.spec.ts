@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@mailroom/testing';
 import { Users } from '../users/users';
 import { GroupsService, PeopleInputError } from './groups-service';
 import { OrganizationsService } from './organizations-service';
+import { applyToReadModel } from '../read-model/ticket-projection';
 import { applyPeopleEvents, resetPeopleReadModel } from './people-projection';
 
 const NOW = '2026-12-01T10:00:00.000Z';
@@ -78,5 +79,22 @@ describe('groups and organizations on PostgreSQL', () => {
     await t.db.transaction((tx) => applyPeopleEvents(tx, all));
     expect(await snapshot()).toEqual(before);
     expect((await snapshot()).groups.filter((r) => (r as { is_default: boolean }).is_default)).toHaveLength(1);
+  });
+
+  it('a late replay of older user events (the read-model processor behind the API) never undoes a later change', async () => {
+    const globex = await t.db.transaction((tx) => orgs.create(tx, { name: 'Globex' }, ADMIN, NOW));
+    const sam = (await t.db.transaction((tx) => users.create(tx, { name: 'Sam', email: 'sam@globex.test', role: 'end_user' }, ADMIN, NOW))).user;
+    await t.db.transaction((tx) => users.update(tx, sam.id, { organizationId: globex.id }, ADMIN, NOW));
+    await t.db.transaction((tx) => orgs.delete(tx, globex.id, ADMIN, NOW));
+    expect((await users.byId(t.db, sam.id))?.organization_id).toBeNull();
+
+    // The processor now follows the log: the user's stream from the start, then the first two again.
+    const stream = await store.readStream(t.db, `user-${sam.id}`);
+    expect(stream.map((m) => m.type)).toEqual(['user.created', 'user.updated', 'user.updated']);
+    await t.db.transaction((tx) => applyToReadModel(tx, stream.slice(0, 2)));
+    expect((await users.byId(t.db, sam.id))?.organization_id).toBeNull();
+    await t.db.transaction((tx) => applyToReadModel(tx, stream));
+    const [row] = await t.db.query<{ version: string; data: { organization_id: number | null } }>(`SELECT version, data FROM ticket.users WHERE id = $1`, [sam.id]);
+    expect({ version: Number(row.version), organization: row.data.organization_id }).toEqual({ version: 3, organization: null });
   });
 });

@@ -309,10 +309,16 @@ const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> =
     const d = e.data;
     const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false, email_undeliverable_at: null, email_soft_bounces: 0, organization_id: d.organizationId ?? null };
     await tx.query(
-      `INSERT INTO ticket.users (id, email, role, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING`,
-      [d.userId, d.email, d.role, d.createdAt, JSON.stringify(data)],
+      `INSERT INTO ticket.users (id, version, email, role, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT (id) DO NOTHING`,
+      [d.userId, m.streamVersion, d.email, d.role, d.createdAt, JSON.stringify(data)],
     );
-  } else if (e.type === 'user.email_bounced') {
+    return;
+  }
+  // The change is applied in its own transaction and again when the processor follows the log:
+  // only a version newer than the row's is taken, so a late replay never undoes a later change.
+  const taken = await tx.query(`UPDATE ticket.users SET version = $2 WHERE id = $1 AND version < $2 RETURNING id`, [e.data.userId, m.streamVersion]);
+  if (taken.length === 0) return;
+  if (e.type === 'user.email_bounced') {
     // The count and the mark are the event's own: a replay gives the same row.
     const d = e.data;
     const patch = { undeliverable: d.undeliverable, email_soft_bounces: d.softBounces };
@@ -340,7 +346,6 @@ const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> =
       [d.userId, JSON.stringify(patch), d.email ?? null, d.role ?? null, d.updatedAt],
     );
   }
-  void m;
 };
 
 /** Empties the read models, for a rebuild from the log. */
