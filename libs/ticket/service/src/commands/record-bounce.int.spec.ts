@@ -81,15 +81,12 @@ describe('recording bounces in the ticket service', () => {
 
     // The same after a rebuild of the read model from the log.
     const before = await user('sam@customer.test');
+    // Stream by stream: readAll stops short of any transaction in flight anywhere on the cluster,
+    // and the suites that run beside this one hold such transactions.
     await t.db.transaction(async (tx) => {
       await resetReadModel(tx);
-      let position = { transactionId: '0', globalPosition: '0' };
-      for (;;) {
-        const page = await store.readAll(tx, position, 500);
-        if (page.messages.length === 0) break;
-        await applyToReadModel(tx, page.messages);
-        position = page.position;
-      }
+      const streams = await tx.query<{ stream_id: string }>(`SELECT stream_id FROM mailroom_events.streams ORDER BY stream_id`);
+      for (const { stream_id } of streams) await applyToReadModel(tx, await store.readStream(tx, stream_id));
     });
     expect(await user('sam@customer.test')).toEqual(before);
   });
