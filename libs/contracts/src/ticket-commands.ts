@@ -88,7 +88,7 @@ export interface ApplyRuleActionsV1 {
   ticketId: number;
   /** The update the rules ran on: their changes belong to it. */
   updateId: string;
-  /** The ticket version the rules saw; field changes are refused on a newer ticket. */
+  /** The ticket version the rules saw; a field that a later update changed keeps that update's value. */
   basedOnVersion: number;
   changes: {
     status?: TicketStatus;

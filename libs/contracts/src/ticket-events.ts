@@ -134,6 +134,11 @@ export interface TriggerFiredV1 {
   title: string;
   /** The actions the trigger applied, in Zendesk's {field, value} form. */
   actions: { field: string; value: unknown }[];
+  /**
+   * Action fields whose change was not made because an update after the one the trigger ran on
+   * changed that field (its value stands). Absent when every action applied.
+   */
+  superseded?: string[];
 }
 
 export interface NotificationRequestedV1 {

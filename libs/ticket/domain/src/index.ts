@@ -1,3 +1,4 @@
 export * from './ticket';
 export * from './follow-up';
 export * from './bounces';
+export * from './superseded-rule-changes';

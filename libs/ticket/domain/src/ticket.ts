@@ -13,6 +13,7 @@ import type {
   TicketType,
   Via,
 } from '@mailroom/contracts';
+import { withoutSupersededChanges } from './superseded-rule-changes';
 
 /** The Ticket aggregate: state folded from its events. */
 export interface TicketState {
@@ -122,6 +123,8 @@ export type TicketCommand =
       updateId: string;
       changes: Omit<FieldChanges, 'subject' | 'requesterId' | 'tags'>;
       fired: FiredRule[];
+      /** Events of the updates made after the version the rules saw: their field changes win. */
+      later?: TicketEvent[];
     })
   | (CommandBase & {
       type: 'RecordDelivery';
@@ -295,12 +298,14 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
     case 'ApplyRuleActions': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
       if (state.ruleUpdates.includes(command.updateId)) return ok([]);
-      const rules = applySystemRules(state, command.changes, command.actor, null);
+      const { changes: current, superseded } = withoutSupersededChanges(command.changes, command.later ?? []);
+      const rules = applySystemRules(state, current, command.actor, null);
       // A rule cannot break the system rules; its other actions still count.
-      const changes = 'error' in rules ? withoutRefused(state, command.changes, command.actor, rules.error) : rules.fields;
+      const changes = 'error' in rules ? withoutRefused(state, current, command.actor, rules.error) : rules.fields;
       const events: TicketEvent[] = [];
       for (const f of command.fired) {
-        events.push({ type: 'ticket.trigger_fired', data: { ticketId: state.id, triggerId: f.id, title: f.title, actions: f.actions } });
+        const dropped = [...new Set(f.actions.map((a) => a.field).filter((field) => superseded.includes(field)))];
+        events.push({ type: 'ticket.trigger_fired', data: { ticketId: state.id, triggerId: f.id, title: f.title, actions: f.actions, ...(dropped.length ? { superseded: dropped } : {}) } });
       }
       events.push(...fieldEvents(state, changes).map((e) => attributeToRule(e, command.fired)));
       for (const f of command.fired) {

@@ -276,6 +276,8 @@ export class TicketCommands {
     const actor: Actor = { userId: null, role: 'system' };
     const first = c.fired[0];
     const via: Via = { channel: 'rule', source: { from: { id: first?.id, title: first?.title }, to: {}, rel: first?.kind ?? 'trigger' } };
+    // What happened to the ticket since the rules looked at it (usually nothing).
+    const later = (await this.store.readStream(tx, ticketStreamId(c.ticketId), c.basedOnVersion + 1)).map((m) => ({ type: m.type, data: m.data }) as TicketEvent);
     return this.execute(
       tx,
       c.ticketId,
@@ -297,6 +299,7 @@ export class TicketCommands {
           addCcIds: c.changes.addCcIds,
         },
         fired: c.fired,
+        later,
       }),
       // The rules' update belongs to the update that caused it (audit and idempotency).
       { actor, via, causationId: c.updateId, correlationId: meta.causationId },
