@@ -188,7 +188,12 @@ describe('people and account settings through the Zendesk API', () => {
       const { result } = (await zd.accountsettings.show()) as { result: Json };
       expect(result.email).toMatchObject({ mail_delimiter: '##- Please type your reply above this line -##', no_mail_delimiter: false, simplified_email_threading: true });
       expect(result.email.html_mail_template).toContain('{{content}}');
-      expect(result.tickets).toEqual({ suppress_placeholders_on_creation: false });
+      expect(result.tickets).toEqual({
+        suppress_placeholders_on_creation: false,
+        email_comments_public_by_default: true,
+        cc_end_user_email_comments_public: true,
+        email_cc_blocklist: '',
+      });
     });
 
     it('refuses a template without {{content}} with a Zendesk 422, and lets only admins change settings', async () => {
@@ -234,6 +239,45 @@ describe('people and account settings through the Zendesk API', () => {
       expect(ack.text).toMatch(/^ACME TEXT FRAME/);
       expect(ack.text).not.toContain('Buy cheap watches');
       expect(ack.html).not.toContain('Buy cheap watches');
+    });
+
+    it('makes CCed end users’ and agents’ email comments private when set so, and keeps blocklisted addresses off the CCs', async () => {
+      const bad = await failure(zd.accountsettings.update({ settings: { tickets: { email_cc_blocklist: 'fine.test not-an-address', email_comments_public_by_default: 'no' } } }));
+      expect(bad.statusCode).toBe(422);
+      expect(Object.keys(bad.result.details).sort()).toEqual(['tickets.email_cc_blocklist', 'tickets.email_comments_public_by_default']);
+
+      const { result } = (await zd.accountsettings.update({
+        settings: { tickets: { cc_end_user_email_comments_public: false, email_comments_public_by_default: false, email_cc_blocklist: 'noreply.test, Boss@Partner.test' } },
+      })) as { result: Json };
+      expect(result.tickets).toMatchObject({ cc_end_user_email_comments_public: false, email_comments_public_by_default: false, email_cc_blocklist: 'noreply.test boss@partner.test' });
+
+      // A new ticket by mail: of the three people copied, only the one not on the blocklist becomes a CC.
+      await send({ from: 'Dana <dana@visible.test>', cc: ['Carl <carl@visible.test>', 'boss@partner.test', 'robot@noreply.test'], subject: 'Visibility question', text: 'Who sees this?' });
+      const ticket = await eventually(async () => (await sys.api('/tickets.json')).body.tickets.find((t: Json) => t.subject === 'Visibility question'), 'the ticket from dana');
+      const carl = await eventually(async () => (await sys.api('/users.json?role=end_user')).body.users.find((u: Json) => u.email === 'carl@visible.test'), 'carl');
+      expect(ticket.email_cc_ids).toEqual([carl.id]);
+      const carlsCopy = await sys.relay.waitFor((m) => m.envelope.to.includes('carl@visible.test'), 20000);
+
+      const commentsOf = (n: number) =>
+        eventually(async () => {
+          const list = (await sys.api(`/tickets/${ticket.id}/comments.json`)).body.comments;
+          return list.length >= n ? list : undefined;
+        }, `${n} comments`);
+      const reply = (from: string, text: string) => send({ from, subject: `Re: ${carlsCopy.subject}`, text, inReplyTo: carlsCopy.messageId!, references: [carlsCopy.messageId!] });
+
+      // Carl answers support alone: with the setting off, a CC's comment is private.
+      await reply('carl@visible.test', 'Carl here, only to support.');
+      expect((await commentsOf(2))[1]).toMatchObject({ body: 'Carl here, only to support.', public: false, author_id: carl.id });
+      // An agent's reply by email is private too while agent email comments are not public by default.
+      await reply('avery@mailroom.test', 'Looking into it.');
+      expect((await commentsOf(3))[2]).toMatchObject({ body: 'Looking into it.', public: false, author_id: agentId });
+
+      // Back to Zendesk's defaults: the same replies are public.
+      await zd.accountsettings.update({ settings: { tickets: { cc_end_user_email_comments_public: true, email_comments_public_by_default: true, email_cc_blocklist: '' } } });
+      await reply('carl@visible.test', 'Carl again.');
+      expect((await commentsOf(4))[3]).toMatchObject({ body: 'Carl again.', public: true });
+      await reply('avery@mailroom.test', 'Fixed now.');
+      expect((await commentsOf(5))[4]).toMatchObject({ body: 'Fixed now.', public: true });
     });
   });
 });

@@ -19,6 +19,20 @@ export interface AccountSettingsV1 {
   emailTemplate: AccountEmailTemplateV1;
   /** Placeholder suppression on ticket creation (reference §4.2). */
   suppressPlaceholdersOnCreation: boolean;
+  /**
+   * Who writes public comments by email (reference §5.5). Absent in settings stored before these
+   * existed: Zendesk's defaults (both on).
+   */
+  emailCommentVisibility?: EmailCommentVisibilityV1;
+  /** The CC blocklist (reference §5.6): addresses and domains never made CCs from mail. Absent: empty. */
+  ccBlocklist?: string[];
+}
+
+export interface EmailCommentVisibilityV1 {
+  /** "Make email comments from CCed end users public". */
+  ccEndUserCommentsPublic: boolean;
+  /** "Agent comments via email are public by default". */
+  agentEmailCommentsPublic: boolean;
 }
 
 export interface AccountSettingsChangedV1 {

@@ -31,6 +31,7 @@ import { screenMail, type ScreeningPolicy } from './screening/screen-mail';
 import type { SupportAddressBook } from './support-address-book';
 import { suspendMail } from './suspension/suspend-mail';
 import { resolveThread } from './threading/resolve-thread';
+import { loadIngestAccountSettings } from './account-settings';
 import { commandRefusals, commentText, planComment } from './threading/comment-plan';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
@@ -162,7 +163,11 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     // The comment is the reply and its signature; the quoted history stays in the raw mail (…/original).
     const reply = extractReply(mail.text);
     const replyText = commentText(reply, mail);
-    const plan = thread.kind === 'comment' ? planComment({ mail, body: replyText, author: requester, thread, supportAddresses, recoveredFrom: recovery?.skip }) : null;
+    const settings = await loadIngestAccountSettings(tx);
+    const plan =
+      thread.kind === 'comment'
+        ? planComment({ mail, body: replyText, author: requester, thread, supportAddresses, settings: settings.visibility, ccBlocklist: settings.ccBlocklist, recoveredFrom: recovery?.skip })
+        : null;
     if (plan?.kind === 'suspend') {
       await suspend(plan.cause, plan.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: thread.kind === 'comment' ? thread.ticketId : null });
       return;
@@ -223,7 +228,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       requester: { email: requester.address, name: requester.name },
       recipient: supportAddress,
       comment: { body, htmlBody: parsed.html ?? textToHtml(body), public: true, attachments: attachmentRefs },
-      ccs: decideCcs({ mail, supportAddresses, requester, authorMayAddCcs: true }).add.map((a) => ({ email: a.address, name: a.name })),
+      ccs: decideCcs({ mail, supportAddresses, requester, authorMayAddCcs: true, blocklist: settings.ccBlocklist }).add.map((a) => ({ email: a.address, name: a.name })),
       via,
       mail: origin,
     };

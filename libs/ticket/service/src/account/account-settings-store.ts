@@ -1,14 +1,14 @@
 import { ACCOUNT_STREAM, type AccountSettingsChangedV1, type AccountSettingsV1, type Actor } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import type { EventStore } from '@mailroom/event-store';
-import { changeAccountSettings, DEFAULT_ACCOUNT_SETTINGS, type SettingsFieldError } from './account-settings';
+import { changeAccountSettings, DEFAULT_ACCOUNT_SETTINGS, withDefaultSettings, type SettingsFieldError } from './account-settings';
 
 const ACCOUNT_SETTINGS_LOCK = 7261011;
 
 /** Reads the settings in force: the account.settings row, or the defaults before any change. */
 export const currentAccountSettings = async (db: Db): Promise<AccountSettingsV1> => {
   const rows = await db.query<{ settings: AccountSettingsV1 }>(`SELECT settings FROM account.settings WHERE id`);
-  return rows[0]?.settings ?? { ...DEFAULT_ACCOUNT_SETTINGS, emailTemplate: { ...DEFAULT_ACCOUNT_SETTINGS.emailTemplate } };
+  return withDefaultSettings(rows[0]?.settings ?? { ...DEFAULT_ACCOUNT_SETTINGS, emailTemplate: { ...DEFAULT_ACCOUNT_SETTINGS.emailTemplate } });
 };
 
 /**

@@ -12,7 +12,12 @@ describe('account settings', () => {
       no_mail_delimiter: false,
       simplified_email_threading: true,
     });
-    expect(toZendeskAccountSettings(current).settings.tickets).toEqual({ suppress_placeholders_on_creation: false });
+    expect(toZendeskAccountSettings(current).settings.tickets).toEqual({
+      suppress_placeholders_on_creation: false,
+      email_comments_public_by_default: true,
+      cc_end_user_email_comments_public: true,
+      email_cc_blocklist: '',
+    });
   });
 
   it('applies a partial change and names what changed', () => {
@@ -21,6 +26,8 @@ describe('account settings', () => {
     expect(r.ok && r.settings).toEqual({
       emailTemplate: { ...DEFAULT_ACCOUNT_EMAIL_TEMPLATE, textTemplate: 'Hi!\n{{content}}\n{{footer}}', delimiterEnabled: false },
       suppressPlaceholdersOnCreation: true,
+      emailCommentVisibility: { ccEndUserCommentsPublic: true, agentEmailCommentsPublic: true },
+      ccBlocklist: [],
     });
   });
 
@@ -48,5 +55,38 @@ describe('account settings', () => {
   it('refuses an empty delimiter while the delimiter is on', () => {
     const r = changeAccountSettings(current, { settings: { email: { mail_delimiter: '   ' } } });
     expect(r).toMatchObject({ ok: false, errors: [{ field: 'email.mail_delimiter' }] });
+  });
+
+  it('sets who comments publicly by email and the CC blocklist, normalised', () => {
+    const r = changeAccountSettings(current, {
+      settings: { tickets: { email_comments_public_by_default: false, cc_end_user_email_comments_public: false, email_cc_blocklist: 'Boss@Partner.test,\n@noreply.test  example.org boss@partner.test' } },
+    });
+    expect(r).toMatchObject({ ok: true, changed: ['tickets.email_comments_public_by_default', 'tickets.cc_end_user_email_comments_public', 'tickets.email_cc_blocklist'] });
+    if (!r.ok) return;
+    expect(r.settings.emailCommentVisibility).toEqual({ ccEndUserCommentsPublic: false, agentEmailCommentsPublic: false });
+    expect(r.settings.ccBlocklist).toEqual(['boss@partner.test', '@noreply.test', 'example.org']);
+    expect(toZendeskAccountSettings(r.settings).settings.tickets.email_cc_blocklist).toBe('boss@partner.test @noreply.test example.org');
+    // A list is taken too; an empty text clears it.
+    const list = changeAccountSettings(r.settings, { settings: { tickets: { email_cc_blocklist: ['a.test', 'b@c.test'] } } });
+    expect(list.ok && list.settings.ccBlocklist).toEqual(['a.test', 'b@c.test']);
+    const cleared = changeAccountSettings(r.settings, { settings: { tickets: { email_cc_blocklist: '' } } });
+    expect(cleared.ok && cleared.settings.ccBlocklist).toEqual([]);
+  });
+
+  it('refuses blocklist entries that are neither addresses nor domains, and wrong types', () => {
+    const r = changeAccountSettings(current, { settings: { tickets: { email_cc_blocklist: 'fine.test nodot http://x.test/', cc_end_user_email_comments_public: 'off' } } });
+    expect(r.ok).toBe(false);
+    const body = settingsErrorBody(r.ok ? [] : r.errors) as { details: Record<string, { description: string }[]> };
+    expect(body.details['tickets.email_cc_blocklist'][0].description).toBe('email_cc_blocklist: "nodot", "http://x.test/" are neither email addresses nor domains');
+    expect(body.details['tickets.cc_end_user_email_comments_public'][0].description).toBe('cc_end_user_email_comments_public: must be true or false');
+    expect(changeAccountSettings(current, { settings: { tickets: { email_cc_blocklist: 5 } } })).toMatchObject({ ok: false, errors: [{ field: 'tickets.email_cc_blocklist' }] });
+    const many = Array.from({ length: 1001 }, (_, i) => `d${i}.test`).join(' ');
+    expect(changeAccountSettings(current, { settings: { tickets: { email_cc_blocklist: many } } })).toMatchObject({ ok: false, errors: [{ description: 'email_cc_blocklist: has 1001 entries, at most 1000' }] });
+  });
+
+  it('gives settings stored before these existed Zendesk’s defaults', () => {
+    const old = { emailTemplate: { ...DEFAULT_ACCOUNT_EMAIL_TEMPLATE }, suppressPlaceholdersOnCreation: true };
+    expect(toZendeskAccountSettings(old).settings.tickets).toMatchObject({ email_comments_public_by_default: true, cc_end_user_email_comments_public: true, email_cc_blocklist: '' });
+    expect(changeAccountSettings(old, { settings: { tickets: { email_cc_blocklist: 'x.test' } } })).toMatchObject({ ok: true, changed: ['tickets.email_cc_blocklist'], settings: { suppressPlaceholdersOnCreation: true } });
   });
 });

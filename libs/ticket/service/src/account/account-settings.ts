@@ -1,4 +1,5 @@
-import type { AccountSettingsV1 } from '@mailroom/contracts';
+import type { AccountSettingsV1, EmailCommentVisibilityV1 } from '@mailroom/contracts';
+import { DEFAULT_VISIBILITY_SETTINGS, parseCcBlocklist } from '@mailroom/mail-domain';
 import {
   applyEmailTemplateSettings,
   DEFAULT_ACCOUNT_EMAIL_TEMPLATE,
@@ -9,29 +10,48 @@ import {
 
 /**
  * The account settings Mailroom has, in Zendesk's `/api/v2/account/settings` shape: the email
- * template (reference §4.3) under `email`, placeholder suppression on creation (§4.2) under
- * `tickets`. Pure: parse a PUT body, apply it to the current settings, validate the result.
+ * template (reference §4.3) under `email`; placeholder suppression on creation (§4.2), who
+ * comments publicly by email (§5.5) and the CC blocklist (§5.6) under `tickets`. Pure: parse a
+ * PUT body, apply it to the current settings, validate the result.
+ *
+ * Zendesk keeps the last three in its admin pages only; their API names here are Mailroom's.
  */
 
 export const DEFAULT_ACCOUNT_SETTINGS: Readonly<AccountSettingsV1> = Object.freeze({
   emailTemplate: { ...DEFAULT_ACCOUNT_EMAIL_TEMPLATE },
   suppressPlaceholdersOnCreation: DEFAULT_SUPPRESS_PLACEHOLDERS_ON_CREATION,
+  emailCommentVisibility: { ...DEFAULT_VISIBILITY_SETTINGS },
+  ccBlocklist: [],
+});
+
+/** Settings stored before a setting existed take its default. */
+export const withDefaultSettings = (s: AccountSettingsV1): Required<AccountSettingsV1> => ({
+  emailTemplate: s.emailTemplate,
+  suppressPlaceholdersOnCreation: s.suppressPlaceholdersOnCreation,
+  emailCommentVisibility: s.emailCommentVisibility ?? { ...DEFAULT_VISIBILITY_SETTINGS },
+  ccBlocklist: s.ccBlocklist ?? [],
 });
 
 /** What GET shows. */
-export const toZendeskAccountSettings = (s: AccountSettingsV1): { settings: Record<string, Record<string, unknown>> } => ({
-  settings: {
-    tickets: {
-      suppress_placeholders_on_creation: s.suppressPlaceholdersOnCreation,
+export const toZendeskAccountSettings = (stored: AccountSettingsV1): { settings: Record<string, Record<string, unknown>> } => {
+  const s = withDefaultSettings(stored);
+  return {
+    settings: {
+      tickets: {
+        suppress_placeholders_on_creation: s.suppressPlaceholdersOnCreation,
+        email_comments_public_by_default: s.emailCommentVisibility.agentEmailCommentsPublic,
+        cc_end_user_email_comments_public: s.emailCommentVisibility.ccEndUserCommentsPublic,
+        email_cc_blocklist: s.ccBlocklist.join(' '),
+      },
+      email: {
+        ...toZendeskEmailTemplateSettings(s.emailTemplate),
+        // Facts of how Mailroom sends, shown as Zendesk shows them; not settable.
+        modern_email_template: true,
+        rich_content_in_emails: true,
+      },
     },
-    email: {
-      ...toZendeskEmailTemplateSettings(s.emailTemplate),
-      // Facts of how Mailroom sends, shown as Zendesk shows them; not settable.
-      modern_email_template: true,
-      rich_content_in_emails: true,
-    },
-  },
-});
+  };
+};
 
 export interface SettingsFieldError {
   /** `email.html_mail_template`, `tickets.suppress_placeholders_on_creation`, … */
@@ -44,7 +64,21 @@ export type SettingsChange = { ok: true; settings: AccountSettingsV1; changed: s
 const EMAIL_STRINGS = ['html_mail_template', 'text_mail_template', 'mail_delimiter'] as const;
 const EMAIL_BOOLEANS = ['no_mail_delimiter', 'simplified_email_threading'] as const;
 const EMAIL_READ_ONLY = ['modern_email_template', 'rich_content_in_emails'] as const;
-const TICKET_BOOLEANS = ['suppress_placeholders_on_creation'] as const;
+const TICKET_BOOLEANS = ['suppress_placeholders_on_creation', 'email_comments_public_by_default', 'cc_end_user_email_comments_public'] as const;
+const MAX_BLOCKLIST_ENTRIES = 1000;
+/** An address (`name@example.com`) or a whole domain (`example.com`, `@example.com`). */
+const BLOCKLIST_ENTRY = /^(?:[^\s@]+@|@)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+
+/** The blocklist as Zendesk's admin page takes it: text, entries apart by spaces, commas or lines. */
+const parseBlocklistSetting = (value: unknown): { entries: string[] } | { error: string } => {
+  const entries = typeof value === 'string' ? parseCcBlocklist(value) : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.flatMap((v) => parseCcBlocklist(v)) : null;
+  if (entries === null) return { error: 'email_cc_blocklist: must be text (addresses and domains apart by spaces) or a list of them' };
+  const bad = entries.filter((e) => !BLOCKLIST_ENTRY.test(e));
+  if (bad.length) return { error: `email_cc_blocklist: ${bad.slice(0, 3).map((e) => JSON.stringify(e)).join(', ')} ${bad.length === 1 ? 'is neither an email address nor a domain' : 'are neither email addresses nor domains'}` };
+  const unique = [...new Set(entries.map((e) => e.toLowerCase()))];
+  if (unique.length > MAX_BLOCKLIST_ENTRIES) return { error: `email_cc_blocklist: has ${unique.length} entries, at most ${MAX_BLOCKLIST_ENTRIES}` };
+  return { entries: unique };
+};
 
 /** The notifier domain's field names, mapped back to Zendesk's for the error details. */
 const DOMAIN_FIELD: Record<string, string> = {
@@ -87,12 +121,21 @@ export const changeAccountSettings = (current: AccountSettingsV1, body: unknown)
       if (value !== shown.email[key]) errors.push({ field, description: `${key}: is read-only` });
     } else errors.push({ field, description: `${key}: is not an email setting Mailroom has` });
   }
-  let suppress = current.suppressPlaceholdersOnCreation;
+  const base = withDefaultSettings(current);
+  let suppress = base.suppressPlaceholdersOnCreation;
+  const visibility: EmailCommentVisibilityV1 = { ...base.emailCommentVisibility };
+  let blocklist = base.ccBlocklist;
   for (const [key, value] of Object.entries(tickets)) {
     const field = `tickets.${key}`;
-    if (!(TICKET_BOOLEANS as readonly string[]).includes(key)) errors.push({ field, description: `${key}: is not a ticket setting Mailroom has` });
+    if (key === 'email_cc_blocklist') {
+      const parsed = parseBlocklistSetting(value);
+      if ('error' in parsed) errors.push({ field, description: parsed.error });
+      else blocklist = parsed.entries;
+    } else if (!(TICKET_BOOLEANS as readonly string[]).includes(key)) errors.push({ field, description: `${key}: is not a ticket setting Mailroom has` });
     else if (typeof value !== 'boolean') errors.push({ field, description: `${key}: must be true or false` });
-    else suppress = value;
+    else if (key === 'suppress_placeholders_on_creation') suppress = value;
+    else if (key === 'email_comments_public_by_default') visibility.agentEmailCommentsPublic = value;
+    else visibility.ccEndUserCommentsPublic = value;
   }
   if (errors.length) return { ok: false, errors };
   const template = applyEmailTemplateSettings(current.emailTemplate, patch);
@@ -108,7 +151,7 @@ export const changeAccountSettings = (current: AccountSettingsV1, body: unknown)
     };
   }
   const before = toZendeskAccountSettings(current).settings;
-  const next: AccountSettingsV1 = { emailTemplate: template.template, suppressPlaceholdersOnCreation: suppress };
+  const next: AccountSettingsV1 = { emailTemplate: template.template, suppressPlaceholdersOnCreation: suppress, emailCommentVisibility: visibility, ccBlocklist: blocklist };
   const after = toZendeskAccountSettings(next).settings;
   for (const section of ['email', 'tickets'] as const) {
     for (const key of Object.keys(after[section])) if (after[section][key] !== before[section][key]) changed.push(`${section}.${key}`);
