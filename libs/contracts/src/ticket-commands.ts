@@ -50,7 +50,10 @@ export interface MailCommandChanges {
   assignee?: PersonRef | null;
   /** The new requester (`#requester`); an unknown address becomes an end user. */
   requester?: PersonRef;
+  /** Older commands in the log name the group by id only; see `group`. */
   groupId?: number | null;
+  /** `#group` as written: an id or a name, checked against the groups (unknown: refused). */
+  group?: { id: number } | { name: string };
   addTags?: string[];
   removeTags?: string[];
 }

@@ -96,6 +96,9 @@ describe('planComment: mail commands', () => {
 
   it('keeps the text of a reply that is only commands', () => {
     expect(comment(plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#status pending'))).toMatchObject({ body: '#status pending', changes: { status: 'pending' } });
+    // A group by name or id goes to the ticket service, which knows the groups.
+    expect(comment(plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#group  Billing   Team\nMoving this.')).changes).toEqual({ group: { name: 'Billing Team' } });
+    expect(comment(plan(thread('assignee', ann), 'ann@mailroom.test', [support], [], '#group 7\nMoving this.')).changes).toEqual({ group: { id: 7 } });
   });
 
   it('records refused commands and changes nothing for them', () => {

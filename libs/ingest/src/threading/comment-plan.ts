@@ -136,7 +136,7 @@ export const commandRefusals = (errors: readonly MailCommandError[]): MailComman
     return { command: `#${e.command}`, value: value || null, error: e.message };
   });
 
-/** Mail commands as ticket changes; a group named rather than numbered is left out (no group directory yet). */
+/** Mail commands as ticket changes; the ticket service resolves the people and the group they name. */
 const changesOf = (c: ParsedMailCommands): MailCommandChanges | null => {
   const changes: MailCommandChanges = {};
   if (c.status) changes.status = c.status;
@@ -145,6 +145,6 @@ const changesOf = (c: ParsedMailCommands): MailCommandChanges | null => {
   if (c.tags?.length) changes.addTags = c.tags;
   if (c.assignee) changes.assignee = c.assignee;
   if (c.requester) changes.requester = c.requester;
-  if (c.group && 'id' in c.group) changes.groupId = c.group.id;
+  if (c.group) changes.group = c.group;
   return Object.keys(changes).length ? changes : null;
 };

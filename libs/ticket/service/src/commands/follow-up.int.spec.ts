@@ -1,6 +1,7 @@
 import type { Actor, AddCommentV1, CreateTicketV1, Via } from '@mailroom/contracts';
 import { EventStore } from '@mailroom/event-store';
 import { createTestDatabase, type TestDatabase } from '@mailroom/testing';
+import { GroupsService } from '../people/groups-service';
 import { Users } from '../users/users';
 import { TicketCommands } from './ticket-commands';
 
@@ -15,12 +16,13 @@ const ADMIN: Actor = { userId: null, role: 'system' };
 describe('email replies in the ticket service', () => {
   let t: TestDatabase;
   let commands: TicketCommands;
+  let store: EventStore;
   let agentId: number;
   let seq = 0;
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    const store = new EventStore();
+    store = new EventStore();
     commands = new TicketCommands(t.db, store, new Users(store));
     agentId = (await t.db.transaction((tx) => commands.users.create(tx, { name: 'Ann', email: 'ann@mailroom.test', role: 'agent' }, ADMIN, new Date().toISOString()))).user.id;
   });
@@ -113,5 +115,36 @@ describe('email replies in the ticket service', () => {
     const [row] = await t.db.query<{ data: any }>(`SELECT data FROM ticket.tickets WHERE id = $1`, [ticketId]);
     expect(row.data).toMatchObject({ status: 'new', assignee_id: null });
     expect(await commentsOf(ticketId)).toHaveLength(2);
+  });
+
+  it('finds the group an agent’s #group names, by name or id, and refuses one that does not exist', async () => {
+    const groups = new GroupsService(store);
+    const billing = await t.db.transaction((tx) => groups.create(tx, { name: 'Billing Team' }, ADMIN, new Date().toISOString()));
+    const gone = await t.db.transaction((tx) => groups.create(tx, { name: 'Old Team' }, ADMIN, new Date().toISOString()));
+    await t.db.transaction((tx) => groups.delete(tx, gone.id, ADMIN, new Date().toISOString()));
+    const groupOf = async (id: number) => (await t.db.query<{ data: any }>(`SELECT data FROM ticket.tickets WHERE id = $1`, [id]))[0].data.group_id;
+    const refusals = async (id: number) =>
+      (await t.db.query<{ data: any }>(`SELECT data FROM ticket.audits WHERE ticket_id = $1 ORDER BY id`, [id])).flatMap((a) => a.data.events).filter((e: any) => e.type === 'MailCommandError');
+    const ann = { email: 'ann@mailroom.test' };
+
+    const byName = await newTicket();
+    await addComment(reply(byName, { author: ann, changes: { group: { name: 'billing  team ' }, priority: 'high' } }));
+    expect(await groupOf(byName)).toBe(billing.id);
+
+    const byId = await newTicket();
+    await addComment(reply(byId, { author: ann, changes: { group: { id: billing.id } } }));
+    expect(await groupOf(byId)).toBe(billing.id);
+
+    // An unknown or deleted group changes nothing else's fate: the comment and the other commands land.
+    const unknown = await newTicket();
+    await addComment(reply(unknown, { author: ann, changes: { group: { name: 'Nobody' }, priority: 'urgent' } }));
+    await addComment(reply(unknown, { author: ann, changes: { group: { id: gone.id } } }));
+    const [row] = await t.db.query<{ data: any }>(`SELECT data FROM ticket.tickets WHERE id = $1`, [unknown]);
+    expect(row.data).toMatchObject({ group_id: null, priority: 'urgent' });
+    expect((await refusals(unknown)).map((e: any) => [e.command, e.value, e.error])).toEqual([
+      ['#group', 'Nobody', 'no such group'],
+      ['#group', String(gone.id), 'no such group'],
+    ]);
+    expect(await commentsOf(unknown)).toHaveLength(3);
   });
 });

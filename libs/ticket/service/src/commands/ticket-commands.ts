@@ -52,6 +52,18 @@ type Meta = { actor: Actor; via: Via; causationId?: string; correlationId?: stri
  * The update whose rules asked for a notification or webhook call (the causation of the request
  * event): its outcome is recorded in that update's audit, as Zendesk shows it.
  */
+/** The group a mail command names, by id or by name (any case, any spacing); null when there is none. */
+const groupNamed = async (tx: Db, ref: { id: number } | { name: string }): Promise<number | null> => {
+  const rows =
+    'id' in ref
+      ? await tx.query<{ id: string }>(`SELECT id FROM ticket.groups WHERE id = $1 AND NOT deleted`, [ref.id])
+      : await tx.query<{ id: string }>(
+          `SELECT id FROM ticket.groups WHERE regexp_replace(lower(btrim(data->>'name')), '\s+', ' ', 'g') = $1 AND NOT deleted ORDER BY id LIMIT 1`,
+          [ref.name.trim().replace(/\s+/g, ' ').toLowerCase()],
+        );
+  return rows.length ? Number(rows[0].id) : null;
+};
+
 const updateThatAsked = async (tx: Db, ticketId: number, type: 'ticket.notification_requested' | 'ticket.webhook_requested', key: 'notificationId' | 'requestId', value: string): Promise<string | null> => {
   const rows = await tx.query<{ update_id: string }>(
     `SELECT metadata->>'causationId' AS update_id FROM mailroom_events.messages WHERE stream_id = $1 AND type = $2 AND data->>$3 = $4 LIMIT 1`,
@@ -250,7 +262,13 @@ export class TicketCommands {
     if (asked.status !== undefined && asked.status !== 'new') f.status = asked.status;
     if (asked.priority !== undefined) f.priority = asked.priority;
     if (asked.type !== undefined) f.type = asked.type;
-    if (asked.groupId !== undefined) f.groupId = asked.groupId;
+    const group = asked.group ?? (asked.groupId === undefined ? undefined : asked.groupId === null ? null : { id: asked.groupId });
+    if (group === null) f.groupId = null;
+    else if (group) {
+      const found = await groupNamed(tx, group);
+      if (found !== null) f.groupId = found;
+      else refused.push({ command: '#group', value: 'id' in group ? String(group.id) : group.name, error: 'no such group' });
+    }
     if (asked.addTags?.length) f.addTags = asked.addTags;
     if (asked.removeTags?.length) f.removeTags = asked.removeTags;
     if (asked.assignee === null) f.assigneeId = null;
