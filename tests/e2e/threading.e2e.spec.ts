@@ -115,6 +115,15 @@ describe('threading incoming mail', () => {
     expect(update.events.map((e: any) => e.field_name ?? e.type)).toEqual(expect.arrayContaining(['Comment', 'status', 'assignee_id']));
   });
 
+  it('lets an agent open a ticket for a customer by mail, with #requester and other commands', async () => {
+    const admin = await userByEmail(ADMIN_EMAIL);
+    await send({ from: ADMIN_EMAIL, subject: 'Phoned in: printer jam', text: '#requester walter@customer.test\n#priority urgent\n#tags phone\n\nWalter called: the printer jams on every page.' });
+    const ticket = await ticketWithSubject('Phoned in: printer jam');
+    const walter = await eventually(() => userByEmail('walter@customer.test'), 'walter');
+    expect(ticket).toMatchObject({ requester_id: walter.id, submitter_id: admin.id, priority: 'urgent', tags: ['phone'], email_cc_ids: [admin.id] });
+    expect((await comments(ticket.id, 1))[0]).toMatchObject({ body: 'Walter called: the printer jams on every page.', author_id: admin.id, public: true });
+  });
+
   it('opens a follow-up for a reply to a closed ticket, linked to it, with its tags and the address it was sent to', async () => {
     const { ticket, ack } = await newTicket('Jane <jane@customer.test>', 'Mouse lost');
     const admin = await userByEmail(ADMIN_EMAIL);

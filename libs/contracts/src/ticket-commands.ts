@@ -23,6 +23,14 @@ export interface CreateTicketV1 {
   type?: TicketType | null;
   status?: TicketStatus;
   tags?: string[];
+  /**
+   * Mail commands of an agent opening the ticket by mail (`#requester customer@…`): the mail's
+   * sender is then the submitter and the comment's author, and the ticket starts with these fields.
+   * Ignored unless the sender is an agent or admin.
+   */
+  changes?: MailCommandChanges;
+  /** The sender's mail commands that were refused, recorded with the first comment. */
+  commandErrors?: MailCommandRefusal[];
 }
 
 export interface AddCommentV1 {

@@ -32,7 +32,7 @@ import type { SupportAddressBook } from './support-address-book';
 import { suspendMail } from './suspension/suspend-mail';
 import { resolveThread } from './threading/resolve-thread';
 import { loadIngestAccountSettings } from './account-settings';
-import { commandRefusals, commentText, planComment } from './threading/comment-plan';
+import { commandRefusals, commentText, planComment, planNewTicket } from './threading/comment-plan';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
 export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'mail.received.#' }] };
@@ -221,16 +221,21 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'comment', ticketId: thread.ticketId, matchedBy: thread.matchedBy, reason: plan.privateBecause });
       return;
     }
-    const body = mail.text.trim() || (attachments.length ? '(attachments only)' : mail.subject.trim() || '(empty message)');
+    const text = mail.text.trim() || (attachments.length ? '(attachments only)' : mail.subject.trim() || '(empty message)');
+    // An agent opening a ticket by mail may start it with mail commands (#requester, #assignee, …).
+    const opening = planNewTicket(text, thread.kind === 'new_ticket' ? thread.author : null);
+    const body = opening.body;
     const command: CreateTicketV1 = {
       creationKey: `mail:${received.mailId}`,
       subject: ticketSubject(mail),
       requester: { email: requester.address, name: requester.name },
       recipient: supportAddress,
-      comment: { body, htmlBody: parsed.html ?? textToHtml(body), public: true, attachments: attachmentRefs },
+      comment: { body, htmlBody: parsed.html && body === text ? parsed.html : textToHtml(body), public: opening.public, attachments: attachmentRefs },
       ccs: decideCcs({ mail, supportAddresses, requester, authorMayAddCcs: true, blocklist: settings.ccBlocklist }).add.map((a) => ({ email: a.address, name: a.name })),
       via,
       mail: origin,
+      ...(opening.changes ? { changes: opening.changes } : {}),
+      ...(opening.commandErrors.length ? { commandErrors: commandRefusals(opening.commandErrors) } : {}),
     };
     await deps.store.sendCommand(tx, { id: commandId, type: 'ticket.create_ticket', data: command }, meta);
     await route({ ...NO_ROUTE, messageId: key, supportAddress, outcome: 'new_ticket', reason: thread.note });

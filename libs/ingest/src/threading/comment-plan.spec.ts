@@ -1,5 +1,5 @@
 import { extractReply, parseSupportAddresses, type Address } from '@mailroom/mail-domain';
-import { commandRefusals, commentText, planComment, type CommentPlan } from './comment-plan';
+import { commandRefusals, commentText, planComment, planNewTicket, type CommentPlan } from './comment-plan';
 import type { ThreadDecision, ThreadMatch } from './resolve-thread';
 import type { PersonFacts, Relation, TicketFacts } from './ticket-directory';
 
@@ -161,5 +161,25 @@ describe('commandRefusals', () => {
       { command: '#status', value: 'nonsense', error: expect.stringContaining('nonsense') },
       { command: '#frobnicate', value: null, error: '#frobnicate is not a mail command' },
     ]);
+  });
+});
+
+describe('planNewTicket', () => {
+  it('takes an agent’s opening mail commands out of the first comment', () => {
+    const r = planNewTicket('#requester jane@customer.test\n#assignee ann@mailroom.test\n#group Billing\n#tags phone\n\nJane called about her invoice.', { role: 'agent' });
+    expect(r).toEqual({
+      body: 'Jane called about her invoice.',
+      public: true,
+      changes: { requester: { email: 'jane@customer.test' }, assignee: { email: 'ann@mailroom.test' }, group: { name: 'Billing' }, addTags: ['phone'] },
+      commandErrors: [],
+    });
+    expect(planNewTicket('#note\nFor us only.', { role: 'admin' })).toMatchObject({ body: 'For us only.', public: false, changes: null });
+    expect(planNewTicket('#status nonsense\nHi', { role: 'agent' }).commandErrors.map((e) => e.command)).toEqual(['status']);
+  });
+
+  it('leaves an end user’s or a stranger’s # lines as they wrote them', () => {
+    const text = '#status solved\n#assignee me@evil.test\nPlease close.';
+    expect(planNewTicket(text, { role: 'end_user' })).toEqual({ body: text, public: true, changes: null, commandErrors: [] });
+    expect(planNewTicket(text, null)).toEqual({ body: text, public: true, changes: null, commandErrors: [] });
   });
 });

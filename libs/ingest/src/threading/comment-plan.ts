@@ -119,6 +119,27 @@ export const planComment = (input: CommentPlanInput): CommentPlan => {
   };
 };
 
+export interface NewTicketPlan {
+  /** The first comment's text, without the mail-command lines. */
+  body: string;
+  /** False when the agent opened the ticket with `#note` or `#public false`. */
+  public: boolean;
+  changes: MailCommandChanges | null;
+  commandErrors: MailCommandError[];
+}
+
+/**
+ * A mail that starts a ticket: an agent or admin may open it with Mail API lines, as in a reply —
+ * typically `#requester customer@…` to open a ticket on a customer's behalf, with `#assignee`,
+ * `#group`, `#status`, `#tags`. Anyone else's `#` lines are just text.
+ */
+export const planNewTicket = (text: string, author: { role: string } | null): NewTicketPlan => {
+  const isAgent = author?.role === 'agent' || author?.role === 'admin';
+  const commands = parseMailCommands(text, { authorIsAgent: isAgent });
+  if (!commands.honoured) return { body: text, public: true, changes: null, commandErrors: [] };
+  return { body: commands.body.trim() || text.trim(), public: commands.public !== false, changes: changesOf(commands), commandErrors: commands.errors };
+};
+
 /**
  * The text a mail comment shows: the reply without the quoted history, its signature kept (as
  * Zendesk keeps it; extractReply only splits it off). A mail with nothing above the history

@@ -147,4 +147,35 @@ describe('email replies in the ticket service', () => {
     ]);
     expect(await commentsOf(unknown)).toHaveLength(3);
   });
+
+  it('opens a ticket on a customer’s behalf from an agent’s mail commands, and ignores them from anyone else', async () => {
+    const groups = new GroupsService(store);
+    const desk = await t.db.transaction((tx) => groups.create(tx, { name: 'Front Desk' }, ADMIN, new Date().toISOString()));
+    const create = (key: string, over: Partial<CreateTicketV1>) =>
+      commands.inTransaction((tx) =>
+        commands.createTicket(
+          tx,
+          { creationKey: key, subject: 'Phone call', requester: { email: 'ann@mailroom.test' }, recipient: 'support@mailroom.test', comment: { body: 'Called in.', htmlBody: '<p>Called in.</p>', public: true, attachments: [] }, ccs: [], via, mail: null, ...over },
+          { causationId: key },
+        ),
+      );
+    const ticketOf = async (id: number) => (await t.db.query<{ data: any }>(`SELECT data FROM ticket.tickets WHERE id = $1`, [id]))[0].data;
+
+    const opened = (await create('agent-opens', { changes: { requester: { email: 'walkin@customer.test', name: 'Walk In' }, group: { name: 'front desk' }, priority: 'high', addTags: ['phone'] } }))!;
+    const walkIn = (await commands.users.byEmail(t.db, 'walkin@customer.test'))!;
+    expect(await ticketOf(opened.ticketId)).toMatchObject({ requester_id: walkIn.id, submitter_id: agentId, group_id: desk.id, priority: 'high', tags: ['phone'], email_cc_ids: [agentId] });
+    expect((await commentsOf(opened.ticketId))[0]).toMatchObject({ author_id: agentId, body: 'Called in.' });
+
+    // A command the ticket refuses (an unknown assignee) is recorded; the ticket opens with the rest.
+    const partly = (await create('agent-partly', { changes: { assignee: { email: 'nobody@mailroom.test' }, status: 'pending' } }))!;
+    expect(await ticketOf(partly.ticketId)).toMatchObject({ requester_id: agentId, assignee_id: null, status: 'pending' });
+    const refused = (await t.db.query<{ data: any }>(`SELECT data FROM ticket.audits WHERE ticket_id = $1`, [partly.ticketId])).flatMap((a) => a.data.events).filter((e: any) => e.type === 'MailCommandError');
+    expect(refused.map((e: any) => [e.command, e.error])).toEqual([['#assignee', 'no such user']]);
+
+    // An end user's commands change nothing.
+    const customer = (await create('customer-tries', { requester: { email: 'jane@customer.test' }, changes: { status: 'solved', requester: { email: 'victim@customer.test' } } }))!;
+    const jane = (await commands.users.byEmail(t.db, 'jane@customer.test'))!;
+    expect(await ticketOf(customer.ticketId)).toMatchObject({ requester_id: jane.id, submitter_id: jane.id, status: 'new', email_cc_ids: [] });
+    expect(await commands.users.byEmail(t.db, 'victim@customer.test')).toBeNull();
+  });
 });

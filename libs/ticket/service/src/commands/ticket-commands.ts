@@ -58,7 +58,7 @@ const groupNamed = async (tx: Db, ref: { id: number } | { name: string }): Promi
     'id' in ref
       ? await tx.query<{ id: string }>(`SELECT id FROM ticket.groups WHERE id = $1 AND NOT deleted`, [ref.id])
       : await tx.query<{ id: string }>(
-          `SELECT id FROM ticket.groups WHERE regexp_replace(lower(btrim(data->>'name')), '\s+', ' ', 'g') = $1 AND NOT deleted ORDER BY id LIMIT 1`,
+          `SELECT id FROM ticket.groups WHERE regexp_replace(lower(btrim(data->>'name')), '[[:space:]]+', ' ', 'g') = $1 AND NOT deleted ORDER BY id LIMIT 1`,
           [ref.name.trim().replace(/\s+/g, ' ').toLowerCase()],
         );
   return rows.length ? Number(rows[0].id) : null;
@@ -148,34 +148,63 @@ export class TicketCommands {
     const existing = await tx.query<{ ticket_id: string }>(`SELECT ticket_id FROM ticket.creation_keys WHERE key = $1`, [c.creationKey]);
     if (existing.length) return null;
     const systemActor: Actor = { userId: null, role: 'system' };
-    const requester = await this.resolvePerson(tx, c.requester, systemActor);
+    const sender = await this.resolvePerson(tx, c.requester, systemActor);
+    // An agent's mail commands on a new ticket (#requester opens it on a customer's behalf).
+    const refused: MailCommandRefusal[] = [...(c.commandErrors ?? [])];
+    const asked = await this.mailCommandChanges(tx, c.changes, sender, initialTicketState(), refused);
+    const requesterId = asked.requesterId ?? sender.id;
     const ccs: number[] = [];
-    for (const cc of c.ccs) ccs.push((await this.resolvePerson(tx, cc, systemActor)).id);
+    for (const cc of c.ccs) {
+      const id = (await this.resolvePerson(tx, cc, systemActor)).id;
+      if (id !== requesterId && !ccs.includes(id)) ccs.push(id);
+    }
+    // The agent who opened it for someone else stays on it as a CC, as Zendesk does.
+    if (requesterId !== sender.id && !ccs.includes(sender.id)) ccs.push(sender.id);
     const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.ticket_ids') AS id`);
     const ticketId = Number(id);
     await tx.query(`INSERT INTO ticket.creation_keys (key, ticket_id) VALUES ($1, $2)`, [c.creationKey, ticketId]);
     const [{ id: commentId }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.comment_ids') AS id`);
-    const actor: Actor = { userId: requester.id, role: requester.role };
-    return this.execute(
-      tx,
-      ticketId,
-      (_s, now) => ({
-        type: 'CreateTicket',
-        now,
-        actor,
-        via: c.via,
+    const actor: Actor = { userId: sender.id, role: sender.role };
+    const open = (commands: FieldChanges, errors: MailCommandRefusal[]) => {
+      let tags = [...(c.tags ?? []), ...(commands.addTags ?? [])];
+      if (commands.removeTags?.length) tags = tags.filter((t) => !commands.removeTags!.includes(t));
+      return this.execute(
+        tx,
         ticketId,
-        subject: c.subject,
-        requesterId: requester.id,
-        submitterId: requester.id,
-        recipient: c.recipient,
-        comment: { commentId: Number(commentId), authorId: requester.id, ...c.comment },
-        ccIds: ccs,
-        fields: { priority: c.priority ?? null, type: c.type ?? null, status: c.status, tags: c.tags ?? [] },
-        mail: c.mail,
-      }),
-      { actor, via: c.via, ...meta },
-    );
+        (_s, now) => ({
+          type: 'CreateTicket',
+          now,
+          actor,
+          via: c.via,
+          ticketId,
+          subject: c.subject,
+          requesterId,
+          submitterId: sender.id,
+          recipient: c.recipient,
+          comment: { commentId: Number(commentId), authorId: sender.id, ...c.comment },
+          ccIds: ccs,
+          fields: {
+            priority: commands.priority !== undefined ? commands.priority : (c.priority ?? null),
+            type: commands.type !== undefined ? commands.type : (c.type ?? null),
+            status: commands.status ?? c.status,
+            tags,
+            ...(commands.groupId !== undefined ? { groupId: commands.groupId } : {}),
+            ...(commands.assigneeId !== undefined ? { assigneeId: commands.assigneeId } : {}),
+          },
+          mail: c.mail,
+          ...(errors.length ? { commandErrors: errors } : {}),
+        }),
+        { actor, via: c.via, ...meta },
+      );
+    };
+    try {
+      return await open(asked, refused);
+    } catch (err) {
+      // Fields the ticket refuses (its system rules) never cost the mail its ticket: it opens
+      // without the agent's field commands, and the audit says why.
+      if (!(err instanceof TicketCommandError) || Object.keys(asked).length === 0) throw err;
+      return open({}, [...refused, refusalOf(err.error, asked)]);
+    }
   }
 
   /**
