@@ -130,7 +130,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const onError = (what: string) => (err: unknown) => log.warn(`${what}: ${(err as Error).message}`);
   const forwarder = createForwarder({ db, store, broker, wakeup, onError: onError('forwarder') });
   forwarder.start();
-  const readModel = new LogProcessor({ id: TICKET_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyToReadModel(tx, messages), onError: onError('read model') });
+  const readModel = new LogProcessor({ id: TICKET_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyToReadModel(tx, messages, { fromLog: true }), onError: onError('read model') });
   readModel.start();
   const peopleReadModel = new LogProcessor({ id: PEOPLE_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyPeopleEvents(tx, messages), onError: onError('people read model') });
   peopleReadModel.start();

@@ -37,12 +37,30 @@ export interface TicketRow {
 /** The update an event belongs to, for audits: a rule's update belongs to the update that caused it. */
 const auditKey = (m: Message): string => (m.metadata.via?.channel === 'rule' && m.metadata.causationId ? m.metadata.causationId : m.metadata.updateId ?? m.id);
 
-export const applyToReadModel = async (tx: Db, messages: Message[]): Promise<void> => {
+/**
+ * Applies events to the read models. The transaction that appends a ticket's or user's events
+ * applies them itself (so the API answers with them at once); the read-model processor then
+ * follows the log with `fromLog`, for whatever that missed and for rebuilds. Its replays are
+ * nearly always of events applied already, and the row may still be locked by the writer of the
+ * next change: a plain read of the committed version lets the replay pass without queueing behind
+ * that lock (which used to hold up every ticket command behind the processor's batch, and the
+ * processor behind them).
+ */
+export const applyToReadModel = async (tx: Db, messages: Message[], opts: { fromLog?: boolean } = {}): Promise<void> => {
   for (const m of messages) {
     if (m.kind !== 'event') continue;
-    if (m.type.startsWith('ticket.')) await applyTicketEvent(tx, m, { type: m.type, data: m.data } as TicketEvent);
-    else if (m.type.startsWith('user.')) await applyUserEvent(tx, m, { type: m.type, data: m.data } as UserEvent);
+    const ticket = m.type.startsWith('ticket.');
+    if (!ticket && !m.type.startsWith('user.')) continue;
+    if (opts.fromLog && (await appliedAlready(tx, ticket ? 'ticket.tickets' : 'ticket.users', (m.data as { ticketId?: number; userId?: number })[ticket ? 'ticketId' : 'userId'], m.streamVersion))) continue;
+    if (ticket) await applyTicketEvent(tx, m, { type: m.type, data: m.data } as TicketEvent);
+    else await applyUserEvent(tx, m, { type: m.type, data: m.data } as UserEvent);
   }
+};
+
+const appliedAlready = async (tx: Db, table: 'ticket.tickets' | 'ticket.users', id: number | undefined, version: number): Promise<boolean> => {
+  if (typeof id !== 'number') return false;
+  const rows = await tx.query<{ version: string }>(`SELECT version FROM ${table} WHERE id = $1`, [id]);
+  return rows.length > 0 && Number(rows[0].version) >= version;
 };
 
 const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<void> => {
