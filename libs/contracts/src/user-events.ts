@@ -41,6 +41,8 @@ export interface UserEmailBouncedV1 {
   ticketId: number | null;
   mailId: string;
   bouncedAt: string;
+  /** The Message-ID of the mail that bounced (absent in events recorded before it was kept). */
+  originalMessageId?: string | null;
 }
 
 export type UserEvent =

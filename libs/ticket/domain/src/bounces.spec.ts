@@ -32,6 +32,11 @@ describe('undeliverable emails', () => {
     expect(countBounce(hard, { permanent: false })).toEqual({ undeliverable: true, softBounces: 4, markedNow: false });
   });
 
+  it('a second soft report about a mail counted already adds nothing; a hard one still marks', () => {
+    expect(countBounce({ undeliverable: false, softBounces: 9 }, { permanent: false, again: true })).toEqual({ undeliverable: false, softBounces: 9, markedNow: false });
+    expect(countBounce({ undeliverable: false, softBounces: 9 }, { permanent: true, again: true })).toEqual({ undeliverable: true, softBounces: 9, markedNow: true });
+  });
+
   it('after being marked deliverable again, one soft bounce does not mark the email', () => {
     expect(countBounce(DELIVERABLE, { permanent: false })).toEqual({ undeliverable: false, softBounces: 1, markedNow: false });
   });

@@ -18,8 +18,13 @@ export interface BounceOutcome extends EmailDeliverability {
   markedNow: boolean;
 }
 
-export const countBounce = (before: EmailDeliverability, bounce: { permanent: boolean }): BounceOutcome => {
-  const softBounces = bounce.permanent ? before.softBounces : before.softBounces + 1;
+/**
+ * `again`: a soft bounce of a mail already counted once — the "delayed" warning an MTA sends
+ * before it gives up, then its final failure. One undelivered mail is one soft bounce; a final
+ * hard failure still marks the address at once.
+ */
+export const countBounce = (before: EmailDeliverability, bounce: { permanent: boolean; again?: boolean }): BounceOutcome => {
+  const softBounces = bounce.permanent || bounce.again ? before.softBounces : before.softBounces + 1;
   const undeliverable = before.undeliverable || bounce.permanent || softBounces >= SOFT_BOUNCE_LIMIT;
   return { undeliverable, softBounces, markedNow: undeliverable && !before.undeliverable };
 };

@@ -40,6 +40,7 @@ describe('recording bounces in the ticket service', () => {
     return (await commands.inTransaction((tx) => commands.createTicket(tx, c, { causationId: `c-${seq}` })))!.ticketId;
   };
   const bounce = (over: Partial<RecordBounceV1>): RecordBounceV1 => ({
+    // Each report about a mail of its own unless the test says otherwise.
     mailId: `mail-${++seq}`,
     address: 'jane@customer.test',
     ticketId: null,
@@ -47,7 +48,7 @@ describe('recording bounces in the ticket service', () => {
     status: '5.1.1',
     diagnostic: '550 5.1.1 user unknown',
     permanent: true,
-    originalMessageId: '<mr.t1-x@mailroom.test>',
+    originalMessageId: `<mr.t1-x${seq}@mailroom.test>`,
     bouncedAt: '2026-12-01T09:00:00.000Z',
     ...over,
   });
@@ -106,5 +107,23 @@ describe('recording bounces in the ticket service', () => {
     await record(c);
     expect(await bouncesOnAudit(ticketId)).toHaveLength(1);
     expect(await user('lee@customer.test')).toMatchObject({ undeliverable: false, email_soft_bounces: 1 });
+  });
+
+  it('counts a mail that was first delayed and then failed softly as one soft bounce; a final hard failure still marks the address', async () => {
+    await newTicket('max@customer.test');
+    const about = (id: string, over: Partial<RecordBounceV1>) => bounce({ address: 'max@customer.test', originalMessageId: `<${id}@mailroom.test>`, permanent: false, ...over });
+    await record(about('one', { action: 'delayed', status: '4.4.1' }));
+    await record(about('one', { action: 'failed', status: '4.4.7' }));
+    expect(await user('max@customer.test')).toMatchObject({ undeliverable: false, email_soft_bounces: 1 });
+    await record(about('two', { action: 'delayed', status: '4.4.1' }));
+    expect(await user('max@customer.test')).toMatchObject({ email_soft_bounces: 2 });
+    await record(about('two', { action: 'failed', status: '5.1.1', permanent: true }));
+    expect(await user('max@customer.test')).toMatchObject({ undeliverable: true, email_soft_bounces: 2 });
+
+    // Marked deliverable again, a new report about the same old mail counts anew.
+    const marked = await user('max@customer.test');
+    await commands.inTransaction((tx) => commands.users.update(tx, marked.id, { undeliverable: false }, SYSTEM, '2026-12-01T10:00:00.000Z'));
+    await record(about('one', { action: 'failed', status: '4.2.2' }));
+    expect(await user('max@customer.test')).toMatchObject({ undeliverable: false, email_soft_bounces: 1 });
   });
 });

@@ -377,7 +377,7 @@ export class TicketCommands {
     const now = this.clock().toISOString();
     const user = await this.users.byEmail(tx, c.address);
     const bounce = { permanent: c.permanent, status: c.status, diagnostic: c.diagnostic, ticketId: c.ticketId, mailId: c.mailId, bouncedAt: c.bouncedAt };
-    const marked = user?.email ? await this.users.recordBounce(tx, user, bounce, actor, now) : null;
+    const marked = user?.email ? await this.users.recordBounce(tx, user, { ...bounce, originalMessageId: c.originalMessageId }, actor, now) : null;
     if (c.ticketId === null || !(await this.load(tx, c.ticketId)).state.exists) return null;
     const via: Via = { channel: 'system', source: { from: {}, to: { address: c.address }, rel: 'bounce' } };
     return this.execute(

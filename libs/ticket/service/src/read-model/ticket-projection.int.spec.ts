@@ -44,7 +44,7 @@ describe('the read-model processor behind a writer', () => {
     await writer.connect();
     await writer.startTransaction();
     await writer.query(`SELECT 1 FROM ticket.tickets WHERE id = $1 FOR UPDATE`, [created.ticketId]);
-    await writer.query(`SELECT 1 FROM ticket.users WHERE id = $1 FOR UPDATE`, [users[0].data.userId]);
+    await writer.query(`SELECT 1 FROM ticket.users WHERE id = $1 FOR UPDATE`, [(users[0].data as { userId: number }).userId]);
     try {
       await t.db.transaction(async (tx) => {
         await tx.query(`SET LOCAL lock_timeout = '300ms'`);

@@ -135,7 +135,7 @@ export class Users {
   async recordBounce(
     tx: Db,
     user: UserRecord,
-    bounce: Pick<UserEmailBouncedV1, 'permanent' | 'status' | 'diagnostic' | 'ticketId' | 'mailId' | 'bouncedAt'>,
+    bounce: Pick<UserEmailBouncedV1, 'permanent' | 'status' | 'diagnostic' | 'ticketId' | 'mailId' | 'bouncedAt' | 'originalMessageId'>,
     actor: Actor,
     now: string,
   ): Promise<{ undeliverable: boolean }> {
@@ -145,7 +145,21 @@ export class Users {
       [userStreamId(user.id), bounce.mailId],
     );
     if (seen.length) return { undeliverable: seen[0].undeliverable };
-    const outcome = countBounce({ undeliverable: !!user.undeliverable, softBounces: user.email_soft_bounces ?? 0 }, bounce);
+    // A second report about the same mail (delayed, then failed) is not a second soft bounce, as
+    // long as the address was not marked deliverable since the first.
+    const again =
+      !bounce.permanent && bounce.originalMessageId
+        ? (
+            await tx.query(
+              `SELECT 1 FROM mailroom_events.messages b
+                WHERE b.stream_id = $1 AND b.type = 'user.email_bounced' AND b.data->>'originalMessageId' = $2 AND NOT (b.data->>'permanent')::boolean
+                  AND NOT EXISTS (SELECT 1 FROM mailroom_events.messages u WHERE u.stream_id = $1 AND u.type = 'user.updated' AND u.stream_version > b.stream_version AND u.data->>'undeliverable' = 'false')
+                LIMIT 1`,
+              [userStreamId(user.id), bounce.originalMessageId],
+            )
+          ).length > 0
+        : false;
+    const outcome = countBounce({ undeliverable: !!user.undeliverable, softBounces: user.email_soft_bounces ?? 0 }, { permanent: bounce.permanent, again });
     const data: UserEmailBouncedV1 = { userId: user.id, email: user.email ?? '', ...bounce, softBounces: outcome.softBounces, undeliverable: outcome.undeliverable };
     const version = await this.store.streamVersion(tx, userStreamId(user.id));
     const { messages } = await this.store.append(tx, userStreamId(user.id), 'user', version, [{ type: 'user.email_bounced', data }], { actor, occurredAt: now });
