@@ -144,7 +144,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       return;
     }
 
-    const verdict = await screenMail(tx, { mail, requester, supportAddresses, at: now, policy: deps.screening, mailId: received.mailId, parts: attachments, secret: deps.secret, recovery, store: deps.store });
+    const verdict = await screenMail(tx, { mail, requester, supportAddresses, at: now, policy: deps.screening, mailId: received.mailId, parts: attachments, secret: deps.secret, rcptTag: match.tag, recovery, store: deps.store });
     if (verdict.kind === 'suspend') {
       await suspend(verdict.cause, verdict.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: verdict.ticketId ?? null });
       return;

@@ -1,4 +1,4 @@
-import { notificationMessageId } from '@mailroom/mail-domain';
+import { encodeTicketId, notificationMessageId, ticketToken } from '@mailroom/mail-domain';
 import { createTestDatabase, type TestDatabase } from '@mailroom/testing';
 import { DEFAULT_SCREENING_POLICY } from './screen-mail';
 import { parseSenderLists } from './sender-lists';
@@ -118,6 +118,19 @@ describe('screening mail before it becomes a ticket', () => {
     expect(await h.commands(mailId)).toEqual([]);
     const forged = await h.receive(rawMail({ from: 'away2@customer.test', headers: ['Auto-Submitted: auto-replied', `In-Reply-To: ${ourNotification.replace(/-[0-9a-z]{16}/, '-0000000000000000')}`] }));
     expect(await h.routed(forged)).toMatchObject({ cause: 'auto_mailer', ticketId: null });
+  });
+
+  it('finds the ticket of an auto-reply sent to our Reply-To plus-address, or quoting our encoded id, without our headers', async () => {
+    const token = ticketToken(7, HARNESS_SECRET);
+    const toReplyTo = await h.receive(rawMail({ from: 'away3@customer.test', to: `support+${token}@mailroom.test`, subject: 'Automatic reply: Printer', headers: ['Auto-Submitted: auto-replied'] }), {
+      to: [`support+${token}@mailroom.test`],
+    });
+    expect(await h.routed(toReplyTo)).toMatchObject({ outcome: 'suspended', cause: 'auto_vacation', ticketId: 7 });
+    const quoting = await h.receive(
+      rawMail({ from: 'away4@customer.test', subject: 'Out of office', headers: ['X-Autoreply: yes'], body: `I am away until Monday.\n\n> [${encodeTicketId(7, HARNESS_SECRET)}]\n> Your request was received.` }),
+    );
+    expect(await h.routed(quoting)).toMatchObject({ outcome: 'suspended', cause: 'auto_vacation', ticketId: 7 });
+    expect(await h.commands(quoting)).toEqual([]);
   });
 
   it('keeps a bounce of somebody else’s mail without a ticket', async () => {

@@ -4,6 +4,7 @@ import {
   isOutOfOfficeSubject,
   matchSupportAddress,
   parseDeliveryReport,
+  findTicketReference,
   ticketIdFromMessageId,
   type Address,
   type DeliveryReport,
@@ -36,8 +37,10 @@ export interface ScreenInput {
   mailId?: string;
   /** Parts of the mail (content type and bytes): a delivery report's status and returned headers are read from them. */
   parts?: readonly { contentType: string; content: Buffer }[];
-  /** Server secret: finds the ticket a bounced notification was about from its Message-ID. */
+  /** Server secret: finds the ticket a bounced notification or an auto-reply was about. */
   secret?: string;
+  /** The plus-address tag of the support address the mail was sent to (`support+TAG@`). */
+  rcptTag?: string | null;
   /** Where the bounce commands for the ticket service are appended (in `tx`); a new EventStore when absent. */
   store?: EventStore;
   /**
@@ -79,15 +82,13 @@ const bouncedTicket = (report: DeliveryReport, secret: string | undefined): numb
   return null;
 };
 
-/** The ticket an auto-reply answers: the first of In-Reply-To, then References (newest first), that is one of our Message-IDs. */
-const repliedTicket = (mail: InboundMail, secret: string | undefined): number | null => {
-  if (!secret) return null;
-  for (const id of [...mail.inReplyTo, ...[...mail.references].reverse()]) {
-    const ticketId = ticketIdFromMessageId(id, secret);
-    if (ticketId !== null) return ticketId;
-  }
-  return null;
-};
+/**
+ * The ticket an auto-reply answers, by the same references a reply is threaded by: our
+ * Message-IDs in In-Reply-To/References, the ticket token of the address it was sent to (our
+ * Reply-To), the encoded id in its text (an out-of-office that quotes our mail).
+ */
+const repliedTicket = (mail: InboundMail, rcptTag: string | null, secret: string | undefined): number | null =>
+  secret ? (findTicketReference(mail, rcptTag, secret)?.ticketId ?? null) : null;
 
 /** The report actions that are bounces; `delivered`, `relayed` and `expanded` say the mail got through. */
 const BOUNCE_ACTIONS = new Set(['failed', 'delayed']);
@@ -187,7 +188,7 @@ export const screenMail = async (tx: Db, input: ScreenInput): Promise<MailVerdic
   }
   if (automated?.kind === 'auto_reply') {
     // Kept with the ticket it answers (shown on the suspended ticket), but never a comment: no notification goes back.
-    const ticketId = repliedTicket(input.mail, input.secret);
+    const ticketId = repliedTicket(input.mail, input.rcptTag ?? null, input.secret);
     const verdict = isOutOfOfficeSubject(input.mail.subject)
       ? suspend('auto_vacation', `${automated.reason}, subject "${input.mail.subject}"`, ticketId)
       : suspend('auto_mailer', automated.reason, ticketId);
