@@ -9,7 +9,7 @@ import { topologyFor } from '@mailroom/contracts';
 import { migrate } from '@mailroom/database';
 import { INGEST_COMMANDS_QUEUE, MAIL_WORKER_QUEUE, startIngestService, type RunningIngest } from '@mailroom/ingest';
 import { startMailCatcher, type MailCatcher, type MailCatcherOptions } from '@mailroom/mail-catcher';
-import type { QueueSpec } from '@mailroom/messaging';
+import { deleteTopology, type QueueSpec } from '@mailroom/messaging';
 import { NOTIFIER_QUEUE, startNotifierService, type RunningNotifier } from '@mailroom/notifier';
 import { createLogger, silentLogger, type Level, type Logger } from '@mailroom/observability';
 import { RULES_QUEUE, startRulesService, type RunningRules } from '@mailroom/rules';
@@ -111,10 +111,7 @@ export const deleteNamespace = async (amqpUrl: string, namespace: string, queues
   const conn = await connect(amqpUrl);
   try {
     const ch = await conn.createChannel();
-    for (const q of queues) {
-      for (const name of [t.queue(q.name), t.retryQueue(q.name), t.deadLetterQueue(q.name)]) await ch.deleteQueue(name);
-    }
-    for (const name of [t.eventsExchange, t.commandsExchange, t.deadLetterExchange]) await ch.deleteExchange(name);
+    await deleteTopology(ch, t, queues);
     await ch.close();
   } finally {
     await conn.close();

@@ -1,7 +1,9 @@
 import type { Message } from '@mailroom/contracts';
 import { EventStore } from '@mailroom/event-store';
 import { createTestDatabase, eventually, startTcpProxy, testNamespace, TEST_AMQP_URL, type TcpProxy, type TestDatabase } from '@mailroom/testing';
+import { connect } from 'amqplib';
 import { Broker, PermanentFailure, RetryLater } from './broker';
+import { deleteTopology } from './topology';
 import { createForwarder } from './forwarder';
 import { handleOnce } from './inbox';
 
@@ -22,6 +24,15 @@ describe('messaging on RabbitMQ', () => {
     await broker.close();
     await proxy.close();
     await t.drop();
+    // Run outside `npm test` (no vhost of its own), the queues would stay behind on the broker.
+    const conn = await connect(TEST_AMQP_URL);
+    try {
+      const ch = await conn.createChannel();
+      await deleteTopology(ch, broker.topology, ['test.effects', 'test.flaky', 'test.waiting'].map((name) => ({ name, bindings: [] })));
+      await ch.close();
+    } finally {
+      await conn.close();
+    }
   });
 
   it('forwards the log with confirms, survives a broker outage, and consumers take effect once', async () => {

@@ -44,3 +44,15 @@ export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpe
     }
   }
 };
+
+/**
+ * Removes what {@link declareTopology} made for these queues under a namespace: its main, retry
+ * and dead-letter queues, then the namespace's exchanges. For tests and benchmarks that clean up
+ * after themselves; a deployment never calls it.
+ */
+export const deleteTopology = async (ch: Channel, t: Topology, queues: QueueSpec[]): Promise<void> => {
+  for (const q of queues) {
+    for (const name of [t.queue(q.name), t.retryQueue(q.name), t.deadLetterQueue(q.name)]) await ch.deleteQueue(name);
+  }
+  for (const name of [t.eventsExchange, t.commandsExchange, t.deadLetterExchange]) await ch.deleteExchange(name);
+};
