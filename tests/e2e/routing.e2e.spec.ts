@@ -199,4 +199,41 @@ describe('routing with triggers', () => {
       expect(t.group_id).toBe(onCall.id);
     });
   });
+
+  describe('by agent, with the system rules that keep assignee and group together', () => {
+    beforeAll(async () => {
+      // The business-hours triggers above would route every new ticket; they are done.
+      for (const t of (await api('GET', '/triggers.json')).triggers as Json[]) {
+        if (['Out of hours to On-call', 'Tag tickets received in business hours'].includes(t.title)) await api('PUT', `/triggers/${t.id}.json`, { trigger: { active: false } });
+      }
+    });
+
+    it('an agent assigned by a trigger brings their default group to a ticket without one', async () => {
+      await trigger({
+        title: 'VAT questions to Bianca',
+        conditions: { all: [{ field: 'update_type', operator: 'is', value: 'Create' }, { field: 'subject_includes_word', operator: 'includes', value: 'vat' }], any: [] },
+        actions: [{ field: 'assignee_id', value: String(bianca.id) }],
+      });
+      await send({ subject: 'VAT number on my account', text: 'Please add it.' });
+      const t = await routed('VAT number on my account');
+      expect(t).toMatchObject({ assignee_id: bianca.id, group_id: billing.id, status: 'open' });
+      const audits = (await api('GET', `/tickets/${t.id}/audits.json`)).audits as Json[];
+      const changes = audits.flatMap((a) => a.events).filter((e: Json) => e.type === 'Change').map((e: Json) => e.field_name);
+      expect(changes).toEqual(expect.arrayContaining(['assignee_id', 'group_id', 'status']));
+    });
+
+    it('a trigger that moves the ticket to a group its assignee is not in leaves it unassigned', async () => {
+      await trigger({
+        title: 'Outages to On-call',
+        conditions: { all: [{ field: 'update_type', operator: 'is', value: 'Create' }, { field: 'subject_includes_word', operator: 'includes', value: 'outage' }], any: [] },
+        actions: [
+          { field: 'assignee_id', value: String(bianca.id) },
+          { field: 'group_id', value: String(onCall.id) },
+        ],
+      });
+      await send({ subject: 'Outage in the billing portal', text: 'Nothing loads.' });
+      const t = await routed('Outage in the billing portal');
+      expect(t).toMatchObject({ group_id: onCall.id, assignee_id: null, status: 'new' });
+    });
+  });
 });

@@ -3,6 +3,7 @@ import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
 import { evaluateTriggers, type Directory, type Person, type RuleTicket, type Schedule, type Trigger } from '@mailroom/rules-domain';
+import { withGroups, type GroupMembers } from './directory/agent-groups';
 import { userIdsNamedByTriggers } from './directory/people-in-reach';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
 
@@ -36,15 +37,18 @@ const loadCategoryOrder = async (db: Db): Promise<string[]> =>
 const loadSchedules = async (db: Db): Promise<Schedule[]> =>
   (await db.query<{ data: Schedule }>(`SELECT data FROM rules.schedules ORDER BY id`)).map((r) => r.data);
 
-const loadGroups = async (db: Db): Promise<Map<number, number[]>> => {
-  const rows = await db.query<{ id: string; members: string[] }>(`SELECT id, members FROM rules.groups WHERE NOT deleted`);
-  return new Map(rows.map((r) => [Number(r.id), r.members.map(Number)]));
+const loadGroups = async (db: Db): Promise<Map<number, GroupMembers>> => {
+  const rows = await db.query<{ id: string; members: string[]; default_members: string[] }>(`SELECT id, members, default_members FROM rules.groups WHERE NOT deleted`);
+  return new Map(rows.map((r) => [Number(r.id), { members: r.members.map(Number), defaults: r.default_members.map(Number) }]));
 };
+
 
 /** Group and membership events as the ticket service writes them (one stream per group). */
 interface GroupEventData {
   groupId: number;
   userId?: number;
+  /** On `group_membership.created`: the user's first membership, their default group. */
+  isDefault?: boolean;
 }
 
 /**
@@ -60,9 +64,14 @@ const applyGroupEvent = async (tx: Db, m: Message): Promise<void> => {
   await tx.query(`INSERT INTO rules.groups (id, version) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET version = $2`, [d.groupId, m.streamVersion]);
   if (m.type === 'group.deleted') await tx.query(`UPDATE rules.groups SET deleted = true, members = '{}' WHERE id = $1`, [d.groupId]);
   else if (m.type === 'group_membership.created' && typeof d.userId === 'number') {
-    await tx.query(`UPDATE rules.groups SET members = array_append(array_remove(members, $2::bigint), $2::bigint) WHERE id = $1`, [d.groupId, d.userId]);
+    await tx.query(
+      `UPDATE rules.groups SET members = array_append(array_remove(members, $2::bigint), $2::bigint),
+         default_members = CASE WHEN $3 THEN array_append(array_remove(default_members, $2::bigint), $2::bigint) ELSE array_remove(default_members, $2::bigint) END
+       WHERE id = $1`,
+      [d.groupId, d.userId, d.isDefault === true],
+    );
   } else if (m.type === 'group_membership.deleted' && typeof d.userId === 'number') {
-    await tx.query(`UPDATE rules.groups SET members = array_remove(members, $2::bigint) WHERE id = $1`, [d.groupId, d.userId]);
+    await tx.query(`UPDATE rules.groups SET members = array_remove(members, $2::bigint), default_members = array_remove(default_members, $2::bigint) WHERE id = $1`, [d.groupId, d.userId]);
   }
 };
 
@@ -140,8 +149,8 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
     const triggers = await loadTriggers(tx);
     // Users travel on their own streams: a ticket's requester may not have reached us yet.
     const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
-    const people = await loadPeople(tx, [...needed, ...(update.comment ? [update.comment.authorId] : []), ...userIdsNamedByTriggers(triggers)]);
     const groups = await loadGroups(tx);
+    const people = withGroups(await loadPeople(tx, [...needed, ...(update.comment ? [update.comment.authorId] : []), ...userIdsNamedByTriggers(triggers)]), groups);
     const categoryOrder = await loadCategoryOrder(tx);
     const schedules = await loadSchedules(tx);
     const missing = needed.filter((id) => !people.has(id));
@@ -150,7 +159,7 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
       person: (id) => people.get(id),
       agents: () => [...people.values()].filter((p) => p.role !== 'end_user'),
       groupMembers: (groupId) => {
-        const members = groups.get(groupId);
+        const members = groups.get(groupId)?.members;
         // Members the rules have not seen yet are left out rather than guessed.
         return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
       },
