@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createTransport } from 'nodemailer';
 import { isSuspensionCause } from '@mailroom/mail-domain';
-import { eventually } from '@mailroom/testing';
+import { corpusMailFiles, eventually } from '@mailroom/testing';
 import { startSystem, type System } from '../support/system';
 
 /**
@@ -13,13 +13,6 @@ import { startSystem, type System } from '../support/system';
  * attachments served in Zendesk's shape.
  */
 const corpus = path.join(__dirname, '../../../shared/corpus');
-const emlFiles = (dir: string): string[] =>
-  readdirSync(dir)
-    .sort()
-    .flatMap((f) => {
-      const p = path.join(dir, f);
-      return statSync(p).isDirectory() ? emlFiles(p) : f.endsWith('.eml') ? [p] : [];
-    });
 
 const OUTCOMES = ['new_ticket', 'comment', 'duplicate', 'suspended', 'rejected'];
 
@@ -33,7 +26,7 @@ interface Routed {
 describe('the shared mail corpus through ingest', () => {
   jest.setTimeout(600_000);
   let sys: System;
-  const files = emlFiles(corpus);
+  const files = corpusMailFiles(corpus);
 
   beforeAll(async () => {
     sys = await startSystem({ maxMessageBytes: 4 * 1024 * 1024 });

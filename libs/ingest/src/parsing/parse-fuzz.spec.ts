@@ -1,16 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { corpusMailFiles } from '@mailroom/testing';
 import { MailParseRefused } from './limits';
 import { ParserPool } from './parser-pool';
 
 const corpus = path.join(__dirname, '../../../../../shared/corpus');
-const emlFiles = (dir: string): string[] =>
-  readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? emlFiles(full) : name.endsWith('.eml') ? [full] : [];
-    });
 
 /** A small seeded generator (mulberry32): the same mutations on every run, so a failure repeats. */
 const random = (seed: number) => () => {
@@ -55,7 +49,7 @@ describe('parsing mangled real mail', () => {
   });
   afterAll(async () => pool?.close());
 
-  const files = emlFiles(corpus);
+  const files = corpusMailFiles(corpus);
 
   it.each(Object.keys(MUTATIONS))('%s', async (name) => {
     const rnd = random(name.length * 7919);

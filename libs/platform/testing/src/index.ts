@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './tcp-proxy';
 export * from './wait';
+export * from './corpus';
