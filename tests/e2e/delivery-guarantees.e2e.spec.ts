@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer';
 import { eventually, sleep, startTcpProxy, TEST_AMQP_URL, TEST_DATABASE_SERVER, type TcpProxy } from '@mailroom/testing';
+import { waitUntilAtRest } from '../support/at-rest';
 import { startSystem, type System } from '../support/system';
 
 /**
@@ -76,6 +77,8 @@ describe('with PostgreSQL unreachable', () => {
   it('answers 451 so the sender retries, writes nothing half, and recovers without a restart', async () => {
     await transport(sys.smtpPort).sendMail(mail(10));
     await eventually(() => acksTo(sys, 'customer10@example.test') === 1 || undefined, 'the first acknowledgement');
+    // The delivery is recorded after the relay has the mail: count once all of it is done.
+    await waitUntilAtRest(sys);
     // The test's own connection goes around the proxy: it sees the real state.
     const stored = await count(sys, `SELECT count(*) AS n FROM ingest.raw_mail`);
     const logged = await count(sys, `SELECT count(*) AS n FROM mailroom_events.messages`);
