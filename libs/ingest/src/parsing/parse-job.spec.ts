@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
 import { DEFAULT_PARSE_LIMITS } from './limits';
-import { runParseJob, type ParsedMailResult } from './parse-job';
+import { runParseJob, withLineFeeds, type ParsedMailResult } from './parse-job';
 
 const corpus = path.join(__dirname, '../../../../../shared/corpus');
 const opts = { limits: DEFAULT_PARSE_LIMITS, baseUrl: 'https://help.example.test' };
@@ -166,5 +166,19 @@ describe('addresses', () => {
     const { mail: m } = await parseFile('mikel-mail/mime_emails/raw_email11.eml');
     expect(m.from).toBeNull();
     expect(m.to).toEqual([]);
+  });
+});
+
+describe('line ends', () => {
+  it('reads a mail whose lines end in bare CRs as if they were CRLF, and leaves other mail as it is', async () => {
+    const cr = Buffer.from('From: Old Mac <old@mac.test>\rSubject: Classic\rContent-Type: text/plain; charset=utf-8\r\rFirst line\rSecond line\r');
+    const r = await parse(cr);
+    expect(r.mail.subject).toBe('Classic');
+    expect(r.mail.from?.address).toBe('old@mac.test');
+    expect(r.mail.text.split(/\r?\n/).filter(Boolean)).toEqual(['First line', 'Second line']);
+    const lf = Buffer.from('From: a@x.test\nSubject: s\n\nbody\r\n');
+    expect(withLineFeeds(lf)).toBe(lf);
+    const noBreaks = Buffer.from('no line breaks at all');
+    expect(withLineFeeds(noBreaks)).toBe(noBreaks);
   });
 });

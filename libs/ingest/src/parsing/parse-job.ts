@@ -69,11 +69,19 @@ const ids = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? 
 const stripBrackets = (cid: string): string => cid.trim().replace(/^<|>$/g, '');
 
 /**
+ * A mail whose lines end in bare CRs (old Mac clients, some gateways) and not one LF: read as if
+ * each CR were CRLF, since MIME parsers look for LF and would see one endless header line.
+ * The raw mail kept in ingest.raw_mail stays as it came.
+ */
+export const withLineFeeds = (raw: Buffer): Buffer => (raw.includes(0x0a) || !raw.includes(0x0d) ? raw : Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1'));
+
+/**
  * The whole parse of one raw mail: the structural pre-scan, mailparser (charsets, RFC 2047/2231,
  * transfer encodings; mislabelled 8-bit text repaired first, nested multiparts), the mapping onto the domain's InboundMail, and the HTML
  * sanitiser. Runs on a parser thread (see parser-pool.ts) so that its time can be bounded.
  */
-export const runParseJob = async (raw: Buffer, envelopeFrom: string | null, opts: ParseJobOptions): Promise<ParseOutcome> => {
+export const runParseJob = async (original: Buffer, envelopeFrom: string | null, opts: ParseJobOptions): Promise<ParseOutcome> => {
+  const raw = withLineFeeds(original);
   const scan = prescanMime(raw, opts.limits);
   if (!scan.ok) return { ok: false, cause: 'unprocessable_email', reason: scan.reason };
 
