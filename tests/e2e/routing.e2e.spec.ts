@@ -222,6 +222,20 @@ describe('routing with triggers', () => {
       expect(changes).toEqual(expect.arrayContaining(['assignee_id', 'group_id', 'status']));
     });
 
+    it('follows the agent’s default group when it is changed with make_default', async () => {
+      const joined = (await api('POST', `/users/${bianca.id}/group_memberships.json`, { group_membership: { group_id: acmeSupport.id } })).group_membership;
+      expect(joined.default).toBe(false);
+      const { group_memberships } = await api('PUT', `/users/${bianca.id}/group_memberships/${joined.id}/make_default.json`);
+      expect(group_memberships.map((m: Json) => [m.group_id, m.default])).toEqual([
+        [billing.id, false],
+        [acmeSupport.id, true],
+      ]);
+      await send({ subject: 'VAT id changed', text: 'New number attached.' });
+      expect(await routed('VAT id changed')).toMatchObject({ assignee_id: bianca.id, group_id: acmeSupport.id });
+      const refused = await sys.api(`/users/${bianca.id}/group_memberships/999999/make_default.json`, { method: 'PUT' });
+      expect(refused.status).toBe(404);
+    });
+
     it('a trigger that moves the ticket to a group its assignee is not in leaves it unassigned', async () => {
       await trigger({
         title: 'Outages to On-call',

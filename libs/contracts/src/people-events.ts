@@ -47,6 +47,15 @@ export interface GroupMembershipDeletedV1 {
   deletedAt: string;
 }
 
+/** A membership became, or stopped being, its user's default group (one default per agent). */
+export interface GroupMembershipDefaultChangedV1 {
+  membershipId: number;
+  groupId: number;
+  userId: number;
+  isDefault: boolean;
+  updatedAt: string;
+}
+
 export interface OrganizationCreatedV1 {
   organizationId: number;
   name: string;
@@ -86,7 +95,8 @@ export type GroupEvent =
   | { type: 'group.updated'; data: GroupUpdatedV1 }
   | { type: 'group.deleted'; data: GroupDeletedV1 }
   | { type: 'group_membership.created'; data: GroupMembershipCreatedV1 }
-  | { type: 'group_membership.deleted'; data: GroupMembershipDeletedV1 };
+  | { type: 'group_membership.deleted'; data: GroupMembershipDeletedV1 }
+  | { type: 'group_membership.default_changed'; data: GroupMembershipDefaultChangedV1 };
 
 export type OrganizationEvent =
   | { type: 'organization.created'; data: OrganizationCreatedV1 }
@@ -101,6 +111,7 @@ export const PEOPLE_EVENT_TYPES: readonly PeopleEvent['type'][] = [
   'group.deleted',
   'group_membership.created',
   'group_membership.deleted',
+  'group_membership.default_changed',
   'organization.created',
   'organization.updated',
   'organization.deleted',

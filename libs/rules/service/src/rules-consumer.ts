@@ -47,7 +47,7 @@ const loadGroups = async (db: Db): Promise<Map<number, GroupMembers>> => {
 interface GroupEventData {
   groupId: number;
   userId?: number;
-  /** On `group_membership.created`: the user's first membership, their default group. */
+  /** On `group_membership.created` and `.default_changed`: whether it is the user's default group. */
   isDefault?: boolean;
 }
 
@@ -68,6 +68,11 @@ const applyGroupEvent = async (tx: Db, m: Message): Promise<void> => {
       `UPDATE rules.groups SET members = array_append(array_remove(members, $2::bigint), $2::bigint),
          default_members = CASE WHEN $3 THEN array_append(array_remove(default_members, $2::bigint), $2::bigint) ELSE array_remove(default_members, $2::bigint) END
        WHERE id = $1`,
+      [d.groupId, d.userId, d.isDefault === true],
+    );
+  } else if (m.type === 'group_membership.default_changed' && typeof d.userId === 'number') {
+    await tx.query(
+      `UPDATE rules.groups SET default_members = CASE WHEN $3 THEN array_append(array_remove(default_members, $2::bigint), $2::bigint) ELSE array_remove(default_members, $2::bigint) END WHERE id = $1`,
       [d.groupId, d.userId, d.isDefault === true],
     );
   } else if (m.type === 'group_membership.deleted' && typeof d.userId === 'number') {

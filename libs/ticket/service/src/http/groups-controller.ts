@@ -93,6 +93,11 @@ export class GroupsController {
     return this.people.showMembership(pathId(id), pathId(userId));
   }
 
+  @Put('users/:userId/group_memberships/:id/make_default')
+  makeDefaultMembership(@Req() req: AuthedRequest, @Param('userId') userId: string, @Param('id') id: string) {
+    return this.people.makeDefaultMembership(pathId(userId), pathId(id), requireAdmin(req.user));
+  }
+
   @Delete('users/:userId/group_memberships/:id')
   @HttpCode(204)
   async deleteUserMembership(@Req() req: AuthedRequest, @Param('userId') userId: string, @Param('id') id: string) {

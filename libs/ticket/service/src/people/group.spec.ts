@@ -1,5 +1,5 @@
 import type { GroupEvent } from '@mailroom/contracts';
-import { decideAddMember, decideGroupDelete, decideGroupUpdate, decideRemoveMember, evolveGroup, initialGroupState, parseGroupInput, type GroupState } from './group';
+import { decideAddMember, decideGroupDelete, decideGroupUpdate, decideMembershipDefault, decideRemoveMember, evolveGroup, initialGroupState, parseGroupInput, type GroupState } from './group';
 
 const NOW = '2026-12-01T10:00:00.000Z';
 const fold = (events: GroupEvent[]): GroupState => events.reduce(evolveGroup, initialGroupState());
@@ -35,6 +35,16 @@ describe('a group and its members', () => {
     expect(decideAddMember(fold([created()]), { userId: 3, userRole: 'end_user', membershipId: 11, hasOtherMemberships: false }, NOW)).toMatchObject({ ok: false, error: { field: 'user_id' } });
     const again = decideAddMember(fold([created(), joined(11, 3)]), { userId: 3, userRole: 'agent', membershipId: 12, hasOtherMemberships: true }, NOW);
     expect(again).toEqual({ ok: true, value: { created: false, existing: { membershipId: 11, userId: 3, isDefault: true } } });
+  });
+
+  it('makes a membership the default or not, records nothing when it already is, and refuses one it does not hold', () => {
+    const s = fold([created(), joined(11, 3)]);
+    const off = decideMembershipDefault(s, 11, false, NOW);
+    expect(off).toEqual({ ok: true, value: [{ type: 'group_membership.default_changed', data: { membershipId: 11, groupId: 7, userId: 3, isDefault: false, updatedAt: NOW } }] });
+    const after = fold([created(), joined(11, 3), ...(off as { value: GroupEvent[] }).value]);
+    expect(after.members).toEqual([{ membershipId: 11, userId: 3, isDefault: false }]);
+    expect(decideMembershipDefault(after, 11, false, NOW)).toEqual({ ok: true, value: [] });
+    expect(decideMembershipDefault(s, 99, true, NOW)).toMatchObject({ ok: false, error: { field: 'id' } });
   });
 
   it('removes a membership by id and refuses one it does not hold', () => {

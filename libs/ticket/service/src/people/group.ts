@@ -40,6 +40,8 @@ export const evolveGroup = (s: GroupState, e: GroupEvent): GroupState => {
       return { ...s, members: [...s.members, { membershipId: e.data.membershipId, userId: e.data.userId, isDefault: e.data.isDefault }] };
     case 'group_membership.deleted':
       return { ...s, members: s.members.filter((m) => m.membershipId !== e.data.membershipId) };
+    case 'group_membership.default_changed':
+      return { ...s, members: s.members.map((m) => (m.membershipId === e.data.membershipId ? { ...m, isDefault: e.data.isDefault } : m)) };
     default: {
       const _exhaustive: never = e;
       return _exhaustive;
@@ -145,4 +147,12 @@ export const decideRemoveMember = (s: GroupState, membershipId: number, now: str
   const m = s.members.find((x) => x.membershipId === membershipId);
   if (!s.exists || !m) return fail('base', 'RecordNotFound');
   return ok([{ type: 'group_membership.deleted', data: { membershipId, groupId: s.id, userId: m.userId, deletedAt: now } }]);
+};
+
+/** Makes a membership its user's default group or not; nothing when it already is what is asked. */
+export const decideMembershipDefault = (s: GroupState, membershipId: number, isDefault: boolean, now: string): Decided<GroupEvent[]> => {
+  const m = s.members.find((x) => x.membershipId === membershipId);
+  if (!m) return fail('id', 'GroupMembership: not found');
+  if (m.isDefault === isDefault) return ok([]);
+  return ok([{ type: 'group_membership.default_changed', data: { membershipId, groupId: s.id, userId: m.userId, isDefault, updatedAt: now } }]);
 };

@@ -1,7 +1,7 @@
 import { groupStreamId, type Actor, type GroupEvent, type NewMessage } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import type { EventStore } from '@mailroom/event-store';
-import { decideAddMember, decideGroupDelete, decideGroupUpdate, decideRemoveMember, evolveGroup, initialGroupState, type Decided, type GroupInput, type GroupState } from './group';
+import { decideAddMember, decideGroupDelete, decideGroupUpdate, decideMembershipDefault, decideRemoveMember, evolveGroup, initialGroupState, type Decided, type GroupInput, type GroupState } from './group';
 import { applyPeopleEvents, type GroupRow, type MembershipRow } from './people-projection';
 
 /** A refusal to show as a 422 (or 404 for `RecordNotFound`), raised by the people services. */
@@ -90,6 +90,8 @@ export class GroupsService {
     const events = unwrap(decideGroupDelete(state, now));
     await tx.query(`DELETE FROM ticket.group_names WHERE group_id = $1`, [groupId]);
     await this.append(tx, groupId, version, events, actor, now);
+    // Members whose default this group was take their next membership as the default.
+    for (const m of state.members.filter((x) => x.isDefault)) await this.moveDefault(tx, m.userId, actor, now);
     return true;
   }
 
@@ -109,11 +111,44 @@ export class GroupsService {
   async removeMember(tx: Db, membershipId: number, actor: Actor, now: string): Promise<boolean> {
     const m = await this.membership(tx, membershipId);
     if (!m) return false;
+    await this.lockUser(tx, m.user_id);
     const { state, version } = await this.load(tx, m.group_id);
     const d = decideRemoveMember(state, membershipId, now);
     if (!d.ok) return false;
     await this.append(tx, m.group_id, version, d.value, actor, now);
+    if (m.default) await this.moveDefault(tx, m.user_id, actor, now);
     return true;
+  }
+
+  /**
+   * `PUT /users/{user_id}/group_memberships/{id}/make_default`: that membership becomes the
+   * user's default group, the one that was is no longer. Null when the user has no such membership.
+   */
+  async makeDefault(tx: Db, userId: number, membershipId: number, actor: Actor, now: string): Promise<MembershipRow[] | null> {
+    await this.lockUser(tx, userId);
+    const mine = await this.membershipsOfUser(tx, userId);
+    const target = mine.find((m) => m.id === membershipId);
+    if (!target) return null;
+    for (const m of mine) if (m.default && m.id !== membershipId) await this.setDefault(tx, m, false, actor, now);
+    await this.setDefault(tx, target, true, actor, now);
+    return this.membershipsOfUser(tx, userId);
+  }
+
+  /** One membership change per user at a time, so a user has one default membership. */
+  private async lockUser(tx: Db, userId: number): Promise<void> {
+    await tx.query(`SELECT 1 FROM ticket.users WHERE id = $1 FOR UPDATE`, [userId]);
+  }
+
+  private async setDefault(tx: Db, m: MembershipRow, isDefault: boolean, actor: Actor, now: string): Promise<void> {
+    const { state, version } = await this.load(tx, m.group_id);
+    await this.append(tx, m.group_id, version, unwrap(decideMembershipDefault(state, m.id, isDefault, now)), actor, now);
+  }
+
+  /** A user's default membership ended: their oldest remaining one becomes the default, as in Zendesk. */
+  private async moveDefault(tx: Db, userId: number, actor: Actor, now: string): Promise<void> {
+    const mine = await this.membershipsOfUser(tx, userId);
+    if (mine.length === 0 || mine.some((m) => m.default)) return;
+    await this.setDefault(tx, mine[0], true, actor, now);
   }
 
   /** Ends every membership of a user (an agent who becomes an end user leaves their groups). */

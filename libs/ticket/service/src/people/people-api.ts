@@ -114,6 +114,13 @@ export class PeopleApi {
     if (!m || (userId !== undefined && m.user_id !== userId)) throw notFound();
     if (!(await this.write((tx, now) => this.groups.removeMember(tx, id, actorOf(by), now)))) throw notFound();
   }
+  /** Zendesk answers with the user's memberships after the change. */
+  async makeDefaultMembership(userId: number, id: number, by: UserRecord): Promise<Record<string, unknown>> {
+    const rows = await this.write((tx, now) => this.groups.makeDefault(tx, userId, id, actorOf(by), now));
+    if (!rows) throw notFound();
+    return { group_memberships: rows.map(this.membershipJson) };
+  }
+
 
   // Organizations
 

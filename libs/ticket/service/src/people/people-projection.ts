@@ -81,6 +81,13 @@ const applyGroupEvent = async (tx: Db, m: Message, e: GroupEvent): Promise<void>
     case 'group_membership.deleted':
       await tx.query(`DELETE FROM ticket.group_memberships WHERE id = $1`, [e.data.membershipId]);
       break;
+    case 'group_membership.default_changed':
+      await tx.query(`UPDATE ticket.group_memberships SET data = data || jsonb_build_object('default', $2::boolean, 'updated_at', $3::text) WHERE id = $1`, [
+        e.data.membershipId,
+        e.data.isDefault,
+        e.data.updatedAt,
+      ]);
+      break;
   }
   await tx.query(`UPDATE ticket.groups SET version = $2, deleted = $3, is_default = $4, data = $5 WHERE id = $1`, [groupId, m.streamVersion, row.deleted, row.default, JSON.stringify(row)]);
 };

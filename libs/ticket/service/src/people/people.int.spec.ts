@@ -97,4 +97,30 @@ describe('groups and organizations on PostgreSQL', () => {
     const [row] = await t.db.query<{ version: string; data: { organization_id: number | null } }>(`SELECT version, data FROM ticket.users WHERE id = $1`, [sam.id]);
     expect({ version: Number(row.version), organization: row.data.organization_id }).toEqual({ version: 3, organization: null });
   });
+
+  it('keeps one default membership per agent: make_default moves it, and it moves on when the default membership ends', async () => {
+    const ida = (await t.db.transaction((tx) => users.create(tx, { name: 'Ida', email: 'ida@mailroom.test', role: 'agent' }, ADMIN, NOW))).user;
+    const a = await t.db.transaction((tx) => groups.create(tx, { name: 'Alpha' }, ADMIN, NOW));
+    const b = await t.db.transaction((tx) => groups.create(tx, { name: 'Bravo' }, ADMIN, NOW));
+    const c = await t.db.transaction((tx) => groups.create(tx, { name: 'Charlie' }, ADMIN, NOW));
+    const ma = await t.db.transaction((tx) => groups.addMember(tx, { userId: ida.id, groupId: a.id }, ADMIN, NOW));
+    await t.db.transaction((tx) => groups.addMember(tx, { userId: ida.id, groupId: b.id }, ADMIN, NOW));
+    const mc = await t.db.transaction((tx) => groups.addMember(tx, { userId: ida.id, groupId: c.id }, ADMIN, NOW));
+    const defaults = async () => (await groups.membershipsOfUser(t.db, ida.id)).filter((m) => m.default).map((m) => m.group_id);
+    expect(await defaults()).toEqual([a.id]);
+
+    const after = await t.db.transaction((tx) => groups.makeDefault(tx, ida.id, mc.id, ADMIN, NOW));
+    expect(after?.map((m) => [m.group_id, m.default])).toEqual([
+      [a.id, false],
+      [b.id, false],
+      [c.id, true],
+    ]);
+    expect(await t.db.transaction((tx) => groups.makeDefault(tx, ida.id, 999999, ADMIN, NOW))).toBeNull();
+
+    // The default membership ends: the oldest remaining one takes over; a group deleted likewise.
+    await t.db.transaction((tx) => groups.removeMember(tx, mc.id, ADMIN, NOW));
+    expect(await defaults()).toEqual([a.id]);
+    await t.db.transaction((tx) => groups.delete(tx, a.id, ADMIN, NOW));
+    expect(await defaults()).toEqual([b.id]);
+  });
 });
