@@ -34,6 +34,21 @@ export const workerHarness = (db: Db, supportAddresses = 'Acme Support <support@
     clock: () => now,
     screening: DEFAULT_SCREENING_POLICY,
   };
+  /** The worker's handling of a mail the SMTP edge stored, as the broker would deliver it. */
+  const deliver = (mailId: string, mailFrom: string | null, rcptTo: string[], size: number): Promise<void> => {
+    const m: Message = {
+      id: randomUUID(),
+      kind: 'event',
+      type: 'mail.received',
+      schemaVersion: 1,
+      streamId: mailStreamId(mailId),
+      streamVersion: 1,
+      globalPosition: '1',
+      data: { mailId, mailFrom, rcptTo, size, remoteAddress: '127.0.0.1', receivedAt: now.toISOString() },
+      metadata: { occurredAt: now.toISOString() },
+    };
+    return handleMailReceived(deps, m);
+  };
   return {
     deps,
     setPolicy: (p) => {
@@ -50,33 +65,12 @@ export const workerHarness = (db: Db, supportAddresses = 'Acme Support <support@
         `INSERT INTO ingest.raw_mail (id, received_at, mail_from, rcpt_to, remote_address, size, sha256, raw) VALUES ($1, $2, $3, $4, '127.0.0.1', $5, $6, $7)`,
         [mailId, now.toISOString(), envelope.from === undefined ? 'sender@unknown.test' : envelope.from, rcptTo, bytes.length, createHash('sha256').update(bytes).digest('hex'), bytes],
       );
-      const m: Message = {
-        id: randomUUID(),
-        kind: 'event',
-        type: 'mail.received',
-        schemaVersion: 1,
-        streamId: mailStreamId(mailId),
-        streamVersion: 1,
-        globalPosition: '1',
-        data: { mailId, mailFrom: envelope.from ?? null, rcptTo, size: bytes.length, remoteAddress: '127.0.0.1', receivedAt: now.toISOString() },
-        metadata: { occurredAt: now.toISOString() },
-      };
-      await handleMailReceived(deps, m);
+      await deliver(mailId, envelope.from ?? null, rcptTo, bytes.length);
       return mailId;
     },
     redo: async (mailId) => {
       const [row] = await db.query<{ mail_from: string | null; rcpt_to: string[]; size: number }>(`SELECT mail_from, rcpt_to, size FROM ingest.raw_mail WHERE id = $1`, [mailId]);
-      await handleMailReceived(deps, {
-        id: randomUUID(),
-        kind: 'event',
-        type: 'mail.received',
-        schemaVersion: 1,
-        streamId: mailStreamId(mailId),
-        streamVersion: 1,
-        globalPosition: '1',
-        data: { mailId, mailFrom: row.mail_from, rcptTo: row.rcpt_to, size: row.size, remoteAddress: '127.0.0.1', receivedAt: now.toISOString() },
-        metadata: { occurredAt: now.toISOString() },
-      });
+      await deliver(mailId, row.mail_from, row.rcpt_to, row.size);
     },
     routed: async (mailId) => {
       const rows = await db.query<{ data: MailRoutedV1 }>(

@@ -52,15 +52,16 @@ type Meta = { actor: Actor; via: Via; causationId?: string; correlationId?: stri
  * The update whose rules asked for a notification or webhook call (the causation of the request
  * event): its outcome is recorded in that update's audit, as Zendesk shows it.
  */
-/** The group a mail command names, by id or by name (any case, any spacing); null when there is none. */
+/**
+ * The group a mail command names, by id or by name; null when there is none. Names are looked up
+ * by the key the groups service keeps unique (ticket.group_names: trimmed, any case), with the
+ * spacing a mail client may have doubled made single.
+ */
 const groupNamed = async (tx: Db, ref: { id: number } | { name: string }): Promise<number | null> => {
   const rows =
     'id' in ref
       ? await tx.query<{ id: string }>(`SELECT id FROM ticket.groups WHERE id = $1 AND NOT deleted`, [ref.id])
-      : await tx.query<{ id: string }>(
-          `SELECT id FROM ticket.groups WHERE regexp_replace(lower(btrim(data->>'name')), '[[:space:]]+', ' ', 'g') = $1 AND NOT deleted ORDER BY id LIMIT 1`,
-          [ref.name.trim().replace(/\s+/g, ' ').toLowerCase()],
-        );
+      : await tx.query<{ id: string }>(`SELECT group_id AS id FROM ticket.group_names WHERE name_key = $1`, [ref.name.trim().replace(/\s+/g, ' ').toLowerCase()]);
   return rows.length ? Number(rows[0].id) : null;
 };
 
@@ -85,13 +86,13 @@ export class TicketCommands {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async load(db: Db, ticketId: number): Promise<{ state: TicketState; version: number }> {
-    const messages = await this.store.readStream(db, ticketStreamId(ticketId));
+  async load(db: Db, ticketId: number): Promise<{ state: TicketState; version: number; history: Message[] }> {
+    const history = await this.store.readStream(db, ticketStreamId(ticketId));
     let state = initialTicketState();
-    for (const m of messages) {
+    for (const m of history) {
       state = evolve(state, { type: m.type, data: m.data } as TicketEvent, { updateId: m.metadata.updateId, causationId: m.metadata.causationId, occurredAt: m.metadata.occurredAt });
     }
-    return { state, version: messages.length ? messages[messages.length - 1].streamVersion : 0 };
+    return { state, version: history.length ? history[history.length - 1].streamVersion : 0, history };
   }
 
   /** Runs `work` in a transaction, again on a version conflict (bounded). */
@@ -107,10 +108,10 @@ export class TicketCommands {
   }
 
   /** Decides and appends one command on one ticket, in the given transaction. */
-  async execute(tx: Db, ticketId: number, build: (state: TicketState, now: string) => TicketCommand, meta: Meta): Promise<CommandResult> {
-    const { state, version } = await this.load(tx, ticketId);
+  async execute(tx: Db, ticketId: number, build: (state: TicketState, now: string, history: readonly Message[]) => TicketCommand, meta: Meta): Promise<CommandResult> {
+    const { state, version, history } = await this.load(tx, ticketId);
     const now = this.clock().toISOString();
-    const command = build(state, now);
+    const command = build(state, now, history);
     // Zendesk's ticket.organization_id: the requester's organization when the ticket is created.
     if (command.type === 'CreateTicket' && command.organizationId === undefined && !state.exists) {
       command.organizationId = (await this.users.byId(tx, command.requesterId))?.organization_id ?? null;
@@ -323,12 +324,10 @@ export class TicketCommands {
     const actor: Actor = { userId: null, role: 'system' };
     const first = c.fired[0];
     const via: Via = { channel: 'rule', source: { from: { id: first?.id, title: first?.title }, to: {}, rel: first?.kind ?? 'trigger' } };
-    // What happened to the ticket since the rules looked at it (usually nothing).
-    const later = (await this.store.readStream(tx, ticketStreamId(c.ticketId), c.basedOnVersion + 1)).map((m) => ({ type: m.type, data: m.data }) as TicketEvent);
     return this.execute(
       tx,
       c.ticketId,
-      (_s, now) => ({
+      (_s, now, history) => ({
         type: 'ApplyRuleActions',
         now,
         actor,
@@ -346,7 +345,8 @@ export class TicketCommands {
           addCcIds: c.changes.addCcIds,
         },
         fired: c.fired,
-        later,
+        // What happened to the ticket since the rules looked at it (usually nothing).
+        later: history.filter((m) => m.streamVersion > c.basedOnVersion).map((m) => ({ type: m.type, data: m.data }) as TicketEvent),
       }),
       // The rules' update belongs to the update that caused it (audit and idempotency).
       { actor, via, causationId: c.updateId, correlationId: meta.causationId },
