@@ -28,14 +28,22 @@ for (const [net, prefix] of [
 ] as const) {
   BLOCKED.addSubnet(net, prefix, 'ipv4');
 }
+// Forms that carry an IPv4 address are blocked whole rather than judged by the address inside:
+// IPv4-compatible (::/96, deprecated by RFC 4291), NAT64 (64:ff9b::/96), 6to4 (2002::/16,
+// deprecated by RFC 7526) and Teredo (2001::/32) reach whatever IPv4 host a gateway maps them to,
+// and no webhook receiver needs them. Only IPv4-mapped (::ffff:0:0/96) is judged as the IPv4
+// address it names, because dual-stack resolvers and sockets really report IPv4 hosts that way.
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
+  ['2001::', 32],
   ['2001:db8::', 32],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
   BLOCKED.addSubnet(net, prefix, 'ipv6');
@@ -43,14 +51,34 @@ for (const [net, prefix] of [
 
 export class BlockedTarget extends Error {}
 
-/** True when the address is not a public one. IPv4-mapped IPv6 addresses are judged as IPv4. */
+/** The 16 bytes of an IPv6 address (already checked by isIP), a trailing dotted quad included. */
+const ipv6Bytes = (address: string): number[] => {
+  let text = address.replace(/%.*$/, '');
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number);
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const words = (part: string | undefined) => (part ? part.split(':').map((w) => parseInt(w, 16)) : []);
+  const front = words(head);
+  const back = words(tail);
+  const all = tail === undefined ? front : [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+  return all.flatMap((w) => [w >> 8, w & 0xff]);
+};
+
+/**
+ * True when the address is not a public one. An IPv4-mapped IPv6 address, written dotted
+ * (::ffff:127.0.0.1) or in hex (::ffff:7f00:1), is judged as the IPv4 address it names.
+ */
 export const isBlockedAddress = (address: string): boolean => {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return BLOCKED.check(mapped[1], 'ipv4');
   const family = isIP(address);
   if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family === 6) return BLOCKED.check(address, 'ipv6');
-  return true; // not an address at all: refuse
+  if (family !== 6) return true; // not an address at all: refuse
+  const bytes = ipv6Bytes(address);
+  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (mapped) return BLOCKED.check(bytes.slice(12).join('.'), 'ipv4');
+  return BLOCKED.check(address.replace(/%.*$/, ''), 'ipv6');
 };
 
 const blocked = (host: string, address: string) => new BlockedTarget(`blocked: ${host} resolves to ${address}, which is not a public address (MAILROOM_WEBHOOK_ALLOW_PRIVATE)`);
