@@ -5,7 +5,8 @@
 #   node -r ./scripts/runtime-paths.js dist/tools/mail-catcher/src/main.js   dev SMTP catcher + web page
 # Build: docker build -t mailroom:0.1.0 .
 
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# The Node.js Active LTS (26 'Lithium'); the services also run on Node 20.19+ (package.json engines).
+ARG NODE_IMAGE=node:26.13-trixie-slim
 
 # --- build: full install, compile TypeScript to dist/, then drop dev dependencies ---------------
 FROM ${NODE_IMAGE} AS build

@@ -56,6 +56,13 @@ const execForm = (args: string): string[] | null => {
   }
 };
 
+/**
+ * The Node.js line the image runs: the Active LTS (26 'Lithium' since 2026-10-28; 20 reached its end
+ * of life in April 2026). The slim image of the current Debian stable, trixie.
+ */
+export const NODE_LTS_MAJOR = 26;
+const NODE_IMAGE = new RegExp(`^node:${NODE_LTS_MAJOR}(\\.\\d+){0,2}-trixie-slim$`);
+
 /** Everything wrong with the Dockerfile for Mailroom; empty when it is right. */
 export function dockerfileProblems(text: string): string[] {
   const problems: string[] = [];
@@ -65,7 +72,7 @@ export function dockerfileProblems(text: string): string[] {
   for (const s of stages) {
     if (names.has(s.image)) continue;
     if (!isPinnedImage(s.image)) problems.push(`FROM ${s.image} is not pinned to a version tag`);
-    if (!/^node:20(\.\d+){0,2}-bookworm-slim$/.test(s.image)) problems.push(`FROM ${s.image} is not node:20 bookworm-slim`);
+    if (!NODE_IMAGE.test(s.image)) problems.push(`FROM ${s.image} is not node:${NODE_LTS_MAJOR} (the Node.js LTS) trixie-slim`);
   }
   const runs = (s: Stage) => s.instructions.filter((i) => i.cmd === 'RUN').map((i) => i.args).join(' && ');
   const final = stages[stages.length - 1];
