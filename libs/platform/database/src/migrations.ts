@@ -12,6 +12,7 @@ import { SchedulesAndNames1764050400013 } from './migrations/0013-schedules-and-
 import { RulesStaffIndex1764050400014 } from './migrations/0014-rules-staff-index';
 import { UserReadModelVersion1764050400015 } from './migrations/0015-user-read-model-version';
 import { RulesDefaultMembers1764050400016 } from './migrations/0016-rules-default-members';
+import { ApiTokensAndAuthLimits1764050400017 } from './migrations/0017-api-tokens-and-auth-limits';
 
 /** Every migration, in order. One command applies them: `npm run migrate`. */
-export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012, SchedulesAndNames1764050400013, RulesStaffIndex1764050400014, UserReadModelVersion1764050400015, RulesDefaultMembers1764050400016];
+export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012, SchedulesAndNames1764050400013, RulesStaffIndex1764050400014, UserReadModelVersion1764050400015, RulesDefaultMembers1764050400016, ApiTokensAndAuthLimits1764050400017];
