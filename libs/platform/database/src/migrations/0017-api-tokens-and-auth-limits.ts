@@ -12,6 +12,9 @@ export class ApiTokensAndAuthLimits1764050400017 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE ticket.api_tokens ADD COLUMN seeded boolean NOT NULL DEFAULT false`);
     await q.query(`ALTER TABLE ticket.api_tokens ADD COLUMN created_by bigint`);
+    // A revoked token keeps its row, so that restarting with the same MAILROOM_ADMIN_TOKEN does not
+    // bring a token an admin revoked back to life.
+    await q.query(`ALTER TABLE ticket.api_tokens ADD COLUMN revoked_at timestamptz`);
     await q.query(`UPDATE ticket.api_tokens SET seeded = true WHERE description = 'seeded from MAILROOM_ADMIN_TOKEN'`);
     // One row per counter and fixed window; a limit is checked against the current window plus the
     // previous one weighted by how much of it still falls in the sliding window.
@@ -28,6 +31,7 @@ export class ApiTokensAndAuthLimits1764050400017 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE ticket.rate_counters`);
+    await q.query(`ALTER TABLE ticket.api_tokens DROP COLUMN revoked_at`);
     await q.query(`ALTER TABLE ticket.api_tokens DROP COLUMN created_by`);
     await q.query(`ALTER TABLE ticket.api_tokens DROP COLUMN seeded`);
   }
