@@ -4,6 +4,7 @@ import { attachmentContentUrl, sanitizeMailHtml, type Address, type InboundMail 
 import type { ParseLimits } from './limits';
 import { repairMislabelledCharsets } from './charset-repair';
 import { prescanMime } from './mime-prescan';
+import { storable, storableText } from './storable-text';
 
 export interface ParsedAttachment {
   /** The stored attachment's id, chosen at parse time so the sanitised HTML can link inline images to it. */
@@ -83,13 +84,13 @@ export const withLineFeeds = (raw: Buffer): Buffer => (raw.includes(0x0a) || !ra
 export const runParseJob = async (original: Buffer, envelopeFrom: string | null, opts: ParseJobOptions): Promise<ParseOutcome> => {
   const raw = withLineFeeds(original);
   const scan = prescanMime(raw, opts.limits);
-  if (!scan.ok) return { ok: false, cause: 'unprocessable_email', reason: scan.reason };
+  if (!scan.ok) return { ok: false, cause: 'unprocessable_email', reason: storableText(scan.reason) };
 
   const parsed = await simpleParser(repairMislabelledCharsets(raw), { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
   const headers = rawHeaders(parsed);
   const returnPathHeader = headers['return-path']?.[0]?.replace(/[<>]/g, '').trim();
-  const rawHtml = typeof parsed.html === 'string' ? parsed.html : null;
-  const mail: InboundMail = {
+  const decodedHtml = typeof parsed.html === 'string' ? parsed.html : null;
+  const decodedMail: InboundMail = {
     messageId: parsed.messageId ?? null,
     inReplyTo: ids(parsed.inReplyTo),
     references: ids(parsed.references),
@@ -99,12 +100,12 @@ export const runParseJob = async (original: Buffer, envelopeFrom: string | null,
     cc: addresses(parsed.cc),
     subject: parsed.subject ?? '',
     text: parsed.text ?? '',
-    html: rawHtml,
+    html: decodedHtml,
     date: headers['date']?.[0] ?? null,
     headers,
     returnPath: envelopeFrom !== null ? envelopeFrom : returnPathHeader !== undefined ? returnPathHeader : null,
   };
-  const attachments: ParsedAttachment[] = (parsed.attachments ?? []).map((a) => {
+  const decodedAttachments: ParsedAttachment[] = (parsed.attachments ?? []).map((a) => {
     const contentId = a.contentId ?? a.cid ?? null;
     return {
       id: randomUUID(),
@@ -117,6 +118,10 @@ export const runParseJob = async (original: Buffer, envelopeFrom: string | null,
       content: a.content,
     };
   });
+  // The one place every text decoded from the mail passes (storable-text.ts): a NUL or a lone
+  // surrogate that PostgreSQL would refuse becomes U+FFFD here, before the HTML links to
+  // attachments by name and before anything is stored or sent as an event.
+  const { mail, attachments, rawHtml } = storable({ mail: decodedMail, attachments: decodedAttachments, rawHtml: decodedHtml });
 
   let html: string | null = null;
   if (rawHtml !== null) {
