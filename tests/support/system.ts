@@ -1,6 +1,6 @@
 import { startLocalSystem, type LocalSystem } from '@mailroom/local-system';
 import type { MailCatcher } from '@mailroom/mail-catcher';
-import { createTestDatabase, testNamespace, TEST_AMQP_URL, type TestDatabase } from '@mailroom/testing';
+import { createTestDatabase, fakeDnsResolver, loopbackSpf, testNamespace, TEST_AMQP_URL, type FakeDnsZone, type TestDatabase } from '@mailroom/testing';
 
 export const ADMIN_EMAIL = 'admin@mailroom.test';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -16,6 +16,12 @@ export interface SystemOptions {
   log?: boolean;
   /** More settings for the services (MAILROOM_* variables). */
   env?: Record<string, string>;
+  /**
+   * The DNS ingest's sender authentication sees; nothing ever goes to a real resolver. By default
+   * mailroom.test (the agents' domain in these tests) lets mail come from loopback by SPF, so
+   * agents' mail sent from the test authenticates; customers' domains have no records.
+   */
+  dns?: FakeDnsZone;
 }
 
 export interface System extends Omit<LocalSystem, 'relay'> {
@@ -45,6 +51,7 @@ export const startSystem = async (opts: SystemOptions = {}): Promise<System> => 
       baseUrl: 'http://127.0.0.1:3000',
       maxMessageBytes: opts.maxMessageBytes,
       env: opts.env,
+      dnsResolver: fakeDnsResolver(opts.dns ?? loopbackSpf('mailroom.test')),
     });
   } catch (err) {
     await database.drop().catch(() => undefined);

@@ -34,6 +34,33 @@ export interface MailOrigin {
    * cause): the suspension cause. Rules then send no automatic email back to its sender.
    */
   automated?: string;
+  /**
+   * Sender authentication of the mail (SPF, DKIM, DMARC, ARC) as ingest judged it under the
+   * account's policy; absent on older events and for mail recovered before it was recorded.
+   */
+  authentication?: MailAuthentication;
+}
+
+/** The sender authentication verdict kept with a mail's comment (README "Sender authentication"). */
+export interface MailAuthentication {
+  policy: 'off' | 'agents' | 'all';
+  /** Null when the policy did not ask for a check of this sender. */
+  results: {
+    source: 'computed' | 'trusted_relay';
+    spf: string;
+    dkim: string;
+    dmarc: string;
+    arc: string;
+    fromDomain: string | null;
+    aligned: boolean;
+    authservId?: string;
+  } | null;
+  outcome: 'pass' | 'unaligned' | 'temperror' | 'fail' | 'not_checked';
+  /** Whether From is proved; an agent's mail commands run only then. */
+  authenticated: boolean;
+  /** Authenticated for another domain than From's (Zendesk flags such comments). */
+  potentialSpoofing: boolean;
+  note: string | null;
 }
 
 export interface TicketCreatedV1 {

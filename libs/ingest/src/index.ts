@@ -5,6 +5,8 @@ export * from './parse-mail';
 export * from './support-address-book';
 export * from './suspension/suspend-mail';
 export * from './suspension/recover-suspended';
+export * from './suspension/last-resort';
 export * from './suspension/retention';
 export * from './screening/screen-mail';
 export * from './screening/sender-lists';
+export * from './authentication/verify-sender';

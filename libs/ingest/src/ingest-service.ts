@@ -7,9 +7,11 @@ import { startHealthServer, type Logger } from '@mailroom/observability';
 import { handleMailReceived, MAIL_WORKER_QUEUE } from './mail-worker';
 import { ParserPool } from './parse-mail';
 import { startSmtpEdge } from './smtp-edge';
+import { nodeDnsResolver, type DnsResolver, type SenderAuthSetup } from './authentication/verify-sender';
 import type { ScreeningPolicy } from './screening/screen-mail';
 import { parseSenderLists } from './screening/sender-lists';
 import { handleIngestCommand, INGEST_COMMANDS_QUEUE } from './suspension/recover-suspended';
+import { suspendUnprocessableMail } from './suspension/last-resort';
 import { startRetentionTimer, type RetentionTimer } from './suspension/retention';
 import { openSupportAddressBook } from '@mailroom/support-addresses';
 
@@ -28,7 +30,7 @@ export interface RunningIngest {
  * (consumes `mail.received`, sends ticket commands through the log). The SMTP edge needs only
  * PostgreSQL: with RabbitMQ away, mail is still accepted and waits in the log.
  */
-export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: { clock?: () => Date } = {}): Promise<RunningIngest> => {
+export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: { clock?: () => Date; dnsResolver?: DnsResolver } = {}): Promise<RunningIngest> => {
   const supportAddresses = parseSupportAddresses(cfg.supportAddresses);
   const sc = cfg.screening;
   const screening: ScreeningPolicy = {
@@ -36,6 +38,8 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: {
     rateLimit: { process: sc.senderRateLimit, suspend: sc.senderSuspendLimit, windowMinutes: sc.senderRateWindowMinutes, allowlistFactor: 10 },
   };
   const clock = opts.clock ?? (() => new Date());
+  // SPF/DKIM/DMARC lookups go to the system's resolver; tests hand in a zone of their own.
+  const senderAuth: SenderAuthSetup = { ...cfg.senderAuth, resolver: opts.dnsResolver ?? nodeDnsResolver, mta: cfg.smtpEdge.hostname };
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ingest' }, (msg) => log.warn(msg));
   const store = new EventStore();
   // Asked per mail by the edge (550 for anything else) and the worker; follows /api/v2/recipient_addresses within a second.
@@ -50,13 +54,15 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: {
   broker.consume({
     ...MAIL_WORKER_QUEUE,
     prefetch: 8,
-    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret, screening, clock, parser }, m),
+    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret, screening, clock, parser, senderAuth }, m),
+    // A mail that got 250 is never only dead-lettered: once retrying is over it is suspended.
+    lastResort: (m, failure) => suspendUnprocessableMail({ db, store, addresses, clock }, m, failure),
   });
   // Commands for ingest (recovering suspended tickets), sent through the log by the public API.
   broker.consume({
     ...INGEST_COMMANDS_QUEUE,
     prefetch: 4,
-    handle: (m) => handleIngestCommand({ db, store, addresses, secret: cfg.secret, screening, clock, parser }, m),
+    handle: (m) => handleIngestCommand({ db, store, addresses, secret: cfg.secret, screening, clock, parser, senderAuth }, m),
   });
   broker.start();
   const retention = startRetentionTimer({

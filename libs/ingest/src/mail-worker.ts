@@ -14,7 +14,12 @@ import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import {
   AUTOMATED_SENDER_CAUSES,
+  authorOf,
   decideCcs,
+  decideSenderAuthentication,
+  domainOf,
+  mustAuthenticate,
+  senderAuthRecord,
   dedupeKey,
   defaultSupportAddress,
   extractReply,
@@ -33,6 +38,8 @@ import { suspendMail } from './suspension/suspend-mail';
 import { resolveThread } from './threading/resolve-thread';
 import { loadIngestAccountSettings } from './account-settings';
 import { commandRefusals, commentText, planComment, planNewTicket } from './threading/comment-plan';
+import { PgTicketDirectory } from './threading/ticket-directory';
+import { verifySender, type SenderAuthSetup } from './authentication/verify-sender';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
 export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'mail.received.#' }] };
@@ -47,7 +54,12 @@ export interface MailWorkerDeps {
   screening?: ScreeningPolicy;
   /** Parser threads with the parse limits; a shared default pool when absent. */
   parser?: ParserPool;
+  /** Sender authentication: the policy, a trusted relay, the DNS resolver (always injected in tests). */
+  senderAuth: SenderAuthSetup;
 }
+
+const directory = new PgTicketDirectory();
+const isStaff = (p: { role: string } | null): boolean => p?.role === 'agent' || p?.role === 'admin';
 
 /** A suspended mail an agent recovers: the cause it was suspended for is not checked again. */
 export interface MailRecovery {
@@ -81,8 +93,8 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
   const received = m.data as MailReceivedV1;
   const now = (deps.clock ?? (() => new Date()))();
   await handleOnce(deps.db, MAIL_WORKER_CONSUMER, m.id, async (tx) => {
-    const rows = await tx.query<{ raw: Buffer; mail_from: string | null; rcpt_to: string[]; sha256: string }>(
-      `SELECT raw, mail_from, rcpt_to, sha256 FROM ingest.raw_mail WHERE id = $1`,
+    const rows = await tx.query<{ raw: Buffer; mail_from: string | null; rcpt_to: string[]; sha256: string; remote_address: string | null; helo: string | null }>(
+      `SELECT raw, mail_from, rcpt_to, sha256, remote_address, helo FROM ingest.raw_mail WHERE id = $1`,
       [received.mailId],
     );
     if (rows.length === 0) return; // nothing to do: the mail is gone (deleted by an operator)
@@ -143,6 +155,15 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       await suspend('unknown_author', 'no sender address (From and Reply-To are empty)', { mail, author: null, supportAddress, messageId: key, ticketId: null });
       return;
     }
+    // Who wrote the mail is its From address alone: agent status, mail commands, threading by a
+    // subject number, CCs and visibility follow it. Reply-To is typed by the sender and only says
+    // where a new ticket's requester is reached.
+    const from = authorOf(mail);
+    if (!from && !recovery?.skip.includes('unknown_author')) {
+      await suspend('unknown_author', 'no usable From address (Reply-To alone does not say who wrote the mail)', { mail, author: requester, supportAddress, messageId: key, ticketId: null });
+      return;
+    }
+    const author = from ?? requester;
 
     const verdict = await screenMail(tx, { mail, requester, supportAddresses, at: now, policy: deps.screening, mailId: received.mailId, parts: attachments, secret: deps.secret, rcptTag: match.tag, recovery, store: deps.store });
     if (verdict.kind === 'suspend') {
@@ -154,9 +175,29 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       return;
     }
 
-    const thread = await resolveThread(tx, { mail, requester, rcptTag: match.tag, secret: deps.secret });
+    // Sender authentication (README "Sender authentication"): does the From domain vouch for the mail?
+    const fromPerson = await directory.person(tx, author.address);
+    const authorDomain = domainOf(author.address);
+    const claimedSender = { isStaff: isStaff(fromPerson), isOwnDomain: supportAddresses.some((a) => domainOf(a.address) === authorDomain) };
+    const policy = deps.senderAuth.policy;
+    const authResults = mustAuthenticate(policy, claimedSender)
+      ? await verifySender(raw, { remoteAddress: rows[0].remote_address, helo: rows[0].helo, mailFrom: rows[0].mail_from }, author.address, deps.senderAuth)
+      : null;
+    let authDecision = decideSenderAuthentication(policy, claimedSender, authResults);
+    if (authDecision.kind === 'suspend') {
+      if (!recovery?.skip.includes('failed_email_authentication')) {
+        await suspend('failed_email_authentication', authDecision.detail, { mail, author, supportAddress, messageId: key, ticketId: null });
+        return;
+      }
+      // An agent vouched for the mail, not for its sender: it lands, but no mail command runs.
+      authDecision = { kind: 'accept', authenticated: false, potentialSpoofing: false, note: `recovered from the suspended tickets; ${authDecision.detail}` };
+    }
+    const authentication = senderAuthRecord(policy, authResults, authDecision);
+    const commandsRefusedBecause = authDecision.authenticated ? null : `the mail is not authenticated (${authDecision.note ?? `sender authentication policy ${policy}`})`;
+
+    const thread = await resolveThread(tx, { mail, requester: author, rcptTag: match.tag, secret: deps.secret });
     if (thread.kind === 'suspend') {
-      await suspend(thread.cause, thread.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: thread.ticketId });
+      await suspend(thread.cause, thread.detail, { mail, author, supportAddress, messageId: key, ticketId: thread.ticketId });
       return;
     }
     // A reply's visibility, CCs and an agent's mail commands (threading/comment-plan.ts).
@@ -166,10 +207,10 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     const settings = await loadIngestAccountSettings(tx);
     const plan =
       thread.kind === 'comment'
-        ? planComment({ mail, body: replyText, author: requester, thread, supportAddresses, settings: settings.visibility, ccBlocklist: settings.ccBlocklist, recoveredFrom: recovery?.skip })
+        ? planComment({ mail, body: replyText, author, thread, supportAddresses, settings: settings.visibility, ccBlocklist: settings.ccBlocklist, recoveredFrom: recovery?.skip, commandsRefusedBecause })
         : null;
     if (plan?.kind === 'suspend') {
-      await suspend(plan.cause, plan.detail, { mail, author: requester, supportAddress, messageId: key, ticketId: thread.kind === 'comment' ? thread.ticketId : null });
+      await suspend(plan.cause, plan.detail, { mail, author, supportAddress, messageId: key, ticketId: thread.kind === 'comment' ? thread.ticketId : null });
       return;
     }
 
@@ -189,10 +230,11 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       recipients: [...mail.to, ...mail.cc].map((a) => a.address.toLowerCase()),
       supportAddress,
       ...(automatedCause ? { automated: automatedCause } : {}),
+      authentication,
     };
     const via: Via = {
       channel: 'email',
-      source: { from: { address: requester.address, name: requester.name }, to: { address: supportAddress, name: match.address.name }, rel: null },
+      source: { from: { address: author.address, name: author.name }, to: { address: supportAddress, name: match.address.name }, rel: null },
     };
     const commandId = deterministicUuid('ingest-command', received.mailId);
     if (thread.kind === 'comment') {
@@ -201,7 +243,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
       const command: AddCommentV1 = {
         ticketId: thread.ticketId,
         commentKey: `mail:${received.mailId}`,
-        author: { email: requester.address, name: requester.name },
+        author: { email: author.address, name: author.name },
         // The mail's own (sanitised) HTML only when no history was cut and no command lines were
         // taken out (a signature is kept, so it may stay); otherwise the comment is shown from its text.
         comment: {
@@ -223,15 +265,20 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     }
     const text = mail.text.trim() || (attachments.length ? '(attachments only)' : mail.subject.trim() || '(empty message)');
     // An agent opening a ticket by mail may start it with mail commands (#requester, #assignee, …).
-    const opening = planNewTicket(text, thread.kind === 'new_ticket' ? thread.author : null);
+    const opening = planNewTicket(text, thread.kind === 'new_ticket' ? thread.author : null, commandsRefusedBecause);
+    // The requester is reached at Reply-To (Zendesk), but an agent's mail is the agent's: they are
+    // the sender (and name a requester with #requester), and Reply-To never lends a stranger an
+    // agent's identity as the ticket's first author.
+    const replyToPerson = requester.address === author.address ? fromPerson : await directory.person(tx, requester.address);
+    const ticketRequester = isStaff(fromPerson) || isStaff(replyToPerson) ? author : requester;
     const body = opening.body;
     const command: CreateTicketV1 = {
       creationKey: `mail:${received.mailId}`,
       subject: ticketSubject(mail),
-      requester: { email: requester.address, name: requester.name },
+      requester: { email: ticketRequester.address, name: ticketRequester.name },
       recipient: supportAddress,
       comment: { body, htmlBody: parsed.html && body === text ? parsed.html : textToHtml(body), public: opening.public, attachments: attachmentRefs },
-      ccs: decideCcs({ mail, supportAddresses, requester, authorMayAddCcs: true, blocklist: settings.ccBlocklist }).add.map((a) => ({ email: a.address, name: a.name })),
+      ccs: decideCcs({ mail, supportAddresses, requester: ticketRequester, authorMayAddCcs: true, blocklist: settings.ccBlocklist }).add.map((a) => ({ email: a.address, name: a.name })),
       via,
       mail: origin,
       ...(opening.changes ? { changes: opening.changes } : {}),

@@ -152,9 +152,9 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpE
         opts.db
           .transaction(async (tx) => {
             await tx.query(
-              `INSERT INTO ingest.raw_mail (id, received_at, mail_from, rcpt_to, remote_address, size, sha256, raw)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-              [mailId, receivedAt, mailFrom, rcptTo, session.remoteAddress ?? null, raw.length, createHash('sha256').update(raw).digest('hex'), raw],
+              `INSERT INTO ingest.raw_mail (id, received_at, mail_from, rcpt_to, remote_address, size, sha256, raw, helo)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+              [mailId, receivedAt, mailFrom, rcptTo, session.remoteAddress ?? null, raw.length, createHash('sha256').update(raw).digest('hex'), raw, session.hostNameAppearsAs || null],
             );
             await opts.store.append(
               tx,

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { readIngestConfig, readNotifierConfig, readTicketConfig, readWorkerConfig } from '@mailroom/config';
 import { topologyFor } from '@mailroom/contracts';
 import { migrate } from '@mailroom/database';
-import { INGEST_COMMANDS_QUEUE, MAIL_WORKER_QUEUE, startIngestService, type RunningIngest } from '@mailroom/ingest';
+import { INGEST_COMMANDS_QUEUE, MAIL_WORKER_QUEUE, startIngestService, type DnsResolver, type RunningIngest } from '@mailroom/ingest';
 import { startMailCatcher, type MailCatcher, type MailCatcherOptions } from '@mailroom/mail-catcher';
 import { deleteTopology, type QueueSpec } from '@mailroom/messaging';
 import { NOTIFIER_QUEUE, startNotifierService, type RunningNotifier } from '@mailroom/notifier';
@@ -57,6 +57,8 @@ export interface LocalSystemOptions {
   schedulerTickSeconds?: number;
   /** Further MAILROOM_* settings, applied last. */
   env?: Record<string, string>;
+  /** ingest's DNS for sender authentication (SPF, DKIM, DMARC); node's resolver when absent. Tests always give one. */
+  dnsResolver?: DnsResolver;
 }
 
 export interface LocalSystem {
@@ -156,7 +158,7 @@ export const startLocalSystem = async (opts: LocalSystemOptions): Promise<LocalS
     ticket = await startTicketService(readTicketConfig(env), log('ticket'));
     started.push(ticket);
     const rest = await Promise.allSettled([
-      startIngestService(readIngestConfig(env), log('ingest')),
+      startIngestService(readIngestConfig(env), log('ingest'), { dnsResolver: opts.dnsResolver }),
       startRulesService(readWorkerConfig(0, env), log('rules')),
       startSchedulerService({ ...readWorkerConfig(0, env), tickSeconds: opts.schedulerTickSeconds ?? 0 }, log('scheduler')),
       startNotifierService(readNotifierConfig(env), log('notifier')),

@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mailStreamId, type MailRoutedV1, type Message } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
+import { fakeDnsResolver, loopbackSpf } from '@mailroom/testing';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { handleMailReceived, type MailWorkerDeps } from '../mail-worker';
 import { fixedAddressBook } from '../support-address-book';
@@ -33,6 +34,9 @@ export const workerHarness = (db: Db, supportAddresses = 'Acme Support <support@
     secret: HARNESS_SECRET,
     clock: () => now,
     screening: DEFAULT_SCREENING_POLICY,
+    // Agents of these tests are at mailroom.test, whose SPF lets loopback send (the harness stores
+    // 127.0.0.1 as the client); every other domain has no records. Nothing asks a real resolver.
+    senderAuth: { policy: 'agents', trustedRelay: null, resolver: fakeDnsResolver(loopbackSpf('mailroom.test')) },
   };
   /** The worker's handling of a mail the SMTP edge stored, as the broker would deliver it. */
   const deliver = (mailId: string, mailFrom: string | null, rcptTo: string[], size: number): Promise<void> => {

@@ -24,7 +24,7 @@ export interface CommentPlanInput {
   mail: Pick<InboundMail, 'to' | 'cc'>;
   /** The new text of the reply (quoted history already cut off). */
   body: string;
-  /** Who wrote it (Reply-To, else From). */
+  /** Who wrote it: the From address (Reply-To gives no rights). */
   author: Address;
   thread: Extract<ThreadDecision, { kind: 'comment' }>;
   supportAddresses: readonly SupportAddress[];
@@ -33,6 +33,12 @@ export interface CommentPlanInput {
   ccBlocklist?: readonly string[];
   /** Causes an agent overrode by recovering this mail from the suspended tickets: not suspended again. */
   recoveredFrom?: readonly SuspensionCause[];
+  /**
+   * Set when the author is an agent whose mail is not authenticated under the sender
+   * authentication policy: their command lines stay in the comment as text, and each is
+   * recorded as not run, with this reason, on the update's audit.
+   */
+  commandsRefusedBecause?: string | null;
 }
 
 export type CommentPlan =
@@ -76,7 +82,8 @@ export const planComment = (input: CommentPlanInput): CommentPlan => {
     if (ticket.assigneeId === person.id) relations.push('assignee');
   }
 
-  const commands: ParsedMailCommands = parseMailCommands(input.body, { authorIsAgent: isAgent });
+  const refusedBecause = isAgent ? (input.commandsRefusedBecause ?? null) : null;
+  const commands: ParsedMailCommands = refusedBecause ? notRun(input.body, refusedBecause) : parseMailCommands(input.body, { authorIsAgent: isAgent });
   const recipients = [...input.mail.to, ...input.mail.cc].map((a) => a.address.toLowerCase());
   const requesterEmail = ticket?.requesterEmails.find((e) => recipients.includes(e)) ?? ticket?.requesterEmails[0] ?? null;
   const facts = recipientFacts(input.mail, input.supportAddresses, requesterEmail, author);
@@ -133,8 +140,12 @@ export interface NewTicketPlan {
  * typically `#requester customer@…` to open a ticket on a customer's behalf, with `#assignee`,
  * `#group`, `#status`, `#tags`. Anyone else's `#` lines are just text.
  */
-export const planNewTicket = (text: string, author: { role: string } | null): NewTicketPlan => {
+export const planNewTicket = (text: string, author: { role: string } | null, commandsRefusedBecause: string | null = null): NewTicketPlan => {
   const isAgent = author?.role === 'agent' || author?.role === 'admin';
+  if (isAgent && commandsRefusedBecause) {
+    const refused = notRun(text, commandsRefusedBecause);
+    return { body: text, public: refused.public !== false, changes: null, commandErrors: refused.errors };
+  }
   const commands = parseMailCommands(text, { authorIsAgent: isAgent });
   if (!commands.honoured) return { body: text, public: true, changes: null, commandErrors: [] };
   return { body: commands.body.trim() || text.trim(), public: commands.public !== false, changes: changesOf(commands), commandErrors: commands.errors };
@@ -148,6 +159,25 @@ export const planNewTicket = (text: string, author: { role: string } | null): Ne
 export const commentText = (extracted: Pick<ExtractedReply, 'reply' | 'signature'>, mail: Pick<InboundMail, 'text' | 'subject'>): string => {
   const kept = [extracted.reply.trim(), extracted.signature.trim()].filter(Boolean).join('\n\n');
   return kept || mail.text.trim() || mail.subject;
+};
+
+/**
+ * An unauthenticated agent's mail: nothing is applied and the text stays as written, but every
+ * command line is named on the audit as not run (so the agent sees why their #status did nothing).
+ * A `#note` / `#public false` still keeps the comment private: visibility fails closed.
+ */
+const notRun = (text: string, reason: string): ParsedMailCommands => {
+  const parsed = parseMailCommands(text, { authorIsAgent: true });
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const errors: MailCommandError[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const m = /^#([a-z][a-z_]*)(?:[ \t]+.*)?$/i.exec(line);
+    if (!m) break;
+    errors.push({ line: i + 1, text: line, command: m[1].toLowerCase(), reason: 'invalid_value', message: `not run: ${reason}` });
+  }
+  return { errors, body: text, honoured: false, ...(parsed.public === false ? { public: false } : {}) };
 };
 
 /** Refused mail commands as the ticket's audit shows them (`#status`, `nonsense`, why). */

@@ -14,3 +14,4 @@ export * from './dsn';
 export * from './subject';
 export * from './suspension-causes';
 export * from './html-sanitize';
+export * from './sender-authentication';

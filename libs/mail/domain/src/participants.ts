@@ -5,9 +5,13 @@ import { isSupportAddress, SupportAddress } from './support-addresses';
 export const MAX_EMAIL_CCS = 48;
 
 /**
- * Who the mail is from, for the ticket: the first usable Reply-To, else From (reference §5.2: the
- * body is never used). Address lower-cased, name trimmed, the local part when there is no name.
+ * Where a new ticket's requester is reached: the first usable Reply-To, else From (reference §5.2:
+ * the body is never used). Address lower-cased, name trimmed, the local part when there is no name.
  * Null when neither header holds a usable mailbox.
+ *
+ * Reply-To is whatever the sender typed: it gives a delivery address, never rights. Who wrote the
+ * mail — agent or not, allowed to thread by a subject number, to add CCs, to comment publicly, to
+ * run mail commands — is {@link authorOf}, the From address, which sender authentication checks.
  */
 export const requesterOf = (mail: Pick<InboundMail, 'from' | 'replyTo'>): Address | null => {
   for (const candidate of mail.replyTo ?? []) {
@@ -16,6 +20,9 @@ export const requesterOf = (mail: Pick<InboundMail, 'from' | 'replyTo'>): Addres
   }
   return normaliseAddress(mail.from);
 };
+
+/** Who wrote the mail: its From address only (see {@link requesterOf} for why not Reply-To). */
+export const authorOf = (mail: Pick<InboundMail, 'from'>): Address | null => normaliseAddress(mail.from);
 
 /**
  * The people the mail was also sent to, who become CCs of the ticket: every usable address in To

@@ -22,6 +22,8 @@ export const SUSPENSION_CAUSES = {
   unprocessable_email: { id: 19, text: 'Automatic email processing failed' },
   from_support_address: { id: 22, text: 'Received from a support address' },
   content_processor_timed_out: { id: 24, text: 'Email took too long to process' },
+  /** SPF/DKIM/DMARC did not prove the From domain where the sender authentication policy requires it. */
+  failed_email_authentication: { id: 26, text: 'Email authentication failed' },
   from_noreply: { id: 27, text: 'Email from "noreply" address' },
   ccs_limit_reached: { id: 30, text: 'CCs/followers limit reached' },
 } as const;

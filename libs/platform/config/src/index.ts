@@ -105,7 +105,24 @@ export interface IngestConfig extends CommonConfig {
   smtpEdge: SmtpEdgeSettings;
   screening: ScreeningSettings;
   parsing: ParsingSettings;
+  senderAuth: SenderAuthSettings;
 }
+
+/** Sender authentication at ingest (README "Sender authentication"). */
+export interface SenderAuthSettings {
+  /** `off`, `agents` (mail from agents or our own domains must authenticate) or `all`. */
+  policy: 'off' | 'agents' | 'all';
+  /** authserv-id of the relay whose Authentication-Results are believed; null: ingest checks SPF/DKIM/DMARC itself. */
+  trustedRelay: string | null;
+}
+
+export const readSenderAuthSettings = (env: Env = process.env): SenderAuthSettings => {
+  const policy = read(env, 'MAILROOM_SENDER_AUTH_POLICY', 'agents').toLowerCase();
+  if (policy !== 'off' && policy !== 'agents' && policy !== 'all') throw new ConfigError(`MAILROOM_SENDER_AUTH_POLICY must be off, agents or all, got "${policy}"`);
+  const relay = read(env, 'MAILROOM_SENDER_AUTH_TRUSTED_RELAY', '');
+  // An authserv-id is a host name as the relay writes it first in its Authentication-Results.
+  if (relay !== '' && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(relay)) throw new ConfigError(`MAILROOM_SENDER_AUTH_TRUSTED_RELAY must be the relay's authserv-id (a host name), got "${relay}"`);
+  return { policy, trustedRelay: relay === '' ? null : relay.toLowerCase() };
 
 /** What parsing one mail may cost (README "Settings"); a mail past a limit is suspended, raw kept. */
 export interface ParsingSettings {
@@ -209,6 +226,7 @@ export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
   smtpEdge: readSmtpEdgeSettings(env),
   screening: readScreeningSettings(env),
   parsing: readParsingSettings(env),
+  senderAuth: readSenderAuthSettings(env),
 });
 
 export interface TicketConfig extends CommonConfig {

@@ -13,6 +13,8 @@ import { RulesStaffIndex1764050400014 } from './migrations/0014-rules-staff-inde
 import { UserReadModelVersion1764050400015 } from './migrations/0015-user-read-model-version';
 import { RulesDefaultMembers1764050400016 } from './migrations/0016-rules-default-members';
 import { ApiTokensAndAuthLimits1764050400017 } from './migrations/0017-api-tokens-and-auth-limits';
+import { RawMailHelo1764050400018 } from './migrations/0018-raw-mail-helo';
+import { TicketMailCounters1764050400019 } from './migrations/0019-ticket-mail-counters';
 
 /** Every migration, in order. One command applies them: `npm run migrate`. */
-export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012, SchedulesAndNames1764050400013, RulesStaffIndex1764050400014, UserReadModelVersion1764050400015, RulesDefaultMembers1764050400016, ApiTokensAndAuthLimits1764050400017];
+export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012, SchedulesAndNames1764050400013, RulesStaffIndex1764050400014, UserReadModelVersion1764050400015, RulesDefaultMembers1764050400016, ApiTokensAndAuthLimits1764050400017, RawMailHelo1764050400018, TicketMailCounters1764050400019];

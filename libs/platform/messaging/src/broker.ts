@@ -22,6 +22,13 @@ export interface ConsumerSpec extends QueueSpec {
   maxAttempts?: number;
   /** Back-off before attempt 2, 3, …; the last value repeats. */
   retryDelaysMs?: number[];
+  /**
+   * What to do with a message whose handling failed for good (attempts used up, or a
+   * PermanentFailure), instead of dead-lettering it: for a consumer that must never leave its
+   * input unhandled (ingest sets the mail aside as a suspended ticket). Only when this throws as
+   * well does the message go to the dead-letter queue.
+   */
+  lastResort?: (message: Message, failure: { attempts: number; error: string }) => Promise<void>;
 }
 
 export interface BrokerOptions {
@@ -228,6 +235,16 @@ export class Broker {
       }
       const max = spec.maxAttempts ?? 8;
       if (err instanceof PermanentFailure || attempt >= max) {
+        if (spec.lastResort) {
+          try {
+            await spec.lastResort(message, { attempts: attempt, error: reason });
+            this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} failed after attempt ${attempt}, handed to its last resort: ${reason}`);
+            ch.ack(msg);
+            return;
+          } catch (lastErr) {
+            this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} LAST RESORT FAILED, dead-lettering it (needs an operator): ${(lastErr as Error)?.message ?? String(lastErr)}`);
+          }
+        }
         this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} dead-lettered after attempt ${attempt}: ${reason}`);
         await this.deadLetter(ch, spec, msg, attempt, reason);
       } else {

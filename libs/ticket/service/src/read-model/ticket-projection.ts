@@ -1,4 +1,4 @@
-import type { Message, TicketEvent, UserEvent, Via } from '@mailroom/contracts';
+import type { MailAuthentication, Message, TicketEvent, UserEvent, Via } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 
 /**
@@ -145,9 +145,34 @@ const commentMetadata = (c: Extract<TicketEvent, { type: 'ticket.comment_added' 
   return {
     system: mailSystemMetadata(c.mail),
     custom: {},
-    mailroom: { reply_cut_by: c.extraction?.replyCutBy ?? null, full_text_available: true },
+    mailroom: {
+      reply_cut_by: c.extraction?.replyCutBy ?? null,
+      full_text_available: true,
+      // What SPF/DKIM/DMARC said of the From address, and Zendesk's spoofing flag when the mail
+      // authenticated for another domain than From's.
+      ...(c.mail.authentication ? { authentication: authenticationMetadata(c.mail.authentication), potential_spoofing: c.mail.authentication.potentialSpoofing } : {}),
+    },
   };
 };
+
+const authenticationMetadata = (a: MailAuthentication): Record<string, unknown> => ({
+  policy: a.policy,
+  outcome: a.outcome,
+  authenticated: a.authenticated,
+  note: a.note,
+  ...(a.results
+    ? {
+        source: a.results.source,
+        ...(a.results.authservId ? { authserv_id: a.results.authservId } : {}),
+        spf: a.results.spf,
+        dkim: a.results.dkim,
+        dmarc: a.results.dmarc,
+        arc: a.results.arc,
+        from_domain: a.results.fromDomain,
+        aligned: a.results.aligned,
+      }
+    : {}),
+});
 
 const mailSystemMetadata = (mail: { mailId: string; messageId: string; recipients: string[]; supportAddress: string }): Record<string, unknown> => ({
   message_id: mail.messageId,
@@ -234,6 +259,8 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
           plain_body: e.data.body,
           public: e.data.public,
           attachments: e.data.attachments.map((a) => ({ id: a.id, file_name: a.fileName, content_type: a.contentType, size: a.size })),
+          // A mail comment's audit names its mail and says how its sender was authenticated.
+          ...(e.data.mail?.authentication ? { metadata: commentMetadata(e.data) } : {}),
         },
       ];
     case 'ticket.mail_command_refused':
