@@ -1,6 +1,9 @@
 // Benchmark: ticket updates per second through the trigger cycle (pure, in memory) with 1,000
-// active triggers of realistic shapes. Bounded: ~1 s warm-up and at most BENCH_SECONDS (default 8)
-// of measurement, then it writes bench/results/triggers-cycle.{json,md} and exits. See bench/README.md.
+// active triggers of realistic shapes: the compiled engine the rules service runs
+// (`compileRuleSet` once, `evaluateCompiled` per update), its figure when the explanation is read
+// as well (the rules service stores it per update), and the reference engine (`evaluateTriggers`)
+// in the same run. Bounded: ~1 s warm-up and BENCH_SECONDS (default 8) of measurement per engine,
+// then it writes bench/results/triggers-cycle.{json,md} and exits. See bench/README.md.
 //
 //   npx tsc -p tsconfig.build.json && node -r ./scripts/runtime-paths.js dist/bench/triggers-cycle.js
 //
@@ -10,7 +13,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Via } from '@mailroom/contracts';
+import { isDeepStrictEqual } from 'node:util';
 import {
+  compileRuleSet,
+  evaluateCompiled,
   evaluateTriggers,
   standardTriggers,
   weeklyInterval,
@@ -21,6 +27,7 @@ import {
   type RuleUpdate,
   type Schedule,
   type Trigger,
+  type TriggerEvaluation,
 } from '@mailroom/rules-domain';
 
 const int = (name: string, fallback: number, min: number, max: number): number => {
@@ -173,7 +180,29 @@ const categoryOrder = ['routing', 'tagging', 'notify'];
 
 // ---- run ----------------------------------------------------------------------------------------
 
-const run = (ms: number, record: boolean) => {
+type Engine = 'compiled' | 'compiled+explanation' | 'reference';
+
+const compileStart = process.hrtime.bigint();
+const compiled = compileRuleSet(triggers, categoryOrder);
+const compileMs = Number(process.hrtime.bigint() - compileStart) / 1e6;
+
+const evaluate = (engine: Engine, update: RuleUpdate): TriggerEvaluation => {
+  switch (engine) {
+    case 'compiled':
+      return evaluateCompiled(update, compiled, directory, { schedules });
+    case 'compiled+explanation': {
+      const r = evaluateCompiled(update, compiled, directory, { schedules });
+      void r.explanation.length; // made on first read
+      return r;
+    }
+    case 'reference':
+      return evaluateTriggers(update, triggers, directory, { categoryOrder, schedules });
+  }
+  const exhaustive: never = engine;
+  return exhaustive;
+};
+
+const run = (engine: Engine, ms: number, record: boolean) => {
   const latencies: number[] = [];
   let count = 0;
   let fired = 0;
@@ -185,7 +214,7 @@ const run = (ms: number, record: boolean) => {
   for (;;) {
     const update = UPDATES[count % UPDATES.length];
     const t0 = process.hrtime.bigint();
-    const r = evaluateTriggers(update, triggers, directory, { categoryOrder, schedules });
+    const r = evaluate(engine, update);
     const t1 = process.hrtime.bigint();
     count += 1;
     if (record) {
@@ -199,40 +228,77 @@ const run = (ms: number, record: boolean) => {
   }
 };
 
+/** The engines must agree on every update measured, or the comparison means nothing. */
+const checkSameResults = (): void => {
+  const read = (r: TriggerEvaluation) => ({ fired: r.fired, changes: r.changes, ticket: r.ticket, explanation: r.explanation, passes: r.passes, capped: r.capped, systemRules: r.systemRules, webhooks: r.webhooks });
+  UPDATES.forEach((u, n) => {
+    if (!isDeepStrictEqual(read(evaluate('compiled', u)), read(evaluate('reference', u)))) throw new Error(`the engines disagree on update ${n}`);
+  });
+};
+
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-const main = (): void => {
-  say(`${active} active triggers, ${UPDATES.length} distinct updates; warm-up 1 s, then ${SECONDS} s`);
-  run(1000, false);
-  const r = run(SECONDS * 1000, true);
+const summary = (r: ReturnType<typeof run>) => {
   const sorted = [...r.latencies].sort((a, b) => a - b);
-  const result = {
-    benchmark: 'triggers-cycle',
-    at: new Date().toISOString(),
-    activeTriggers: active,
-    distinctUpdates: UPDATES.length,
+  return {
     measuredSeconds: round(r.elapsedMs / 1000, 2),
     updates: r.count,
     updatesPerSec: round(r.count / (r.elapsedMs / 1000), 1),
     latencyMs: { p50: round(quantile(sorted, 0.5), 3), p95: round(quantile(sorted, 0.95), 3), p99: round(quantile(sorted, 0.99), 3), max: round(sorted[sorted.length - 1], 3) },
     perUpdate: { firedTriggers: round(r.fired / r.count), passes: round(r.passes / r.count), notifications: round(r.notifications / r.count) },
     cappedUpdates: r.capped,
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart: os.loadavg().map((x) => round(x)) },
+  };
+};
+
+const measure = (engine: Engine) => {
+  say(`${engine}: warm-up 1 s, then ${SECONDS} s`);
+  run(engine, 1000, false);
+  const s = summary(run(engine, SECONDS * 1000, true));
+  say(`${engine}: ${s.updatesPerSec} updates/s; p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms`);
+  return s;
+};
+
+const main = (): void => {
+  const loadAverageAtStart = os.loadavg().map((x) => round(x));
+  say(`${active} active triggers, ${UPDATES.length} distinct updates; compiled in ${round(compileMs)} ms`);
+  checkSameResults();
+  say('the compiled and reference engines agree on every update');
+  const compiledRun = measure('compiled');
+  const withExplanation = measure('compiled+explanation');
+  const reference = measure('reference');
+  const result = {
+    benchmark: 'triggers-cycle',
+    at: new Date().toISOString(),
+    engine: 'compiled (compileRuleSet once, evaluateCompiled per update)',
+    activeTriggers: active,
+    distinctUpdates: UPDATES.length,
+    compileMs: round(compileMs),
+    ...compiledRun,
+    withExplanation: { updatesPerSec: withExplanation.updatesPerSec, latencyMs: withExplanation.latencyMs },
+    reference: { updatesPerSec: reference.updatesPerSec, latencyMs: reference.latencyMs },
+    speedup: round(compiledRun.updatesPerSec / reference.updatesPerSec, 1),
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart, loadAverageAtEnd: os.loadavg().map((x) => round(x)) },
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(path.join(RESULTS_DIR, 'triggers-cycle.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const lat = (l: typeof result.latencyMs) => `${l.p50} / ${l.p95} / ${l.p99} / ${l.max} ms`;
   const md = [
     '# Trigger cycle benchmark',
     '',
-    `Run ${result.at} on ${result.machine.cores} × ${result.machine.cpu}, Node ${result.machine.node}, load ${result.machine.loadAverageAtStart.join(' / ')}.`,
+    `Run ${result.at} on ${result.machine.cores} × ${result.machine.cpu}, Node ${result.machine.node}, load ${result.machine.loadAverageAtStart.join(' / ')} at start, ${result.machine.loadAverageAtEnd.join(' / ')} at end.`,
     '',
     '| measure | value |',
     '|---|---|',
-    `| active triggers | ${result.activeTriggers} |`,
-    `| updates evaluated | ${result.updates} in ${result.measuredSeconds} s |`,
-    `| **updates per second** (one core) | **${result.updatesPerSec}** |`,
-    `| latency per update p50 / p95 / p99 / max | ${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.p99} / ${result.latencyMs.max} ms |`,
+    `| active triggers | ${result.activeTriggers} (compiled once in ${result.compileMs} ms) |`,
+    `| updates evaluated (compiled engine) | ${result.updates} in ${result.measuredSeconds} s |`,
+    `| **updates per second, compiled engine** (one core) | **${result.updatesPerSec}** |`,
+    `| updates per second, compiled engine + explanation read | ${result.withExplanation.updatesPerSec} |`,
+    `| updates per second, reference engine (same run) | ${result.reference.updatesPerSec} |`,
+    `| speed-up (compiled ÷ reference) | ${result.speedup}× |`,
+    `| latency per update p50 / p95 / p99 / max, compiled | ${lat(result.latencyMs)} |`,
+    `| latency, compiled + explanation | ${lat(result.withExplanation.latencyMs)} |`,
+    `| latency, reference | ${lat(result.reference.latencyMs)} |`,
     `| triggers fired per update (mean) | ${result.perUpdate.firedTriggers} |`,
     `| passes over the list per update (mean) | ${result.perUpdate.passes} |`,
     `| notifications per update (mean) | ${result.perUpdate.notifications} |`,
@@ -240,7 +306,7 @@ const main = (): void => {
     '',
   ].join('\n');
   writeFileSync(path.join(RESULTS_DIR, 'triggers-cycle.md'), md);
-  say(`${result.updatesPerSec} updates/s; p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms; ${result.perUpdate.firedTriggers} fired, ${result.perUpdate.passes} passes per update`);
+  say(`compiled ${result.updatesPerSec} updates/s (${result.withExplanation.updatesPerSec} with the explanation), reference ${result.reference.updatesPerSec} updates/s: ${result.speedup}×`);
   say(`results in ${RESULTS_DIR}/triggers-cycle.{json,md}`);
 };
 

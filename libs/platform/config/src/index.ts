@@ -38,7 +38,30 @@ export const readUrl = (env: Env, name: string, fallback: string, protocols: str
 const DEV_ADMIN_TOKEN = 'mailroom-dev-token-change-me';
 const DEV_SECRET = 'mailroom-dev-secret-change-me';
 
+/**
+ * `development` lets the published development token and secret work (npm start sets it);
+ * anything else is an installation people rely on, where a value anyone can read in this
+ * repository must never open the API or sign mail references.
+ */
+export type MailroomEnv = 'development' | 'production';
+
+export const readMailroomEnv = (env: Env = process.env): MailroomEnv => {
+  const v = read(env, 'MAILROOM_ENV', 'production').toLowerCase();
+  if (v !== 'development' && v !== 'production') throw new ConfigError(`MAILROOM_ENV must be development or production, got "${v}"`);
+  return v;
+};
+
+/** A secret setting, refused outside development when unset or left at its published development value. */
+const readSecret = (env: Env, name: string, devValue: string): string => {
+  const v = read(env, name, devValue);
+  if (v === devValue && readMailroomEnv(env) !== 'development') {
+    throw new ConfigError(`${name} is ${env[name] ? 'the published development value' : 'not set'}; set it to a secret of your own (MAILROOM_ENV=development allows the development value)`);
+  }
+  return v;
+};
+
 export interface CommonConfig {
+  env: MailroomEnv;
   databaseUrl: string;
   amqpUrl: string;
   /** Prefix of every exchange and queue name (lets test runs share a vhost). */
@@ -61,10 +84,11 @@ export const readCommonConfig = (env: Env = process.env): CommonConfig => {
     throw new ConfigError(`MAILROOM_AMQP_NAMESPACE may hold letters, digits, '.', '_' and '-' only, got "${namespace}"`);
   }
   return {
+    env: readMailroomEnv(env),
     databaseUrl: readUrl(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailroom', ['postgres:', 'postgresql:']),
     amqpUrl: readUrl(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:']),
     amqpNamespace: namespace,
-    secret: read(env, 'MAILROOM_SECRET', DEV_SECRET),
+    secret: readSecret(env, 'MAILROOM_SECRET', DEV_SECRET),
     supportAddresses: read(env, 'MAILROOM_SUPPORT_ADDRESSES', 'support@mailroom.test'),
     baseUrl: readUrl(env, 'MAILROOM_BASE_URL', 'http://127.0.0.1:3000', ['http:', 'https:']).replace(/\/+$/, ''),
     accountName: read(env, 'MAILROOM_ACCOUNT_NAME', 'Mailroom'),
@@ -123,6 +147,7 @@ export const readSenderAuthSettings = (env: Env = process.env): SenderAuthSettin
   // An authserv-id is a host name as the relay writes it first in its Authentication-Results.
   if (relay !== '' && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(relay)) throw new ConfigError(`MAILROOM_SENDER_AUTH_TRUSTED_RELAY must be the relay's authserv-id (a host name), got "${relay}"`);
   return { policy, trustedRelay: relay === '' ? null : relay.toLowerCase() };
+};
 
 /** What parsing one mail may cost (README "Settings"); a mail past a limit is suspended, raw kept. */
 export interface ParsingSettings {
@@ -232,16 +257,41 @@ export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
 export interface TicketConfig extends CommonConfig {
   httpHost: string;
   httpPort: number;
+/** The configured admin API token: the ticket service seeds it, the scheduler guards its internal endpoint with it. */
+export const readAdminToken = (env: Env = process.env): string => {
+  const adminToken = readSecret(env, 'MAILROOM_ADMIN_TOKEN', DEV_ADMIN_TOKEN);
+  if (adminToken.length < 16) throw new ConfigError('MAILROOM_ADMIN_TOKEN must be at least 16 characters');
+  return adminToken;
+};
+
   adminEmail: string;
   adminName: string;
   adminToken: string;
 }
 
 export const readTicketConfig = (env: Env = process.env): TicketConfig => {
+  apiLimits: ApiLimitSettings;
+}
+
+/** API rate limits (README "API"), counted in PostgreSQL so that every replica sees the same counts. */
+export interface ApiLimitSettings {
+  /** Failed authentications per client address, and per claimed email, in the window; then 429. */
+  authFailureLimit: number;
+  authFailureWindowSeconds: number;
+  /** Authenticated requests per user and minute (Zendesk's plan limit); 0 turns the limit off. */
+  requestsPerMinute: number;
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client (e.g. the Ingress); empty: nobody's. */
+  trustProxy: string;
   const adminEmail = read(env, 'MAILROOM_ADMIN_EMAIL', 'admin@mailroom.test').toLowerCase();
   if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError(`MAILROOM_ADMIN_EMAIL is not an address: "${adminEmail}"`);
-  const adminToken = read(env, 'MAILROOM_ADMIN_TOKEN', DEV_ADMIN_TOKEN);
-  if (adminToken.length < 16) throw new ConfigError('MAILROOM_ADMIN_TOKEN must be at least 16 characters');
+export const readApiLimitSettings = (env: Env = process.env): ApiLimitSettings => ({
+  authFailureLimit: readInt(env, 'MAILROOM_AUTH_FAILURE_LIMIT', 10, 1, 100_000),
+  authFailureWindowSeconds: readInt(env, 'MAILROOM_AUTH_FAILURE_WINDOW_SECONDS', 300, 1, 86_400),
+  requestsPerMinute: readInt(env, 'MAILROOM_API_RATE_LIMIT', 700, 0, 1_000_000),
+  trustProxy: read(env, 'MAILROOM_HTTP_TRUST_PROXY', ''),
+});
+
+  const adminToken = readAdminToken(env);
   return {
     ...readCommonConfig(env),
     httpHost: read(env, 'MAILROOM_HTTP_HOST', '127.0.0.1'),
@@ -252,6 +302,7 @@ export const readTicketConfig = (env: Env = process.env): TicketConfig => {
   };
 };
 
+    apiLimits: readApiLimitSettings(env),
 export interface WorkerConfig extends CommonConfig {
   healthHost: string;
   healthPort: number;
@@ -266,6 +317,19 @@ export const readWorkerConfig = (defaultHealthPort: number, env: Env = process.e
 export interface NotifierConfig extends WorkerConfig {
   smtpRelay: string;
   webhooks: WebhookSettings;
+export interface SchedulerConfig extends WorkerConfig {
+  /** Wall-clock tick interval; 0: ticks only through the internal endpoint. */
+  tickSeconds: number;
+  /** `POST /internal/tick` moves the clock: it needs this token as a bearer token (README "Settings"). */
+  adminToken: string;
+}
+
+export const readSchedulerConfig = (env: Env = process.env): SchedulerConfig => ({
+  ...readWorkerConfig(3003, env),
+  tickSeconds: readInt(env, 'MAILROOM_TICK_SECONDS', 60, 0, 86400),
+  adminToken: readAdminToken(env),
+});
+
 }
 
 /** Outgoing webhook calls (README "Webhooks"). */

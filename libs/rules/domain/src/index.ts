@@ -8,6 +8,7 @@ export type { ActionContext, ActionHandler, ActionResult } from './actions/actio
 export { actionHandlers, applyAction } from './actions/apply-action';
 export { MAX_CCS } from './actions/field-actions';
 export * from './evaluate-triggers/evaluate-triggers';
+export { compileRuleSet, evaluateCompiled, type CompiledRuleSet } from './evaluate-triggers/compiled-rule-set';
 export * from './standard-triggers/standard-triggers';
 export * from './system-rules/system-rules';
 export { localTime, scheduleFor, weeklyInterval, withinSchedule } from './schedules/business-hours';

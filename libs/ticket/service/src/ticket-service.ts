@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Controller, Get, Module, type INestApplication, type MiddlewareConsumer, type NestModule, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordBounceV1, RecordDeliveryV1, RecordWebhookDeliveryV1 } from '@mailroom/contracts';
 import type { TicketConfig } from '@mailroom/config';
@@ -13,7 +14,10 @@ import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-ad
 import { Webhooks } from '@mailroom/notifier';
 import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
 import { Attachments, AttachmentsController } from './http/attachments-controller';
-import { DbHandle } from './http/auth';
+import { AuthLog, DbHandle } from './http/auth';
+import { ApiLimits } from './http/api-limits';
+import { ApiTokensApi, ApiTokensController } from './http/api-tokens-controller';
+import { answerBodyErrors, refuseUnstorableText } from './http/json-body';
 import { TicketsController, UsersController } from './http/controllers';
 import { ZendeskErrorFilter } from './http/errors';
 import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
@@ -137,7 +141,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, SchedulesController, OriginalEmailController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },
@@ -147,6 +151,9 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
       { provide: OriginalEmails, useValue: new OriginalEmails(db, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
+      { provide: ApiLimits, useValue: new ApiLimits(db, cfg.apiLimits) },
+      { provide: AuthLog, useValue: new AuthLog((msg, fields) => log.warn(msg, fields)) },
+      { provide: ApiTokensApi, useValue: new ApiTokensApi(db, cfg.baseUrl, log) },
       { provide: PeopleApi, useValue: peopleApi },
       { provide: AccountSettingsStore, useValue: new AccountSettingsStore(store) },
       { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
@@ -158,7 +165,13 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
     }
   }
 
-  const app: INestApplication = await NestFactory.create(TicketHttpModule, { logger: ['error', 'warn'], bodyParser: true });
+  const app: INestApplication = await NestFactory.create<NestExpressApplication>(TicketHttpModule, { logger: ['error', 'warn'], bodyParser: true });
+  // Behind an Ingress or load balancer the client is in X-Forwarded-For, and the per-address
+  // limits must count the client, not the proxy (README "API", MAILROOM_HTTP_TRUST_PROXY).
+  if (cfg.apiLimits.trustProxy) (app as NestExpressApplication).set('trust proxy', /^\d+$/.test(cfg.apiLimits.trustProxy) ? Number(cfg.apiLimits.trustProxy) : cfg.apiLimits.trustProxy.split(',').map((s) => s.trim()));
+  // The one JSON parser of the API: text PostgreSQL cannot hold is refused here for every endpoint.
+  (app as NestExpressApplication).useBodyParser('json', { reviver: refuseUnstorableText });
+  app.use(answerBodyErrors);
   app.use(stripJsonSuffix);
   app.useGlobalFilters(new ZendeskErrorFilter((msg) => log.error(msg)));
   await app.listen(cfg.httpPort, cfg.httpHost);

@@ -1,11 +1,13 @@
-import type { ApplyRuleActionsV1, FiredRule, RuleNotification, RuleWebhookRequest } from '@mailroom/contracts';
+import type { FiredRule, RuleNotification, RuleWebhookRequest } from '@mailroom/contracts';
 import { applyAction } from '../actions/apply-action';
 import type { RuleContext } from '../conditions/condition-handler';
 import { evaluateTriggerConditions, triggerConditionsHold } from '../conditions/evaluate-conditions';
 import type { ActionOutcome, Directory, RuleTicket, RuleUpdate, Schedule, Trigger, TriggerExplanation } from '../model';
 import { type SystemRuleNote, type SystemRuleOptions, applySystemRules } from '../system-rules/system-rules';
+import { type RuleChanges, changedTicket, clockOf, copyTicket, diffRuleTickets } from './cycle-support';
 
-export type RuleChanges = ApplyRuleActionsV1['changes'];
+export { diffRuleTickets } from './cycle-support';
+export type { RuleChanges } from './cycle-support';
 
 /** Default safety net on passes over the trigger list in one update (see `maxPasses`). */
 export const DEFAULT_MAX_PASSES = 100;
@@ -83,58 +85,6 @@ const orderedOnce = (triggers: readonly Trigger[], categoryOrder: readonly strin
   const ordered = orderTriggers(triggers, categoryOrder);
   orderCache.set(triggers, { key, ordered });
   return ordered;
-};
-
-/** The field changes between two states of a ticket, in the shape of `ApplyRuleActions`. */
-export const diffRuleTickets = (from: RuleTicket, to: RuleTicket): RuleChanges => {
-  const changes: RuleChanges = {};
-  if (from.status !== to.status) changes.status = to.status;
-  if (from.priority !== to.priority) changes.priority = to.priority;
-  if (from.type !== to.type) changes.type = to.type;
-  if (from.groupId !== to.groupId) changes.groupId = to.groupId;
-  if (from.assigneeId !== to.assigneeId) changes.assigneeId = to.assigneeId;
-  if (from.tags !== to.tags) {
-    const added = to.tags.filter((t) => !from.tags.includes(t));
-    const removed = from.tags.filter((t) => !to.tags.includes(t));
-    if (added.length) changes.addTags = added;
-    if (removed.length) changes.removeTags = removed;
-  }
-  if (from.ccIds !== to.ccIds) {
-    const addedCcs = to.ccIds.filter((id) => !from.ccIds.includes(id));
-    if (addedCcs.length) changes.addCcIds = addedCcs;
-  }
-  if ((from.satisfactionScore ?? 'unoffered') !== (to.satisfactionScore ?? 'unoffered')) changes.satisfactionScore = to.satisfactionScore;
-  if ((from.scheduleId ?? null) !== (to.scheduleId ?? null)) changes.scheduleId = to.scheduleId ?? null;
-  if (from.customFields !== to.customFields) {
-    const fields: Record<string, string | number | boolean | null> = {};
-    const ids = new Set([...Object.keys(from.customFields ?? {}), ...Object.keys(to.customFields ?? {})]);
-    for (const id of ids) {
-      const a = from.customFields?.[id] ?? null;
-      const b = to.customFields?.[id] ?? null;
-      if (a !== b) fields[id] = b;
-    }
-    if (Object.keys(fields).length) changes.customFields = fields;
-  }
-  return changes;
-};
-
-const changedTicket = (from: RuleTicket, to: RuleTicket): boolean =>
-  from !== to && Object.keys(diffRuleTickets(from, to)).length > 0;
-
-const copyTicket = (t: RuleTicket): RuleTicket => ({
-  ...t,
-  tags: [...t.tags],
-  ccIds: [...t.ccIds],
-  ...(t.customFields ? { customFields: { ...t.customFields } } : {}),
-});
-
-const clockOf = (update: RuleUpdate, options: EvaluateTriggersOptions): Date | undefined => {
-  if (options.now) return options.now;
-  if (update.occurredAt) {
-    const at = new Date(update.occurredAt);
-    return Number.isNaN(at.getTime()) ? undefined : at;
-  }
-  return undefined;
 };
 
 /**

@@ -1,0 +1,461 @@
+import type { FiredRule, RuleNotification, RuleWebhookRequest } from '@mailroom/contracts';
+import { applyAction } from '../actions/apply-action';
+import type { ConditionVerdict, RuleContext } from '../conditions/condition-handler';
+import { conditionHandlerFor, evaluateCondition } from '../conditions/evaluate-conditions';
+import { CUSTOM_FIELD_PREFIX } from '../conditions/field-conditions';
+import type { ActionOutcome, Condition, ConditionCheck, Directory, RuleTicket, RuleUpdate, Trigger, TriggerExplanation } from '../model';
+import { type SystemRuleNote, applySystemRules } from '../system-rules/system-rules';
+import { ALL_SLOTS, CONDITION_READS, SLOT, SLOT_OF_KEY, UPDATE_ONLY_FIELDS } from './condition-reads';
+import { changedTicket, clockOf, copyTicket, diffRuleTickets } from './cycle-support';
+import { DEFAULT_MAX_PASSES, type EvaluateTriggersOptions, type TriggerEvaluation, orderTriggers } from './evaluate-triggers';
+
+/**
+ * The trigger cycle for a rule set that is evaluated against many updates: the same answer as
+ * `evaluateTriggers` (same triggers fired in the same order, same changes, notifications, webhooks,
+ * passes and explanation), with the work that does not depend on the update done once per rule set.
+ *
+ * Compilation (once per version of the triggers and category order):
+ * - triggers in run order; equal conditions (field, operator, value) shared across triggers, so a
+ *   condition used by 300 triggers is judged once;
+ * - each condition classified by what it reads (`condition-reads.ts`): the update alone ("gate":
+ *   update type, comment, channel, actor), other things fixed for the cycle ("static"), or ticket
+ *   fields that actions change ("dynamic", with the fields as a bit mask);
+ * - per ticket field, the triggers whose conditions read it.
+ *
+ * Evaluation of one update:
+ * - the candidates are the triggers whose gate conditions hold for this shape of update (a list
+ *   kept per shape: a "Ticket is Created" trigger is never looked at on a change);
+ * - static verdicts are judged once per update, dynamic ones once per state of the ticket;
+ * - a trigger found false stays false until an action changes a field it reads, so later passes
+ *   revisit only those (a trigger that failed a static condition is never revisited);
+ * - the pass structure is the reference's (restart from the top after a firing that changed the
+ *   ticket), so `passes` and `capped` count the same;
+ * - the per-condition explanation is made only when read, from the ticket each trigger was last
+ *   judged against, as the reference records it.
+ */
+
+/** Verdict of a trigger in a pass. */
+const FALSE = 0;
+const MATCHED = 1;
+/** False on something fixed for the whole cycle: never revisited in this update. */
+const DEAD = 2;
+
+interface CompiledTrigger {
+  trigger: Trigger;
+  /** Condition ids in the trigger's own order, for the explanation. */
+  allIds: Int32Array;
+  anyIds: Int32Array;
+  /** Gate conditions of ALL; the candidate list already guarantees them. */
+  gateAll: Int32Array;
+  /** Set when every ANY condition is a gate: the candidate list then decides ANY too. */
+  gateAny: Int32Array | null;
+  allStatic: Int32Array;
+  allDynamic: Int32Array;
+  /** Empty when ANY is absent or decided by the gate. */
+  anyStatic: Int32Array;
+  anyDynamic: Int32Array;
+}
+
+interface Plan {
+  compiled: CompiledTrigger[];
+  /** Distinct conditions: a representative, what it reads, whether it is static. */
+  conditions: Condition[];
+  reads: Int32Array;
+  isStatic: Uint8Array;
+  /** Per slot bit: the triggers (run-order indices) whose non-static conditions read it. */
+  readersOfSlot: Int32Array[];
+  /** The gate depends on who made the update (a `role` condition names a user id). */
+  gateReadsUser: boolean;
+  /** Candidate lists by update shape. */
+  gates: Map<string, Int32Array>;
+  // Scratch space reused by every evaluation (the cycle is synchronous; see `evaluateCompiled`).
+  stamp: Float64Array;
+  verdict: Uint8Array;
+  clock: number;
+  fired: Uint8Array;
+  dead: Uint8Array;
+  dirty: Uint8Array;
+}
+
+export interface CompiledRuleSet {
+  /** Active triggers in run order. */
+  readonly ordered: readonly Trigger[];
+  readonly categoryOrder: readonly string[];
+  /** Internal to the engine. */
+  readonly plan: Plan;
+}
+
+const MAX_GATE_SHAPES = 512;
+const ROLE_KEYWORDS = new Set(['end_user', 'agent', 'admin']);
+
+/** A key under which two conditions are interchangeable; null when the value is not plain data. */
+const conditionKey = (c: Condition): string | null => {
+  if (c === null || typeof c !== 'object' || typeof c.field !== 'string' || typeof c.operator !== 'string') return null;
+  const plain = (v: unknown): boolean =>
+    v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0));
+  const v = c.value;
+  let value: string;
+  if (v === undefined) value = 'u';
+  else if (plain(v)) value = `${typeof v}:${JSON.stringify(v)}`;
+  else if (Array.isArray(v) && v.every(plain)) value = `a:${JSON.stringify(v)}`;
+  else return null;
+  return `${c.field}\u0000${c.operator}\u0000${value}`;
+};
+
+/** Ticket fields a condition reads (0 = none that can change within a cycle). */
+const readsOf = (c: Condition): number => {
+  const field = c?.field;
+  if (typeof field !== 'string') return 0;
+  if (Object.hasOwn(CONDITION_READS, field)) return CONDITION_READS[field];
+  if (!conditionHandlerFor(field)) return 0; // unknown field: always false with a problem
+  if (field.startsWith(CUSTOM_FIELD_PREFIX)) return SLOT.customFields;
+  return ALL_SLOTS; // a handler nobody classified: assume it reads everything
+};
+
+const isGate = (c: Condition): boolean => typeof c?.field === 'string' && UPDATE_ONLY_FIELDS.has(c.field);
+
+const asKeyword = (raw: unknown): string => (typeof raw === 'string' ? raw.trim().toLowerCase() : String(raw));
+
+/** Compiles active triggers (in the run order `categoryOrder` gives) for `evaluateCompiled`. */
+export const compileRuleSet = (triggers: readonly Trigger[], categoryOrder: readonly string[] = []): CompiledRuleSet => {
+  const ordered = orderTriggers(triggers, categoryOrder);
+  const conditions: Condition[] = [];
+  const reads: number[] = [];
+  const ids = new Map<string, number>();
+  const idOf = (c: Condition): number => {
+    const key = conditionKey(c);
+    const known = key === null ? undefined : ids.get(key);
+    if (known !== undefined) return known;
+    const id = conditions.length;
+    conditions.push(c);
+    reads.push(readsOf(c));
+    if (key !== null) ids.set(key, id);
+    return id;
+  };
+  let gateReadsUser = false;
+  const compiled = ordered.map((trigger): CompiledTrigger => {
+    const all = trigger.conditions?.all ?? [];
+    const any = trigger.conditions?.any ?? [];
+    for (const c of [...all, ...any]) if (c?.field === 'role' && !ROLE_KEYWORDS.has(asKeyword(c.value))) gateReadsUser = true;
+    const allIds = all.map(idOf);
+    const anyIds = any.map(idOf);
+    const anyAllGates = any.length > 0 && any.every(isGate);
+    const pick = (list: Condition[], idList: number[], test: (c: Condition, id: number) => boolean) =>
+      Int32Array.from(idList.filter((id, k) => test(list[k], id)));
+    return {
+      trigger,
+      allIds: Int32Array.from(allIds),
+      anyIds: Int32Array.from(anyIds),
+      gateAll: pick(all, allIds, (c) => isGate(c)),
+      gateAny: anyAllGates ? Int32Array.from(anyIds) : null,
+      allStatic: pick(all, allIds, (c, id) => !isGate(c) && reads[id] === 0),
+      allDynamic: pick(all, allIds, (_, id) => reads[id] !== 0),
+      anyStatic: anyAllGates ? new Int32Array(0) : pick(any, anyIds, (_, id) => reads[id] === 0),
+      anyDynamic: anyAllGates ? new Int32Array(0) : pick(any, anyIds, (_, id) => reads[id] !== 0),
+    };
+  });
+  const readersOfSlot: number[][] = Array.from({ length: 32 }, () => []);
+  compiled.forEach((ct, index) => {
+    let mask = 0;
+    for (const id of [...ct.allDynamic, ...ct.anyDynamic]) mask |= reads[id];
+    for (let bit = 0; bit < 32; bit++) if (mask & (1 << bit)) readersOfSlot[bit].push(index);
+  });
+  const n = ordered.length;
+  return {
+    ordered,
+    categoryOrder: [...categoryOrder],
+    plan: {
+      compiled,
+      conditions,
+      reads: Int32Array.from(reads),
+      isStatic: Uint8Array.from(reads.map((r) => (r === 0 ? 1 : 0))),
+      readersOfSlot: readersOfSlot.map((list) => Int32Array.from(list)),
+      gateReadsUser,
+      gates: new Map(),
+      stamp: new Float64Array(conditions.length),
+      verdict: new Uint8Array(conditions.length),
+      clock: 0,
+      fired: new Uint8Array(n),
+      dead: new Uint8Array(n),
+      dirty: new Uint8Array(n),
+    },
+  };
+};
+
+/** Which action-changeable fields differ between two states; `unexpected` for any other field. */
+const changedSlots = (from: RuleTicket, to: RuleTicket): { mask: number; unexpected: boolean } => {
+  let mask = 0;
+  let unexpected = false;
+  const a = from as unknown as Record<string, unknown>;
+  const b = to as unknown as Record<string, unknown>;
+  const note = (key: string) => {
+    const slot = SLOT_OF_KEY[key as keyof RuleTicket];
+    if (slot === undefined) unexpected = true;
+    else mask |= slot;
+  };
+  for (const key in b) if (a[key] !== b[key]) note(key);
+  for (const key in a) if (!(key in b)) note(key);
+  return { mask, unexpected };
+};
+
+const shapeOf = (update: RuleUpdate, plan: Plan): string => {
+  const c = update.comment;
+  const comment = c ? (c.public ? 'P' : 'p') : '-';
+  const who = plan.gateReadsUser ? `|${String(update.actor.userId)}` : '';
+  return `${update.isCreate ? 'c' : 'u'}${comment}|${String(update.via?.channel)}|${String(update.actor.role)}${who}`;
+};
+
+/**
+ * One update through a compiled rule set. Same result as `evaluateTriggers(update, triggers,
+ * directory, options)` for the triggers and category order the set was compiled from; the
+ * `categoryOrder` option is ignored (it is part of the set). `explanation` is computed on first read.
+ */
+export const evaluateCompiled = (
+  update: RuleUpdate,
+  ruleSet: CompiledRuleSet,
+  directory: Directory,
+  options: EvaluateTriggersOptions = {},
+): TriggerEvaluation => {
+  const { ordered, plan } = ruleSet;
+  const n = ordered.length;
+  const withSystemRules = options.systemRules !== false;
+  const systemRules: SystemRuleNote[] = [];
+  let start: RuleTicket = copyTicket(update.after);
+
+  if (update.before?.status === 'closed') {
+    const explanation: TriggerExplanation[] = ordered.map((t) => ({
+      triggerId: t.id,
+      title: t.title,
+      matched: false,
+      fired: false,
+      firedOrder: null,
+      conditions: [],
+      actions: [],
+      skipped: 'triggers do not run on a closed ticket',
+    }));
+    return { fired: [], changes: {}, ticket: start, explanation, passes: 0, capped: false, systemRules, webhooks: [] };
+  }
+
+  if (withSystemRules) {
+    const r = applySystemRules('update', update, update.before, start, directory, options);
+    start = r.ticket;
+    systemRules.push(...r.applied);
+  }
+
+  const now = clockOf(update, options);
+  const base = { update, directory, now, schedules: options.schedules };
+  const maxPasses = Math.max(1, options.maxPasses ?? DEFAULT_MAX_PASSES);
+  let ticket = start;
+  let ctx: RuleContext = { ...base, ticket, brief: true };
+
+  // Verdict memo: a condition's verdict holds while its stamp is current (static: this update;
+  // dynamic: this state of the ticket).
+  const { stamp, verdict, conditions, isStatic, compiled, fired: isFired, dead, dirty } = plan;
+  let staticStamp = ++plan.clock;
+  let dynamicStamp = ++plan.clock;
+  const holds = (id: number): boolean => {
+    const wanted = isStatic[id] === 1 ? staticStamp : dynamicStamp;
+    if (stamp[id] === wanted) return verdict[id] === 1;
+    const matched = evaluateCondition(conditions[id], ctx).matched;
+    stamp[id] = wanted;
+    verdict[id] = matched ? 1 : 0;
+    return matched;
+  };
+  const judge = (ct: CompiledTrigger): number => {
+    for (let k = 0; k < ct.allStatic.length; k++) if (!holds(ct.allStatic[k])) return DEAD;
+    let anyHolds = ct.anyStatic.length + ct.anyDynamic.length === 0;
+    for (let k = 0; !anyHolds && k < ct.anyStatic.length; k++) anyHolds = holds(ct.anyStatic[k]);
+    if (!anyHolds && ct.anyDynamic.length === 0) return DEAD;
+    for (let k = 0; k < ct.allDynamic.length; k++) if (!holds(ct.allDynamic[k])) return FALSE;
+    for (let k = 0; !anyHolds && k < ct.anyDynamic.length; k++) anyHolds = holds(ct.anyDynamic[k]);
+    return anyHolds ? MATCHED : FALSE;
+  };
+
+  // The candidates for this shape of update, made on first sight of the shape.
+  const shape = shapeOf(update, plan);
+  let candidates = plan.gates.get(shape);
+  if (!candidates) {
+    const list: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const ct = compiled[i];
+      if (!ct.gateAll.every(holds)) continue;
+      if (ct.gateAny && !ct.gateAny.some(holds)) continue;
+      list.push(i);
+    }
+    candidates = Int32Array.from(list);
+    if (plan.gates.size >= MAX_GATE_SHAPES) plan.gates.clear();
+    plan.gates.set(shape, candidates);
+  }
+
+  isFired.fill(0);
+  dead.fill(0);
+  dirty.fill(1);
+
+  const fired: FiredRule[] = [];
+  const webhooks: RuleWebhookRequest[] = [];
+  // For the explanation: what each trigger that fired did and the ticket it fired on, and the
+  // stretches of run order each pass visited with one state of the ticket.
+  const firings = new Map<number, { order: number; ticket: RuleTicket; outcomes: ActionOutcome[] }>();
+  const stretches: { from: number; to: number; ticket: RuleTicket }[] = [];
+  let passes = 0;
+  let capped = false;
+  let restart = true;
+  while (restart) {
+    if (passes >= maxPasses) {
+      capped = true;
+      break;
+    }
+    passes += 1;
+    restart = false;
+    let stretchFrom = 0;
+    for (let k = 0; k < candidates.length; k++) {
+      const i = candidates[k];
+      if (isFired[i] || dead[i] || !dirty[i]) continue;
+      const ct = compiled[i];
+      const v = judge(ct);
+      if (v === DEAD) {
+        dead[i] = 1;
+        continue;
+      }
+      if (v === FALSE) {
+        dirty[i] = 0;
+        continue;
+      }
+
+      const trigger = ct.trigger;
+      const before = ticket;
+      const outcomes: ActionOutcome[] = [];
+      const notifications: RuleNotification[] = [];
+      const calls: RuleWebhookRequest[] = [];
+      (trigger.actions ?? []).forEach((action, actionIndex) => {
+        const result = applyAction(action, { ...base, ticket, trigger, actionIndex });
+        ticket = result.ticket;
+        outcomes.push({
+          index: actionIndex,
+          action,
+          outcome: result.outcome,
+          ...(result.note ? { note: result.note } : {}),
+          ...(result.notification ? { notification: result.notification } : {}),
+          ...(result.webhook ? { webhook: result.webhook } : {}),
+        });
+        if (result.notification) notifications.push(result.notification);
+        if (result.webhook) calls.push(result.webhook);
+      });
+      isFired[i] = 1;
+      firings.set(i, { order: fired.length + 1, ticket: before, outcomes });
+      webhooks.push(...calls);
+      fired.push({
+        kind: 'trigger',
+        id: trigger.id,
+        title: trigger.title,
+        actions: (trigger.actions ?? []).map((a) => ({ field: a.field, value: a.value })),
+        notifications,
+        ...(calls.length ? { webhooks: calls } : {}),
+      });
+      if (ticket === before) continue;
+
+      // The ticket changed: triggers that read a changed field may judge differently now.
+      stretches.push({ from: stretchFrom, to: i, ticket: before });
+      stretchFrom = i + 1;
+      ctx = { ...base, ticket, brief: true };
+      dynamicStamp = ++plan.clock;
+      const { mask, unexpected } = changedSlots(before, ticket);
+      if (unexpected) {
+        // An action changed a field thought fixed for the cycle: judge everything again.
+        staticStamp = ++plan.clock;
+        dead.fill(0);
+        dirty.fill(1);
+      } else {
+        for (let bit = 0; bit < 32; bit++) {
+          if ((mask & (1 << bit)) === 0) continue;
+          const readers = plan.readersOfSlot[bit];
+          for (let r = 0; r < readers.length; r++) dirty[readers[r]] = 1;
+        }
+      }
+      if (changedTicket(before, ticket)) {
+        restart = true;
+        break;
+      }
+    }
+    if (!restart && stretchFrom < n) stretches.push({ from: stretchFrom, to: n - 1, ticket });
+  }
+
+  let explanation: TriggerExplanation[] | undefined;
+  const explain = (): TriggerExplanation[] => explainCycle(ruleSet, base, firings, stretches, capped, maxPasses);
+
+  if (withSystemRules) {
+    const r = applySystemRules('rules', update, start, ticket, directory, options);
+    ticket = r.ticket;
+    systemRules.push(...r.applied);
+  }
+  return {
+    fired,
+    changes: diffRuleTickets(update.after, ticket),
+    ticket,
+    get explanation() {
+      explanation ??= explain();
+      return explanation;
+    },
+    passes,
+    capped,
+    systemRules,
+    webhooks,
+  };
+};
+
+/**
+ * The explanation the reference records: every trigger's conditions judged in full against the
+ * ticket it was last judged against (for one that fired, the ticket it fired on). Verdicts of
+ * equal conditions on one state of the ticket are shared.
+ */
+const explainCycle = (
+  ruleSet: CompiledRuleSet,
+  base: Omit<RuleContext, 'ticket'>,
+  firings: Map<number, { order: number; ticket: RuleTicket; outcomes: ActionOutcome[] }>,
+  stretches: { from: number; to: number; ticket: RuleTicket }[],
+  capped: boolean,
+  maxPasses: number,
+): TriggerExplanation[] => {
+  const { ordered, plan } = ruleSet;
+  const lastSeen: (RuleTicket | undefined)[] = new Array(ordered.length);
+  for (const s of stretches) for (let i = s.from; i <= s.to; i++) lastSeen[i] = s.ticket;
+  for (const [i, f] of firings) lastSeen[i] = f.ticket;
+  const memo = new Map<RuleTicket, { ctx: RuleContext; verdicts: (ConditionVerdict | undefined)[] }>();
+  return ordered.map((t, i): TriggerExplanation => {
+    const firing = firings.get(i);
+    const entry: TriggerExplanation = {
+      triggerId: t.id,
+      title: t.title,
+      matched: false,
+      fired: firing !== undefined,
+      firedOrder: firing ? firing.order : null,
+      conditions: [],
+      actions: firing ? firing.outcomes : [],
+    };
+    const seen = lastSeen[i];
+    if (seen) {
+      let state = memo.get(seen);
+      if (!state) {
+        state = { ctx: { ...base, ticket: seen }, verdicts: [] };
+        memo.set(seen, state);
+      }
+      const { ctx, verdicts } = state;
+      const ct = plan.compiled[i];
+      const check = (group: 'all' | 'any', list: readonly Condition[], idList: Int32Array) =>
+        list.map((condition, index): ConditionCheck => {
+          const id = idList[index];
+          const verdict = (verdicts[id] ??= evaluateCondition(plan.conditions[id], ctx));
+          const result: ConditionCheck = { group, index, condition, matched: verdict.matched };
+          if (verdict.detail !== undefined) result.detail = verdict.detail;
+          if (verdict.problem !== undefined) result.problem = verdict.problem;
+          return result;
+        });
+      const all = check('all', t.conditions?.all ?? [], ct.allIds);
+      const any = check('any', t.conditions?.any ?? [], ct.anyIds);
+      entry.matched = all.every((c) => c.matched) && (any.length === 0 || any.some((c) => c.matched));
+      entry.conditions = [...all, ...any];
+    }
+    if (capped && !entry.fired) entry.skipped = `the cycle stopped after ${maxPasses} passes`;
+    return entry;
+  });
+};
