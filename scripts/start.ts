@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { DEFAULTS, readCommonConfig, readIngestConfig, readTicketConfig } from '@mailroom/config';
+import { ConfigError, DEFAULTS, readCommonConfig, readIngestConfig, readTicketConfig } from '@mailroom/config';
 import { migrate } from '@mailroom/database';
+import { whereIs } from '@mailroom/observability';
+import { firstBusyPort, planStart, reachable, type StartPlan } from './start-plan';
 import { declareAll } from './topology';
 
 /**
@@ -10,15 +12,10 @@ import { declareAll } from './topology';
  * local mail catcher that shows the outgoing mail on a web page. Ctrl-C stops them all.
  */
 const ROOT = path.join(__dirname, '..', '..');
-const DEFAULT_RELAY = 'smtp://127.0.0.1:1025';
+const entry = (name: string) => `dist/apps/${name}/src/main.js`;
 
-const SERVICES: { name: string; entry: string; env: Record<string, string> }[] = [
-  { name: 'ticket', entry: 'dist/apps/ticket/src/main.js', env: {} },
-  { name: 'ingest', entry: 'dist/apps/ingest/src/main.js', env: { MAILROOM_HEALTH_PORT: process.env.MAILROOM_INGEST_HEALTH_PORT ?? '3001' } },
-  { name: 'rules', entry: 'dist/apps/rules/src/main.js', env: { MAILROOM_HEALTH_PORT: process.env.MAILROOM_RULES_HEALTH_PORT ?? '3002' } },
-  { name: 'scheduler', entry: 'dist/apps/scheduler/src/main.js', env: { MAILROOM_HEALTH_PORT: process.env.MAILROOM_SCHEDULER_HEALTH_PORT ?? '3003' } },
-  { name: 'notifier', entry: 'dist/apps/notifier/src/main.js', env: { MAILROOM_HEALTH_PORT: process.env.MAILROOM_NOTIFIER_HEALTH_PORT ?? '3004' } },
-];
+/** The environment of each worker: its own health port (MAILROOM_<SERVICE>_HEALTH_PORT) and, with the catcher, the relay. */
+const workerEnv = (plan: StartPlan, healthPort: number): Record<string, string> => ({ MAILROOM_HEALTH_PORT: String(healthPort), MAILROOM_SMTP_RELAY: plan.relay });
 
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
@@ -26,20 +23,25 @@ let stopping = false;
 const run = (name: string, entry: string, env: Record<string, string>): void => {
   const proc = spawn(process.execPath, ['-r', './scripts/runtime-paths.js', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `${name.padEnd(9)}|`;
+  // A service that fails to start says why in one line on stderr; it is repeated when everything stops.
+  let lastError = '';
   const pipe = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
     let buf = '';
     stream.on('data', (chunk: Buffer) => {
       buf += chunk.toString('utf8');
       const lines = buf.split('\n');
       buf = lines.pop() ?? '';
-      for (const line of lines) out.write(`${prefix} ${line}\n`);
+      for (const line of lines) {
+        out.write(`${prefix} ${line}\n`);
+        if (out === process.stderr && line.trim()) lastError = line.trim();
+      }
     });
   };
   pipe(proc.stdout!, process.stdout);
   pipe(proc.stderr!, process.stderr);
   proc.on('exit', (code, signal) => {
     if (stopping) return;
-    process.stderr.write(`${prefix} exited (${signal ?? code}); stopping everything\n`);
+    process.stderr.write(`Mailroom stopped: ${name} exited (${signal ?? `code ${code}`})${lastError ? `: ${lastError}` : ''}; the other services were stopped\n`);
     void stop(1);
   });
   children.push({ name, proc });
@@ -67,22 +69,35 @@ const waitReady = async (url: string, timeoutMs = 60000): Promise<boolean> => {
 };
 
 const main = async (): Promise<void> => {
+  // npm start is the development machine: the published development token and secret are
+  // accepted here and nowhere else (the services default to production and refuse them).
+  process.env.MAILROOM_ENV ??= 'development';
   const common = readCommonConfig();
   const ticket = readTicketConfig();
   const ingest = readIngestConfig();
-  const relay = process.env.MAILROOM_SMTP_RELAY ?? DEFAULT_RELAY;
+  const plan = planStart(process.env, ticket, ingest);
+  for (const note of plan.notes) process.stderr.write(`Mailroom: note: ${note}\n`);
+  // Every port is checked before anything starts: one taken port would otherwise stop one service
+  // after the others came up.
+  const busy = await firstBusyPort(plan.listeners);
+  if (busy) throw new Error(busy);
   process.stdout.write('Mailroom: applying migrations…\n');
-  const applied = await migrate(common.databaseUrl);
+  const applied = await migrate(common.databaseUrl).catch((err: Error) => {
+    throw new Error(`cannot reach PostgreSQL at ${whereIs(common.databaseUrl)} (DATABASE_URL): ${err.message.split('\n')[0]}`);
+  });
   process.stdout.write(applied.length ? `  applied ${applied.join(', ')}\n` : '  database is up to date\n');
   process.stdout.write('Mailroom: declaring the RabbitMQ topology…\n');
-  await declareAll(common.amqpUrl, common.amqpNamespace);
+  await declareAll(common.amqpUrl, common.amqpNamespace).catch((err: Error) => {
+    throw new Error(`cannot reach RabbitMQ at ${whereIs(common.amqpUrl)} (AMQP_URL): ${err.message.split('\n')[0]}`);
+  });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  if (relay === DEFAULT_RELAY) run('catcher', 'dist/tools/mail-catcher/src/main.js', {});
-  for (const s of SERVICES) run(s.name, s.entry, s.env);
+  if (plan.catcher) run('catcher', 'dist/tools/mail-catcher/src/main.js', {});
+  run('ticket', entry('ticket'), {});
+  for (const w of plan.workers) run(w.name, entry(w.name), workerEnv(plan, w.healthPort));
   const checks = [
-    ['ticket', `http://${ticket.httpHost}:${ticket.httpPort}/health/ready`],
-    ...SERVICES.slice(1).map((s) => [s.name, `http://127.0.0.1:${s.env.MAILROOM_HEALTH_PORT}/health/live`]),
+    ['ticket', `http://${reachable(ticket.httpHost)}:${ticket.httpPort}/health/ready`],
+    ...plan.workers.map((w) => [w.name, `http://${reachable(plan.healthHost)}:${w.healthPort}/health/live`]),
   ];
   const results = await Promise.all(checks.map(async ([name, url]) => [name, await waitReady(url)] as const));
   const down = results.filter(([, ok]) => !ok).map(([n]) => n);
@@ -90,11 +105,13 @@ const main = async (): Promise<void> => {
   process.stdout.write(
     [
       '',
-      down.length ? `Mailroom: NOT READY: ${down.join(', ')} (see the logs above)` : 'Mailroom is running.',
+      down.length ? `Mailroom: NOT READY: ${down.join(', ')} (see the logs above)` : `Mailroom is running (MAILROOM_ENV=${common.env}${common.env === 'development' ? ': development secrets are accepted' : ''}).`,
       `  API            http://${ticket.httpHost}:${ticket.httpPort}/api/v2   (admin ${ticket.adminEmail}, token ${token})`,
       `  SMTP ingest    ${ingest.smtpHost}:${ingest.smtpPort}   support addresses: ${common.supportAddresses}`,
-      relay === DEFAULT_RELAY ? `  Outgoing mail  ${relay}, shown at http://127.0.0.1:${process.env.MAILROOM_CATCHER_HTTP_PORT ?? '1080'}` : `  Outgoing mail  relayed through ${relay}`,
-      `  Health         rules :3002  scheduler :3003  notifier :3004  ingest :3001   (/health/ready)`,
+      plan.catcher
+        ? `  Outgoing mail  ${plan.relay} (the local mail catcher)${plan.catcher.httpPort !== null ? `, shown at http://${reachable(plan.catcher.host)}:${plan.catcher.httpPort}` : ''}`
+        : `  Outgoing mail  relayed through ${plan.relay}`,
+      `  Health         ${plan.workers.map((w) => `${w.name} ${plan.healthHost}:${w.healthPort}`).join('  ')}   (/health/live, /health/ready)`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -102,6 +119,8 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err) => {
-  process.stderr.write(`Mailroom could not start: ${(err as Error).message}\n`);
+  // One line, no stack trace: the setting, host or port to look at and what went wrong.
+  const message = ((err as Error)?.message ?? String(err)).split('\n')[0];
+  process.stderr.write(`Mailroom could not start: ${err instanceof ConfigError ? `configuration error: ${message}` : message}\n`);
   void stop(1);
 });

@@ -4,7 +4,7 @@
 // tests/support/system.ts) and by the benchmarks under bench/.
 import { connect } from 'amqplib';
 import { Client } from 'pg';
-import { readIngestConfig, readNotifierConfig, readTicketConfig, readWorkerConfig } from '@mailroom/config';
+import { readIngestConfig, readNotifierConfig, readSchedulerConfig, readTicketConfig, readWorkerConfig } from '@mailroom/config';
 import { topologyFor } from '@mailroom/contracts';
 import { migrate } from '@mailroom/database';
 import { INGEST_COMMANDS_QUEUE, MAIL_WORKER_QUEUE, startIngestService, type DnsResolver, type RunningIngest } from '@mailroom/ingest';
@@ -142,6 +142,8 @@ export const startLocalSystem = async (opts: LocalSystemOptions): Promise<LocalS
     MAILROOM_HEALTH_PORT: '0',
     MAILROOM_SMTP_RELAY: relayUrl,
     MAILROOM_MAX_MESSAGE_BYTES: String(opts.maxMessageBytes ?? 1024 * 1024),
+    // Tests poll the API every 50 ms as the admin; Zendesk's 700 a minute would slow them down.
+    MAILROOM_API_RATE_LIMIT: '100000',
     ...opts.env,
   };
   const log = loggerFor(opts.log);
@@ -160,7 +162,7 @@ export const startLocalSystem = async (opts: LocalSystemOptions): Promise<LocalS
     const rest = await Promise.allSettled([
       startIngestService(readIngestConfig(env), log('ingest'), { dnsResolver: opts.dnsResolver }),
       startRulesService(readWorkerConfig(0, env), log('rules')),
-      startSchedulerService({ ...readWorkerConfig(0, env), tickSeconds: opts.schedulerTickSeconds ?? 0 }, log('scheduler')),
+      startSchedulerService({ ...readSchedulerConfig({ MAILROOM_HEALTH_PORT: '0', ...env }), tickSeconds: opts.schedulerTickSeconds ?? 0 }, log('scheduler')),
       startNotifierService(readNotifierConfig(env), log('notifier')),
     ]);
     for (const r of rest) if (r.status === 'fulfilled') started.push(r.value);

@@ -90,7 +90,7 @@ describe('SMTP edge settings', () => {
       messagesPerMinutePerIp: 60,
       trustedNetworks: '127.0.0.0/8,::1/128',
     });
-    expect(readIngestConfig({ MAILROOM_SMTP_LMTP: 'true', MAILROOM_SMTP_MAX_RECIPIENTS: '5' }).smtpEdge).toMatchObject({ lmtp: true, maxRecipients: 5 });
+    expect(readIngestConfig({ MAILROOM_SECRET: 'limits-spec-secret', MAILROOM_SMTP_LMTP: 'true', MAILROOM_SMTP_MAX_RECIPIENTS: '5' }).smtpEdge).toMatchObject({ lmtp: true, maxRecipients: 5 });
     // The value docker-compose.yml and the k8s ConfigMap set.
     const deployed = readSmtpEdgeSettings({ MAILROOM_SMTP_TRUSTED_NETWORKS: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16' });
     expect(trustedNetworks(deployed.trustedNetworks).has('172.18.0.5')).toBe(true);

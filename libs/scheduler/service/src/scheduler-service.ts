@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { WorkerConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database';
@@ -30,6 +31,23 @@ export const tick = async (db: Db, now: Date): Promise<TickResult> =>
     };
   });
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/**
+ * Who may move the clock. The health server listens on every interface in containers so the
+ * kubelet can probe it, but a tick can fire automations for every ticket: it is answered only to
+ * a caller on the pod's or host's own loopback (an operator's `kubectl exec`, a test) that also
+ * shows the admin token as a bearer token. Null when allowed, else the refusal.
+ */
+export const tickRefusal = (remoteAddress: string | undefined, authorization: string | undefined, adminToken: string | undefined): { status: number; error: string } | null => {
+  if (!remoteAddress || !LOOPBACK.test(remoteAddress)) return { status: 403, error: 'the internal endpoints answer loopback clients only' };
+  const m = /^bearer\s+(\S+)$/i.exec(authorization ?? '');
+  // Hashes compared in constant time: equal lengths whatever the guess, nothing learnt from timing.
+  if (!adminToken || !m || !timingSafeEqual(digest(m[1]), digest(adminToken))) return { status: 401, error: "Couldn't authenticate you" };
+  return null;
+};
+
 export interface RunningScheduler {
   healthPort: number;
   db: DataSourceDb;
@@ -38,7 +56,7 @@ export interface RunningScheduler {
   close(): Promise<void>;
 }
 
-export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: number }, log: Logger): Promise<RunningScheduler> => {
+export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: number; adminToken?: string }, log: Logger): Promise<RunningScheduler> => {
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-scheduler' }, (msg) => log.warn(msg));
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-scheduler', log: (level, msg) => log[level](msg) });
   broker.consume({
@@ -60,6 +78,11 @@ export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: 
       }
       const m = /^\/internal\/tick\?at=([^&]+)$/.exec(req.url ?? '');
       if (req.method === 'POST' && m) {
+        const refused = tickRefusal(req.socket.remoteAddress, req.headers.authorization, cfg.adminToken);
+        if (refused) {
+          log.warn('internal tick refused', { client: req.socket.remoteAddress, status: refused.status });
+          return reply(refused.status, { error: refused.error });
+        }
         const at = new Date(decodeURIComponent(m[1]));
         if (Number.isNaN(at.getTime())) return reply(400, { error: 'at must be an ISO 8601 instant' });
         return reply(200, await tick(db, at));
@@ -69,7 +92,10 @@ export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: 
       reply(err instanceof RangeError ? 409 : 503, { error: (err as Error).message });
     }
   });
-  await new Promise<void>((resolve) => server.listen(cfg.healthPort, cfg.healthHost, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // a port in use stops the start with EADDRINUSE, explained by runMain
+    server.listen(cfg.healthPort, cfg.healthHost, resolve);
+  });
   const healthPort = (server.address() as { port: number }).port;
   log.info(`scheduler running; health and tick on ${cfg.healthHost}:${healthPort}`);
   return {

@@ -184,7 +184,13 @@ export const publicSettings = (s: WebhookSettings): WebhookSettingsV1 => ({
   authentication: s.authentication ? { type: s.authentication.type, addPosition: 'header' } : null,
 });
 
-/** Zendesk's webhook JSON. Credentials are never returned, as in Zendesk; custom header values are. */
+/**
+ * Zendesk's webhook JSON. Credentials and custom header values are write-only (a header often
+ * carries an API key of the receiving system): only the header names are shown, as
+ * `custom_header_names`. `custom_headers` is left out rather than shown with blank values, so a
+ * client that sends a webhook back as it read it keeps the stored values (left-out fields keep
+ * their value) instead of blanking them.
+ */
 export const webhookJson = (w: WebhookRecord): Record<string, unknown> => ({
   id: w.id,
   name: w.name,
@@ -195,7 +201,7 @@ export const webhookJson = (w: WebhookRecord): Record<string, unknown> => ({
   request_format: w.requestFormat,
   subscriptions: w.subscriptions,
   authentication: w.authentication ? { type: w.authentication.type, add_position: w.authentication.addPosition } : null,
-  custom_headers: w.customHeaders,
+  custom_header_names: Object.keys(w.customHeaders).sort(),
   created_by: w.createdBy === null ? null : String(w.createdBy),
   updated_by: w.updatedBy === null ? null : String(w.updatedBy),
   created_at: w.createdAt,
