@@ -254,9 +254,6 @@ export const readIngestConfig = (env: Env = process.env): IngestConfig => ({
   senderAuth: readSenderAuthSettings(env),
 });
 
-export interface TicketConfig extends CommonConfig {
-  httpHost: string;
-  httpPort: number;
 /** The configured admin API token: the ticket service seeds it, the scheduler guards its internal endpoint with it. */
 export const readAdminToken = (env: Env = process.env): string => {
   const adminToken = readSecret(env, 'MAILROOM_ADMIN_TOKEN', DEV_ADMIN_TOKEN);
@@ -264,12 +261,12 @@ export const readAdminToken = (env: Env = process.env): string => {
   return adminToken;
 };
 
+export interface TicketConfig extends CommonConfig {
+  httpHost: string;
+  httpPort: number;
   adminEmail: string;
   adminName: string;
   adminToken: string;
-}
-
-export const readTicketConfig = (env: Env = process.env): TicketConfig => {
   apiLimits: ApiLimitSettings;
 }
 
@@ -282,8 +279,8 @@ export interface ApiLimitSettings {
   requestsPerMinute: number;
   /** Express's `trust proxy`: whose X-Forwarded-For names the client (e.g. the Ingress); empty: nobody's. */
   trustProxy: string;
-  const adminEmail = read(env, 'MAILROOM_ADMIN_EMAIL', 'admin@mailroom.test').toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError(`MAILROOM_ADMIN_EMAIL is not an address: "${adminEmail}"`);
+}
+
 export const readApiLimitSettings = (env: Env = process.env): ApiLimitSettings => ({
   authFailureLimit: readInt(env, 'MAILROOM_AUTH_FAILURE_LIMIT', 10, 1, 100_000),
   authFailureWindowSeconds: readInt(env, 'MAILROOM_AUTH_FAILURE_WINDOW_SECONDS', 300, 1, 86_400),
@@ -291,6 +288,9 @@ export const readApiLimitSettings = (env: Env = process.env): ApiLimitSettings =
   trustProxy: read(env, 'MAILROOM_HTTP_TRUST_PROXY', ''),
 });
 
+export const readTicketConfig = (env: Env = process.env): TicketConfig => {
+  const adminEmail = read(env, 'MAILROOM_ADMIN_EMAIL', 'admin@mailroom.test').toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError(`MAILROOM_ADMIN_EMAIL is not an address: "${adminEmail}"`);
   const adminToken = readAdminToken(env);
   return {
     ...readCommonConfig(env),
@@ -299,10 +299,10 @@ export const readApiLimitSettings = (env: Env = process.env): ApiLimitSettings =
     adminEmail,
     adminName: read(env, 'MAILROOM_ADMIN_NAME', 'Admin'),
     adminToken,
+    apiLimits: readApiLimitSettings(env),
   };
 };
 
-    apiLimits: readApiLimitSettings(env),
 export interface WorkerConfig extends CommonConfig {
   healthHost: string;
   healthPort: number;
@@ -314,9 +314,6 @@ export const readWorkerConfig = (defaultHealthPort: number, env: Env = process.e
   healthPort: readInt(env, 'MAILROOM_HEALTH_PORT', defaultHealthPort, 0, 65535),
 });
 
-export interface NotifierConfig extends WorkerConfig {
-  smtpRelay: string;
-  webhooks: WebhookSettings;
 export interface SchedulerConfig extends WorkerConfig {
   /** Wall-clock tick interval; 0: ticks only through the internal endpoint. */
   tickSeconds: number;
@@ -330,6 +327,9 @@ export const readSchedulerConfig = (env: Env = process.env): SchedulerConfig => 
   adminToken: readAdminToken(env),
 });
 
+export interface NotifierConfig extends WorkerConfig {
+  smtpRelay: string;
+  webhooks: WebhookSettings;
 }
 
 /** Outgoing webhook calls (README "Webhooks"). */
