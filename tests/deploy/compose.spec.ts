@@ -11,6 +11,7 @@ import {
   loadCompose,
   parseComposeYaml,
 } from './support/compose';
+import { DEFAULTS } from '@mailroom/config';
 import { isPinnedImage } from './support/facts';
 
 const clone = (c: Compose): Compose => structuredClone(c);
@@ -35,6 +36,19 @@ describe('docker-compose.yml', () => {
 
   it('is right for Mailroom: services, start order, health checks, pinned images, ports, env', () => {
     expect(composeProblems(compose)).toEqual([]);
+  });
+
+  it('gives development secret values only to services that run with MAILROOM_ENV=development', () => {
+    const dev = [DEFAULTS.DEV_ADMIN_TOKEN, DEFAULTS.DEV_SECRET];
+    const services = Object.entries(compose.services as Record<string, { environment?: Record<string, string> }>);
+    const withDevValues = services.filter(([, svc]) => dev.some((v) => Object.values(svc.environment ?? {}).includes(v)));
+    expect(withDevValues.map(([name]) => name).sort()).toEqual(['ingest', 'migrate', 'notifier', 'rules', 'scheduler', 'ticket']);
+    for (const [, svc] of withDevValues) expect(svc.environment?.MAILROOM_ENV).toBe('development');
+    // An operator who says production gets production, and then must bring their own secrets.
+    const prod = loadCompose({ MAILROOM_ENV: 'production', MAILROOM_SECRET: 's3cret-of-theirs', MAILROOM_ADMIN_TOKEN: 'b'.repeat(32) });
+    const text = JSON.stringify(prod.services);
+    for (const v of dev) expect(text).not.toContain(v);
+    expect((prod.services as Record<string, { environment: Record<string, string> }>).ticket.environment.MAILROOM_ENV).toBe('production');
   });
 
   it('is also right with the secrets set from the environment', () => {

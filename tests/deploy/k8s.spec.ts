@@ -1,6 +1,8 @@
 // k8s/, checked without a cluster: rendered with kustomize, every object valid against the
 // Kubernetes schemas, and right for Mailroom (probes, resources, non-root, env refs, the Ingress).
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULTS } from '@mailroom/config';
 import {
   type K8sObject,
   ROOT,
@@ -39,7 +41,6 @@ describe('k8s/base', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
       [
         'ConfigMap/mailroom-config',
-        'Secret/mailroom-secrets',
         'Job/mailroom-migrate',
         ...['ingest', 'notifier', 'rules', 'scheduler', 'ticket'].map((s) => `Deployment/mailroom-${s}`),
         'Service/mailroom-ingest',
@@ -118,6 +119,35 @@ describe('k8s/base', () => {
 
   it('the fallback renderer refuses what it cannot render', () => {
     expect(() => renderFallback(OVERLAY)).toThrow(/does not support patches; install kubectl/);
+  });
+});
+
+describe('secrets in k8s/', () => {
+  const overlays = readdirSync(join(ROOT, 'k8s', 'overlays')).map((d) => join(ROOT, 'k8s', 'overlays', d)).filter((d) => existsSync(join(d, 'kustomization.yaml')));
+  const DEVELOPMENT_VALUES = [DEFAULTS.DEV_ADMIN_TOKEN, DEFAULTS.DEV_SECRET, 'guest:guest'];
+
+  it('the base and every overlay render no development secret, no guest:guest and no Secret with values', () => {
+    expect(overlays.length).toBeGreaterThan(0);
+    for (const dir of [BASE, ...(kubectl ? overlays : [])]) {
+      const objects = render(dir).objects;
+      const text = JSON.stringify(objects);
+      for (const value of DEVELOPMENT_VALUES) expect({ dir, found: text.includes(value) }).toEqual({ dir, found: false });
+      expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual([]);
+    }
+  });
+
+  it('the check fails when a Secret is rendered from the manifests', () => {
+    const objects = clone(render(BASE).objects);
+    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mailroom-secrets' }, stringData: { MAILROOM_SECRET: 'x' } });
+    expect(k8sProblems(objects, { image: 'mailroom:0.1.0' }).join('\n')).toMatch(/Secret mailroom-secrets is rendered from the manifests/);
+  });
+
+  it('every service that needs the admin token reads it from the operator\'s Secret', () => {
+    const objects = render(BASE).objects;
+    for (const svc of ['ticket', 'scheduler']) {
+      const env = container(objects, svc).env.find((e: K8sObject) => e.name === 'MAILROOM_ADMIN_TOKEN');
+      expect(env?.valueFrom?.secretKeyRef).toEqual({ name: 'mailroom-secrets', key: 'MAILROOM_ADMIN_TOKEN' });
+    }
   });
 });
 
