@@ -195,7 +195,7 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     const authentication = senderAuthRecord(policy, authResults, authDecision);
     const commandsRefusedBecause = authDecision.authenticated ? null : `the mail is not authenticated (${authDecision.note ?? `sender authentication policy ${policy}`})`;
 
-    const thread = await resolveThread(tx, { mail, requester: author, rcptTag: match.tag, secret: deps.secret });
+    const thread = await resolveThread(tx, { mail, requester: author, rcptTag: match.tag, secret: deps.secret, at: now });
     if (thread.kind === 'suspend') {
       await suspend(thread.cause, thread.detail, { mail, author, supportAddress, messageId: key, ticketId: thread.ticketId });
       return;

@@ -1,6 +1,6 @@
 import type { Db } from '@mailroom/database';
-import { encodeTicketId, notificationMessageId, ticketToken, type Address, type InboundMail } from '@mailroom/mail-domain';
-import { resolveThread, type ThreadDecision } from './resolve-thread';
+import { decodeTicketId, encodeTicketId, notificationMessageId, ticketToken, type Address, type InboundMail } from '@mailroom/mail-domain';
+import { resolveThread, type BodyReferenceChecker, type ThreadDecision } from './resolve-thread';
 import type { PersonFacts, TicketDirectory, TicketFacts } from './ticket-directory';
 
 const secret = 'thread-secret';
@@ -27,6 +27,13 @@ const directory: TicketDirectory = {
   ticket: async (_db, id) => tickets[id] ?? null,
   person: async (_db, email) => people[email] ?? null,
 };
+
+/** Verifies body references without counting failures (the counting is body-reference-guard's, tested on Postgres). */
+const verifyOnly: BodyReferenceChecker = async (_db, { candidates, secret: s }) => {
+  const hit = candidates.find((c) => decodeTicketId(c.encoded, s) === c.namedTicketId);
+  return hit ? { kind: 'verified', ticketId: hit.namedTicketId } : candidates.length ? { kind: 'refused', note: 'did not verify' } : { kind: 'none' };
+};
+const at = new Date('2026-11-25T09:00:00Z');
 
 const mail = (over: Partial<InboundMail> = {}): InboundMail => ({
   messageId: '<m@customer.test>',
@@ -70,7 +77,7 @@ describe('resolveThread', () => {
     ['a reference to a ticket that does not exist', mail({ inReplyTo: [note(404)] }), 'jane@customer.test', null, { kind: 'new_ticket', note: 'referenced ticket 404 does not exist' }],
     ['a subject number of a ticket that does not exist', mail({ subject: 'Re: [#404]' }), 'jane@customer.test', null, { kind: 'new_ticket', note: null }],
   ])('%s', async (_case, m, author, tag, expected) => {
-    const decision = await resolveThread(noDb, { mail: m, requester: from(author), rcptTag: tag, secret }, directory);
+    const decision = await resolveThread(noDb, { mail: m, requester: from(author), rcptTag: tag, secret, at }, directory, verifyOnly);
     expect(decision).toMatchObject(expected);
   });
 
@@ -81,7 +88,7 @@ describe('resolveThread', () => {
       ['an agent who is not on the ticket (agents use the real reply)', 'ann@mailroom.test', 'Re: #6'],
       ['the requester of another ticket naming a ticket they are not on', 'jane@customer.test', 'Re: [#6]'],
     ])('%s', async (_case, author, subject) => {
-      const decision = await resolveThread(noDb, { mail: mail({ subject }), requester: from(author), rcptTag: null, secret }, directory);
+      const decision = await resolveThread(noDb, { mail: mail({ subject }), requester: from(author), rcptTag: null, secret, at }, directory, verifyOnly);
       expect(decision).toMatchObject({ kind: 'new_ticket', note: expect.stringMatching(/neither its requester nor a CC/) });
     });
 
@@ -90,7 +97,7 @@ describe('resolveThread', () => {
       ['a forged plus-address', mail(), ticketToken(5, secret).replace('t5-', 't6-')],
       ['an encoded id under another secret', mail({ text: `[${encodeTicketId(6, 'other')}]` }), null],
     ])('and ignores %s', async (_case, m, tag) => {
-      const decision = await resolveThread(noDb, { mail: m, requester: from('bob@other.test'), rcptTag: tag, secret }, directory);
+      const decision = await resolveThread(noDb, { mail: m, requester: from('bob@other.test'), rcptTag: tag, secret, at }, directory, verifyOnly);
       expect(decision.kind).toBe('new_ticket');
     });
   });

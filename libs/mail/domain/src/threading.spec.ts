@@ -66,6 +66,12 @@ describe('findTicketReference', () => {
     expect(findTicketReference(input, tag, secret)).toBeNull();
   });
 
+  it('never follows an encoded id hidden behind more candidates than a reply quotes', () => {
+    const wrong = Array.from({ length: 3000 }, (_, i) => `[${encodeTicketId(4, `guess-${i}`)}]`).join('\n');
+    expect(findTicketReference(mail({ text: `${wrong}\n[${encodeTicketId(4, secret)}]` }), null, secret)).toBeNull();
+    expect(findTicketReference(mail({ text: wrong, html: `[${encodeTicketId(4, secret)}]` }), null, secret)).toBeNull();
+  });
+
   it('skips a forged id and keeps looking', () => {
     expect(findTicketReference(mail({ inReplyTo: [forged], text: `[${encodeTicketId(4, secret)}]` }), null, secret)).toEqual({
       ticketId: 4,

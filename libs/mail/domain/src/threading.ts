@@ -1,6 +1,6 @@
 import { InboundMail } from './inbound-mail';
 import { splitMessageIds, ticketIdFromMessageId } from './message-ids';
-import { findEncodedTicketIds, parseTicketToken } from './ticket-token';
+import { bodyReferenceCandidates, decodeTicketId, parseTicketToken } from './ticket-token';
 
 export type TicketMatch = 'message_id' | 'reply_to_token' | 'body_token';
 
@@ -18,36 +18,47 @@ const idsOf = (entries: readonly string[] | null | undefined): string[] =>
   });
 
 /**
+ * The ticket a mail's strong references name: our Message-IDs in In-Reply-To, then References
+ * (most recent first), then the token in the plus-address it was delivered to. Their MACs are 80
+ * bits: a guess never matches. Null when there is none (the body may still hold an encoded id).
+ */
+export const findHeaderTicketReference = (mail: Pick<InboundMail, 'inReplyTo' | 'references'>, rcptTag: string | null, secret: string): TicketReference | null => {
+  const headerIds = [...idsOf(mail.inReplyTo), ...idsOf(mail.references).reverse()];
+  for (const id of headerIds) {
+    const ticketId = ticketIdFromMessageId(id, secret);
+    if (ticketId !== null) return { ticketId, matchedBy: 'message_id' };
+  }
+  if (rcptTag) {
+    const ticketId = parseTicketToken(rcptTag, secret);
+    if (ticketId !== null) return { ticketId, matchedBy: 'reply_to_token' };
+  }
+  return null;
+};
+
+/**
  * The ticket a mail continues (reference §5.3), looking in this order:
  *
  * 1. our Message-IDs in In-Reply-To, then in References (most recent first: the parent is last);
  * 2. the ticket token in the plus-address of the support address the mail was delivered to
  *    (`support+t12-…@`, the `rcptTag` of {@link matchSupportAddress});
- * 3. the first encoded id `[XXXXXX-XXXX]` in the text body, then in the HTML body.
+ * 3. the first encoded id `[XXXXXX-XXXX]` in the text body, then in the HTML body, among the
+ *    first few candidates only ({@link bodyReferenceCandidates}).
  *
  * Every form carries a MAC under `secret`, so forged or edited ids never match. Null when nothing
- * refers to a ticket.
+ * refers to a ticket. The encoded id's MAC is short: threading does not use this function but
+ * checks body references through the ingest worker's failure counters; this is for what only
+ * annotates a mail (the ticket an auto-reply answers, shown on its suspended ticket).
  */
 export const findTicketReference = (
   mail: Pick<InboundMail, 'inReplyTo' | 'references' | 'text' | 'html'>,
   rcptTag: string | null,
   secret: string,
 ): TicketReference | null => {
-  const headerIds = [...idsOf(mail.inReplyTo), ...idsOf(mail.references).reverse()];
-  for (const id of headerIds) {
-    const ticketId = ticketIdFromMessageId(id, secret);
-    if (ticketId !== null) return { ticketId, matchedBy: 'message_id' };
-  }
-
-  if (rcptTag) {
-    const ticketId = parseTicketToken(rcptTag, secret);
-    if (ticketId !== null) return { ticketId, matchedBy: 'reply_to_token' };
-  }
-
-  for (const body of [mail.text, mail.html]) {
-    if (!body) continue;
-    const [ticketId] = findEncodedTicketIds(body, secret);
-    if (ticketId !== undefined) return { ticketId, matchedBy: 'body_token' };
+  const strong = findHeaderTicketReference(mail, rcptTag, secret);
+  if (strong) return strong;
+  for (const c of bodyReferenceCandidates([mail.text, mail.html])) {
+    const ticketId = decodeTicketId(c.encoded, secret);
+    if (ticketId !== null) return { ticketId, matchedBy: 'body_token' };
   }
   return null;
 };

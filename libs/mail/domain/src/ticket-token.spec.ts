@@ -1,4 +1,4 @@
-import { decodeTicketId, encodeTicketId, findEncodedTicketIds, parseTicketToken, ticketToken } from './ticket-token';
+import { bodyReferenceCandidates, decodeTicketId, encodeTicketId, findEncodedTicketIds, MAX_BODY_REFERENCE_CANDIDATES, parseTicketToken, ticketToken } from './ticket-token';
 import { notificationMessageId, replyToAddress, splitPlusAddress, ticketIdFromMessageId, ticketRootMessageId } from './message-ids';
 
 const secret = 'test-secret';
@@ -23,6 +23,33 @@ describe('encoded ticket ids', () => {
   it('are found in a body among other bracketed text', () => {
     const body = `Thanks [not-an-id] see [${encodeTicketId(9, secret)}] and [${encodeTicketId(9, 'x')}]`;
     expect(findEncodedTicketIds(body, secret)).toEqual([9]);
+  });
+
+  /** Every MAC a guesser could try for ticket 9, in the printed shape (`count` of them, from `from`). */
+  const guesses = (ticketId: number, count: number, from = 0): string[] =>
+    Array.from({ length: count }, (_, i) => {
+      const enc = encodeTicketId(ticketId, secret);
+      const digits = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+      let n = from + i;
+      let mac = '';
+      for (let k = 0; k < 4; k++, n = Math.floor(n / 32)) mac = digits[n % 32] + mac;
+      return `[${enc.slice(0, 7)}${mac}]`;
+    });
+
+  it('are only looked for among the first few distinct candidates of a mail: thousands of guesses find nothing', () => {
+    const real = `[${encodeTicketId(9, secret)}]`;
+    const body = [...guesses(9, 5000), real].join(' ');
+    expect(body).toContain(real);
+    expect(findEncodedTicketIds(body, secret)).toEqual([]);
+    expect(bodyReferenceCandidates([body])).toHaveLength(MAX_BODY_REFERENCE_CANDIDATES);
+  });
+
+  it('count a candidate once and give malformed ones no place', () => {
+    const real = `[${encodeTicketId(9, secret)}]`;
+    const noise = '[ABCDEU-UUUU] [000000-0000] [abcdef-ghij]'.replace('[abcdef-ghij]', real.toLowerCase());
+    expect(findEncodedTicketIds(`${noise} ${real} ${real} ${real}`, secret)).toEqual([9]);
+    expect(bodyReferenceCandidates([`${real} ${real}`, real.toLowerCase()])).toEqual([{ encoded: real.slice(1, -1), namedTicketId: 9 }]);
+    expect(bodyReferenceCandidates([guesses(9, 1)[0], `[${encodeTicketId(5, secret)}]`]).map((c) => c.namedTicketId)).toEqual([9, 5]);
   });
 });
 

@@ -7,8 +7,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *
  * Two forms:
  *  - the encoded id shown in bodies, `[XXXXXX-XXXX]` like Zendesk's: 30 bits of ticket id and a
- *    20-bit MAC, in Crockford base32. Short enough to read, long enough that a guess succeeds once
- *    in a million tries per ticket.
+ *    20-bit MAC, in Crockford base32. Short enough to read, but a guess succeeds once in 2^20
+ *    (about a million) tries per ticket, and one 15 MB mail can hold all 2^20 candidates. So it
+ *    is never checked as often as someone likes: a mail offers at most
+ *    {@link MAX_BODY_REFERENCE_CANDIDATES} candidates ({@link bodyReferenceCandidates}), and the
+ *    ingest worker stops honouring body references for a sender, and for the ticket a guess names,
+ *    after a few failed checks a day (libs/ingest/src/threading/body-reference-guard.ts, where the
+ *    arithmetic is).
  *  - the token for headers and the Reply-To plus-address, `t<id>-<mac>`: an 80-bit MAC, because
  *    nobody has to read it.
  */
@@ -64,11 +69,49 @@ export const decodeTicketId = (encoded: string, secret: string): number | null =
   return encodeTicketId(ticketId, secret) === `${m[1]}-${m[2]}`.toUpperCase() ? ticketId : null;
 };
 
-/** Every `[XXXXXX-XXXX]` in a text that decodes under our secret, in order of appearance. */
+/**
+ * How many distinct `[XXXXXX-XXXX]` candidates of one mail are looked at, at most. A genuine reply
+ * quotes our mail: its text and HTML carry the same reference, a long thread perhaps one or two
+ * more of earlier tickets. Whatever comes after the first few is not looked at, so a mail full of
+ * guesses costs its sender as much as a mail with three.
+ */
+export const MAX_BODY_REFERENCE_CANDIDATES = 3;
+
+export interface BodyReferenceCandidate {
+  /** Upper case, as we print it: `0003KZ-7QW2`. */
+  encoded: string;
+  /** The ticket it names, MAC not checked yet: the ticket a wrong guess is counted against. */
+  namedTicketId: number;
+}
+
+/**
+ * The first {@link MAX_BODY_REFERENCE_CANDIDATES} distinct well-formed `[XXXXXX-XXXX]` in the
+ * texts, in order (text before HTML); malformed ones (letters outside Crockford base32, ticket 0)
+ * could never verify and take no place. Nothing is verified here.
+ */
+export const bodyReferenceCandidates = (texts: readonly (string | null | undefined)[]): BodyReferenceCandidate[] => {
+  const found: BodyReferenceCandidate[] = [];
+  for (const text of texts) {
+    if (!text) continue;
+    for (const m of text.matchAll(/\[([0-9A-Za-z]{6})-([0-9A-Za-z]{4})\]/g)) {
+      const packed = fromBase32(m[1] + m[2]);
+      if (packed === null) continue;
+      const namedTicketId = Number(packed >> 20n);
+      if (namedTicketId < 1) continue;
+      const encoded = `${m[1]}-${m[2]}`.toUpperCase();
+      if (found.some((c) => c.encoded === encoded)) continue;
+      found.push({ encoded, namedTicketId });
+      if (found.length === MAX_BODY_REFERENCE_CANDIDATES) return found;
+    }
+  }
+  return found;
+};
+
+/** The tickets of the first few `[XXXXXX-XXXX]` of a text that verify under our secret, in order. */
 export const findEncodedTicketIds = (text: string, secret: string): number[] => {
   const found: number[] = [];
-  for (const m of text.matchAll(/\[([0-9A-Za-z]{6}-[0-9A-Za-z]{4})\]/g)) {
-    const id = decodeTicketId(m[1], secret);
+  for (const c of bodyReferenceCandidates([text])) {
+    const id = decodeTicketId(c.encoded, secret);
     if (id !== null && !found.includes(id)) found.push(id);
   }
   return found;
