@@ -1,26 +1,65 @@
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { simpleParser } from 'mailparser';
-import { parseDeliveryReport, type MailPart } from './dsn';
+import { corpusFile, describeIfCorpus, fixtureMail } from '@mailroom/mail-testing';
+import { parsedMail } from '../testing/parsed-mail';
+import { parseDeliveryReport } from './dsn';
 import { InboundMail } from './inbound-mail';
-import { notificationMessageId, splitMessageIds, ticketIdFromMessageId } from './message-ids';
-
-const corpus = path.join(__dirname, '../../../../../shared/corpus');
-
-/** The corpus mail as the ingest worker hands it over: text, headers, and the parts mailparser keeps apart. */
-const load = async (file: string): Promise<{ mail: Pick<InboundMail, 'text' | 'headers' | 'inReplyTo' | 'references'>; parts: MailPart[] }> => {
-  const parsed = await simpleParser(readFileSync(path.join(corpus, file)));
-  const headers: Record<string, string[]> = {};
-  for (const { key, line } of parsed.headerLines) (headers[key] ??= []).push(line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
-  return {
-    mail: { text: parsed.text ?? '', headers, inReplyTo: splitMessageIds(parsed.inReplyTo), references: splitMessageIds(parsed.references) },
-    parts: parsed.attachments.map((a) => ({ contentType: a.contentType, content: a.content.toString('utf8') })),
-  };
-};
+import { notificationMessageId, ticketIdFromMessageId } from './message-ids';
 
 const plain = (text: string, headers: Record<string, string[]> = {}, over: Partial<Pick<InboundMail, 'inReplyTo' | 'references'>> = {}) => ({ text, headers, inReplyTo: [], references: [], ...over });
 
-describe('parseDeliveryReport on real bounces', () => {
+describe('parseDeliveryReport on the fixture bounces', () => {
+  const report = async (fixture: string) => {
+    const { mail, parts } = await parsedMail(fixtureMail(fixture));
+    return parseDeliveryReport(mail, parts);
+  };
+
+  it('reads a hard 5.1.1 failure (RFC 3464), its folded diagnostic, and our bounced notification', async () => {
+    const r = (await report('bounces/hard-5.1.1.eml'))!;
+    expect(r.reportingMta).toBe('mx.kunde.example');
+    expect(r.recipients).toEqual([
+      {
+        address: 'former.employee@kunde.example',
+        action: 'failed',
+        status: '5.1.1',
+        diagnostic: '550 5.1.1 <former.employee@kunde.example>: Recipient address rejected: User unknown',
+        permanent: true,
+      },
+    ]);
+    expect(r.originalMessageId).toBe('<notification.7.2f4e@mailroom.test>');
+    expect(r.originalSubject).toBe('[Acme] Re: Printer in the office');
+  });
+
+  it('reads a delayed 4.4.7 warning as transient', async () => {
+    const r = (await report('bounces/delayed-4.4.7.eml'))!;
+    expect(r.recipients).toEqual([expect.objectContaining({ address: 'slow.inbox@customer.example', action: 'delayed', status: '4.4.7', permanent: false })]);
+    expect(r.originalMessageId).toBe('<notification.9.77aa@mailroom.test>');
+  });
+
+  it('reads every recipient of a bounce to two addresses, from the status fields rather than X-Failed-Recipients', async () => {
+    const r = (await report('bounces/two-recipients.eml'))!;
+    expect(r.recipients).toEqual([
+      expect.objectContaining({ address: 'nobody@partner.example', action: 'failed', status: '5.1.1', permanent: true }),
+      expect.objectContaining({ address: 'full.inbox@partner.example', action: 'failed', status: '5.2.2', permanent: true }),
+    ]);
+    expect(r.originalMessageId).toBe('<notification.12.c0ffee@mailroom.test>');
+  });
+
+  it('falls back to X-Failed-Recipients and the In-Reply-To of a bounce without status fields', async () => {
+    const r = (await report('bounces/x-failed-recipients-only.eml'))!;
+    expect(r.recipients).toEqual([expect.objectContaining({ address: 'moved.away@oldcompany.example', status: null, permanent: true })]);
+    expect(r.originalMessageIds).toEqual(['<notification.15.beef@mailroom.test>']);
+  });
+
+  it('reads a bounce that has no From', async () => {
+    expect((await report('bounces/no-from.eml'))!.recipients).toEqual([expect.objectContaining({ address: 'ghost@gateway.example', action: 'failed', status: '5.0.0', permanent: true })]);
+  });
+
+  it('finds no report in an out-of-office answer', async () => {
+    expect(await report('auto-replies/auto-submitted-out-of-office.eml')).toBeNull();
+  });
+});
+
+describeIfCorpus('parseDeliveryReport on the corpus bounces', () => {
   it.each<[string, { address: string; action: string; status: string | null; permanent: boolean }[], RegExp | null]>([
     // Its delivery-status part is empty: X-Failed-Recipients names the address.
     ['chatwoot/bounced_gmail.eml', [{ address: 'alex.jones@fictionalcorp.com', action: 'failed', status: null, permanent: true }], /^<conversation\/93775311/],
@@ -28,14 +67,14 @@ describe('parseDeliveryReport on real bounces', () => {
     ['mikel-mail/multipart_report_emails/report_530.eml', [{ address: 'edwin@zzzzzzz.com', action: 'failed', status: '5.3.0', permanent: true }], /./],
     ['mikel-mail/multipart_report_emails/report_422.eml', [{ address: expect.any(String), action: 'delayed', status: '4.2.2', permanent: false }] as never, null],
   ])('%s', async (file, recipients, messageId) => {
-    const { mail, parts } = await load(file);
+    const { mail, parts } = await parsedMail(readFileSync(corpusFile(file)));
     const report = parseDeliveryReport(mail, parts);
     expect(report?.recipients).toEqual(recipients.map((r) => expect.objectContaining(r)));
     if (messageId) expect(report?.originalMessageId).toMatch(messageId);
   });
 
   it('reads every recipient of a multi-address bounce', async () => {
-    const { mail, parts } = await load('mikel-mail/multipart_report_emails/multi_address_bounce1.eml');
+    const { mail, parts } = await parsedMail(readFileSync(corpusFile('mikel-mail/multipart_report_emails/multi_address_bounce1.eml')));
     const report = parseDeliveryReport(mail, parts)!;
     expect(report.recipients.length).toBeGreaterThanOrEqual(2);
     expect(report.recipients.every((r) => r.action === 'failed' && r.address.includes('@'))).toBe(true);

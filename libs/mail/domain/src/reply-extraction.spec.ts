@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { corpusFile, describeIfCorpus, fixtureText } from '@mailroom/mail-testing';
 import { extractReply, ExtractedReply, REPLY_DELIMITER, ReplyCut } from './reply-extraction';
 
-const fixtures = path.join(__dirname, '../../../../../shared/corpus/email-reply-parser');
-const fixture = (name: string): string => readFileSync(path.join(fixtures, name), 'utf8');
+/** The email_reply_parser bodies of the third-party corpus; read only inside its tests. */
+const fixtures = (): string => corpusFile('email-reply-parser');
+const fixture = (name: string): string => readFileSync(path.join(fixtures(), name), 'utf8');
 /** The fixture up to and including the first occurrence of `last`, trailing spaces of each line removed. */
 const fixtureUpTo = (name: string, last: string): string => {
   const text = fixture(name).replace(/\r\n/g, '\n');
@@ -15,7 +17,8 @@ const fixtureUpTo = (name: string, last: string): string => {
 };
 
 interface Expected {
-  reply: string;
+  /** A function when it is read from the corpus: the table is built whether or not the corpus is there. */
+  reply: string | (() => string);
   /** The whole signature, or what it starts with (a RegExp). Empty: none. */
   signature?: string | RegExp;
   /** What the cut-off history starts with, and a text it contains. */
@@ -40,7 +43,7 @@ const EXPECTED_MD: Record<string, Expected> = {
   },
   'email_1_2.txt': {
     // Bottom-posted: the first quote and its header stay visible because the answer follows.
-    reply: fixtureUpTo('email_1_2.txt', 'delete them all individually."'),
+    reply: () => fixtureUpTo('email_1_2.txt', 'delete them all individually."'),
     signature: /^_{10,}\nriak-users mailing list/,
     quoted: { startsWith: '> \n> -Abhishek Kona' },
     cutBy: 'quoted_block',
@@ -60,7 +63,7 @@ const EXPECTED_MD: Record<string, Expected> = {
     quoted: { startsWith: 'On Aug 22, 2011, at 7:37 PM, defunkt<reply@reply.github.com> wrote:', contains: 'Loader' },
     cutBy: 'quote_header',
   },
-  'email_1_5.txt': { reply: fixture('email_1_5.txt').trimEnd(), signature: '', cutBy: null },
+  'email_1_5.txt': { reply: () => fixture('email_1_5.txt').trimEnd(), signature: '', cutBy: null },
   'email_1_6.txt': {
     reply: 'I get proper rendering as well.\n\nSent from a magnificent torch of pixels',
     quoted: { startsWith: 'On Dec 16, 2011, at 12:47 PM, Corey Donohoe\n<reply@reply.github.com>\nwrote:', contains: 'Was this' },
@@ -73,7 +76,7 @@ const EXPECTED_MD: Record<string, Expected> = {
   },
   'email_1_8.txt': {
     // Inline replies: the first three quoted blocks stay, the last one and the signature go.
-    reply: fixtureUpTo('email_1_8.txt', 'and under this.'),
+    reply: () => fixtureUpTo('email_1_8.txt', 'and under this.'),
     signature: '--\nHey there, this is my signature',
     quoted: { startsWith: '>\n> -- Tim', contains: 'inline' },
     cutBy: 'quoted_block',
@@ -128,7 +131,7 @@ const EXPECTED_MD: Record<string, Expected> = {
     cutBy: 'quote_header',
   },
   'greedy_on.txt': {
-    reply: fixtureUpTo('greedy_on.txt', 'the tunnel is not working.'),
+    reply: () => fixtureUpTo('greedy_on.txt', 'the tunnel is not working.'),
     quoted: { startsWith: 'On 9 Jan 2014, at 2:47, George Plymale wrote:' },
     cutBy: 'quote_header',
     also: ({ reply }) => expect(reply.startsWith('On your remote host you can run:\n\n     telnet 127.0.0.1 52698')).toBe(true),
@@ -140,7 +143,7 @@ const EXPECTED_MD: Record<string, Expected> = {
     cutBy: 'quote_header',
   },
   'email_sig_delimiter_in_middle_of_line.txt': {
-    reply: fixture('email_sig_delimiter_in_middle_of_line.txt').trimEnd(),
+    reply: () => fixture('email_sig_delimiter_in_middle_of_line.txt').trimEnd(),
     signature: '',
     cutBy: null,
   },
@@ -158,10 +161,10 @@ const EXPECTED_MD: Record<string, Expected> = {
   },
 };
 
-describe('extractReply on every fixture of the corpus EXPECTED.md', () => {
+describeIfCorpus('extractReply on every fixture of the corpus EXPECTED.md', () => {
   it('has a row for every fixture listed in EXPECTED.md and every file of the folder', () => {
     const listed = [...fixture('EXPECTED.md').matchAll(/^\| `([^`]+\.txt)`/gm)].map((m) => m[1]).sort();
-    const files = readdirSync(fixtures)
+    const files = readdirSync(fixtures())
       .filter((f) => f.endsWith('.txt'))
       .sort();
     expect(listed).toEqual(files);
@@ -171,7 +174,8 @@ describe('extractReply on every fixture of the corpus EXPECTED.md', () => {
   it.each(Object.entries(EXPECTED_MD))('%s', (name, expected) => {
     const text = fixture(name);
     const result = extractReply(text);
-    if (expected.reply !== '') expect(result.reply).toBe(expected.reply);
+    const reply = typeof expected.reply === 'function' ? expected.reply() : expected.reply;
+    if (reply !== '') expect(result.reply).toBe(reply);
     if (typeof expected.signature === 'string') expect(result.signature).toBe(expected.signature);
     else if (expected.signature) expect(result.signature).toMatch(expected.signature);
     if (expected.quoted) {
@@ -186,8 +190,49 @@ describe('extractReply on every fixture of the corpus EXPECTED.md', () => {
     expect(result.full).toBe(text);
     expected.also?.(result);
   });
+});
 
-  // The two assertions of the upstream test that use no fixture file.
+describe('extractReply on the client quoting styles of the fixture bodies', () => {
+  it.each<[string, string, ReplyCut, string]>([
+    // fixture, reply, cut by, what the cut-off history starts with
+    ['gmail.txt', 'Thanks, that fixed it!', 'quote_header', 'On Tue, Mar 12, 2024 at 10:02 AM Acme Support <support@mailroom.test> wrote:'],
+    ['gmail-wrapped-header.txt', 'Still broken after the restart.', 'quote_header', 'On Tue, Mar 12, 2024 at 10:02 AM Acme Support Team <\nsupport@mailroom.test> wrote:'],
+    ['apple-mail.txt', 'Yes, it is the model on the second floor.', 'quote_header', 'On 12 Mar 2024, at 10:02, Acme Support <support@mailroom.test> wrote:'],
+    // CRLF line ends, as Outlook sends them (the cut-off parts come back with LF).
+    ['outlook-original-message.txt', 'Works now, thank you.', 'outlook_header', '-----Original Message-----\nFrom: Acme Support [mailto:support@mailroom.test]\nSent:'],
+    ['outlook-from-sent-block.txt', 'Please close the ticket.', 'outlook_header', 'From: Acme Support <support@mailroom.test>\nSent: Tuesday, 12 March 2024 10:02'],
+    ['outlook-bold-block.txt', 'See the attached log.', 'outlook_header', '*From:* Acme Support [mailto:support@mailroom.test]\n*Sent:*'],
+    ['trailing-quote.txt', 'Since Monday.', 'quoted_block', '> Since when has it been broken?'],
+    ['signature-above-quote.txt', 'All good now.', 'quote_header', 'On Tue, Mar 12, 2024 at 10:02 AM Acme Support'],
+  ])('quoting/%s', (name, reply, cutBy, quotedStart) => {
+    const text = fixtureText(`quoting/${name}`);
+    const result = extractReply(text);
+    expect(result).toMatchObject({ reply, cut: true, cutBy, full: text });
+    expect(result.quoted.startsWith(quotedStart)).toBe(true);
+    expect(result.reply).not.toMatch(/^>| wrote:|^From:|Original Message/m);
+  });
+
+  it.each<[string, string, string]>([
+    ['signature-dash-dash.txt', 'The toner was empty, all good now.', '-- \nLena Köhler\nKunde GmbH, Einkauf\n+49 30 1234567'],
+    ['signature-above-quote.txt', 'All good now.', '-- \nLena'],
+    ['sent-from-my-iphone.txt', 'Yes, please go ahead.', 'Sent from my iPhone'],
+  ])('splits the signature off quoting/%s', (name, reply, signature) => {
+    expect(extractReply(fixtureText(`quoting/${name}`))).toMatchObject({ reply, signature, cut: true });
+  });
+
+  it('reads the Outlook bodies with the CRLF line ends they were written with (.gitattributes keeps them)', () => {
+    for (const name of ['outlook-original-message.txt', 'outlook-from-sent-block.txt', 'outlook-bold-block.txt']) {
+      expect([name, /[^\r]\n/.test(fixtureText(`quoting/${name}`)), fixtureText(`quoting/${name}`).includes('\r\n')]).toEqual([name, false, true]);
+    }
+  });
+
+  it.each(['bottom-posted.txt', 'sent-from-my-desk.txt', 'dashes-in-a-line.txt'])('keeps all of quoting/%s', (name) => {
+    // An answer below the quote, "Sent from my" in a sentence, "--" inside a line.
+    const text = fixtureText(`quoting/${name}`);
+    expect(extractReply(text)).toEqual({ reply: text.trimEnd(), signature: '', quoted: '', full: text, cut: false, cutBy: null });
+  });
+
+  // The two assertions of the upstream email_reply_parser test that use no fixture file.
   it('gives non-ASCII text back unchanged', () => {
     expect(extractReply('Here’s a test.')).toMatchObject({ reply: 'Here’s a test.', cut: false, signature: '', quoted: '' });
   });

@@ -1,11 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
-import * as path from 'node:path';
-
-/** Every `.eml` file below a folder of the shared corpus, in a stable (sorted) order. */
-export const corpusMailFiles = (dir: string): string[] =>
-  readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? corpusMailFiles(full) : name.endsWith('.eml') ? [full] : [];
-    });
+// The corpus and fixture-mail helpers live with the mail context's test support, where the pure
+// domain tests can reach them too; re-exported here for the infrastructure and end-to-end tests.
+export { corpusDir, corpusFile, corpusMailFiles, describeIfCorpus, fixtureMail, fixtureMailFiles, fixturePath, hasCorpus } from '@mailroom/mail-testing';
