@@ -180,10 +180,14 @@ export const handleMailReceived = async (deps: MailWorkerDeps, m: Message, recov
     const authorDomain = domainOf(author.address);
     const claimedSender = { isStaff: isStaff(fromPerson), isOwnDomain: supportAddresses.some((a) => domainOf(a.address) === authorDomain) };
     const policy = deps.senderAuth.policy;
-    const authResults = mustAuthenticate(policy, claimedSender)
+    // A mail with no From at all reaches here only recovered by an agent, who stands in as its
+    // author: there is no sender to check, and no command of theirs runs.
+    const authResults = from && mustAuthenticate(policy, claimedSender)
       ? await verifySender(raw, { remoteAddress: rows[0].remote_address, helo: rows[0].helo, mailFrom: rows[0].mail_from }, author.address, deps.senderAuth)
       : null;
-    let authDecision = decideSenderAuthentication(policy, claimedSender, authResults);
+    let authDecision = from
+      ? decideSenderAuthentication(policy, claimedSender, authResults)
+      : { kind: 'accept' as const, authenticated: false, potentialSpoofing: false, note: 'no From address; recovered by an agent' };
     if (authDecision.kind === 'suspend') {
       if (!recovery?.skip.includes('failed_email_authentication')) {
         await suspend('failed_email_authentication', authDecision.detail, { mail, author, supportAddress, messageId: key, ticketId: null });

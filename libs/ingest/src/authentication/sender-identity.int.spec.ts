@@ -23,7 +23,9 @@ describe('sender identity and authentication at ingest', () => {
   };
   const signed = async (mail: string): Promise<string> => {
     const bytes = Buffer.from(mail.replace(/\r?\n/g, '\r\n'));
-    const { signatures } = await dkimSign(bytes, { signatureData: [{ signingDomain: 'mailroom.test', selector: 's1', privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }] });
+    // mailauth 4.13 signs from `signatureData` (its typings describe only the single-signature shorthand).
+    const options = { signatureData: [{ signingDomain: 'mailroom.test', selector: 's1', privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }] };
+    const { signatures } = await dkimSign(bytes, options as unknown as Parameters<typeof dkimSign>[1]);
     return signatures + bytes.toString();
   };
 
