@@ -36,6 +36,7 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: {
   const screening: ScreeningPolicy = {
     lists: parseSenderLists(sc.allowlist, sc.blocklist),
     rateLimit: { process: sc.senderRateLimit, suspend: sc.senderSuspendLimit, windowMinutes: sc.senderRateWindowMinutes, allowlistFactor: 10 },
+    ticketMailPerHour: sc.ticketMailCommentsPerHour,
   };
   const clock = opts.clock ?? (() => new Date());
   // SPF/DKIM/DMARC lookups go to the system's resolver; tests hand in a zone of their own.

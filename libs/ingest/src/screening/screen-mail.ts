@@ -23,9 +23,14 @@ import { checkSenderLists, DEFAULT_RATE_LIMIT, EMPTY_SENDER_LISTS, rateVerdict, 
 export interface ScreeningPolicy {
   lists: SenderLists;
   rateLimit: RateLimit;
+  /** Mails that may update one ticket within an hour, from all senders together (MAILROOM_TICKET_MAIL_COMMENTS_PER_HOUR). */
+  ticketMailPerHour?: number;
 }
 
-export const DEFAULT_SCREENING_POLICY: ScreeningPolicy = { lists: EMPTY_SENDER_LISTS, rateLimit: DEFAULT_RATE_LIMIT };
+/** Twenty mail comments an hour on one ticket: Zendesk's per-sender figure, here for all senders of a ticket together. */
+export const DEFAULT_TICKET_MAIL_PER_HOUR = 20;
+
+export const DEFAULT_SCREENING_POLICY: ScreeningPolicy = { lists: EMPTY_SENDER_LISTS, rateLimit: DEFAULT_RATE_LIMIT, ticketMailPerHour: DEFAULT_TICKET_MAIL_PER_HOUR };
 
 export interface ScreenInput {
   mail: InboundMail;
@@ -68,6 +73,25 @@ const countSender = async (tx: Db, sender: string, at: Date, windowMinutes: numb
     `SELECT coalesce(sum(count), 0) AS n FROM ingest.sender_counters
      WHERE sender = $1 AND bucket > date_trunc('minute', $2::timestamptz) - make_interval(mins => $3)`,
     [sender, at.toISOString(), windowMinutes],
+  );
+  return Number(row.n);
+};
+
+/**
+ * Counts a mail that would update the ticket and returns its number within the last hour (itself
+ * included). Two auto-responders that each stay under the per-sender limit, answering each other
+ * through one ticket, are stopped here.
+ */
+const countTicketMail = async (tx: Db, ticketId: number, at: Date): Promise<number> => {
+  await tx.query(
+    `INSERT INTO ingest.ticket_mail_counters (ticket_id, bucket, count) VALUES ($1, date_trunc('minute', $2::timestamptz), 1)
+     ON CONFLICT (ticket_id, bucket) DO UPDATE SET count = ingest.ticket_mail_counters.count + 1`,
+    [ticketId, at.toISOString()],
+  );
+  const [row] = await tx.query<{ n: string }>(
+    `SELECT coalesce(sum(count), 0) AS n FROM ingest.ticket_mail_counters
+     WHERE ticket_id = $1 AND bucket > date_trunc('minute', $2::timestamptz) - interval '60 minutes'`,
+    [ticketId, at.toISOString()],
   );
   return Number(row.n);
 };
@@ -201,6 +225,14 @@ export const screenMail = async (tx: Db, input: ScreenInput): Promise<MailVerdic
   if (isNoReplyAddress(sender)) {
     const verdict = suspend('from_noreply', `the sender ${sender} is a no-reply address`);
     if (verdict) return verdict;
+  }
+  // Last, so only mail that would really become a comment counts; the ticket is the one its
+  // references name (what an auto-responder answering our notification carries).
+  const ticketId = input.recovery ? null : repliedTicket(input.mail, input.rcptTag ?? null, input.secret);
+  if (ticketId !== null) {
+    const perHour = policy.ticketMailPerHour ?? DEFAULT_TICKET_MAIL_PER_HOUR;
+    const n = await countTicketMail(tx, ticketId, input.at);
+    if (n > perHour) return suspend('loop', `${n} mails for ticket #${ticketId} within an hour: more than ${perHour} (MAILROOM_TICKET_MAIL_COMMENTS_PER_HOUR)`, ticketId)!;
   }
   return { kind: 'accept' };
 };

@@ -41,6 +41,7 @@ export const deleteSuspendedTickets = (tx: Db, ids: readonly number[]): Promise<
 export const purgeSuspendedTickets = async (tx: Db, now: Date, retentionDays: number, rateWindowMinutes: number): Promise<DeleteResult> => {
   const result = await run(tx, `created_at < $1::timestamptz - make_interval(days => $2)`, [now.toISOString(), retentionDays]);
   await tx.query(`DELETE FROM ingest.sender_counters WHERE bucket <= date_trunc('minute', $1::timestamptz) - make_interval(mins => $2)`, [now.toISOString(), rateWindowMinutes]);
+  await tx.query(`DELETE FROM ingest.ticket_mail_counters WHERE bucket <= date_trunc('minute', $1::timestamptz) - interval '60 minutes'`, [now.toISOString()]);
   return result;
 };
 

@@ -180,6 +180,8 @@ export interface ScreeningSettings {
   senderRateLimit: number;
   senderSuspendLimit: number;
   senderRateWindowMinutes: number;
+  /** Mails that may update one ticket within an hour; the next are suspended as a loop (`loop`). */
+  ticketMailCommentsPerHour: number;
   suspendedRetentionDays: number;
   /** How often the retention purge runs; 0 turns the timer off. */
   suspendedPurgeIntervalSeconds: number;
@@ -191,6 +193,7 @@ export const readScreeningSettings = (env: Env = process.env): ScreeningSettings
   senderRateLimit: readInt(env, 'MAILROOM_SENDER_RATE_LIMIT', 20, 1),
   senderSuspendLimit: readInt(env, 'MAILROOM_SENDER_SUSPEND_LIMIT', 20, 0),
   senderRateWindowMinutes: readInt(env, 'MAILROOM_SENDER_RATE_WINDOW_MINUTES', 60, 1, 7 * 24 * 60),
+  ticketMailCommentsPerHour: readInt(env, 'MAILROOM_TICKET_MAIL_COMMENTS_PER_HOUR', 20, 1),
   suspendedRetentionDays: readInt(env, 'MAILROOM_SUSPENDED_RETENTION_DAYS', 14, 1, 3650),
   suspendedPurgeIntervalSeconds: readInt(env, 'MAILROOM_SUSPENDED_PURGE_INTERVAL_SECONDS', 3600, 0),
 });
