@@ -2,4 +2,5 @@ import { readIngestConfig } from '@mailroom/config';
 import { startIngestService } from '@mailroom/ingest';
 import { runMain } from '@mailroom/observability';
 
-void runMain('ingest', () => readIngestConfig(), startIngestService);
+// Without RabbitMQ ingest still takes mail (it waits in the log), so only PostgreSQL must be there.
+void runMain('ingest', () => readIngestConfig(), startIngestService, { needsBroker: false });

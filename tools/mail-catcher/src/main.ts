@@ -47,6 +47,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error('mail-catcher: failed to start:', err instanceof Error ? err.message : err);
+  const e = err as { code?: string; port?: number; message?: string };
+  const setting = e?.code === 'EADDRINUSE' ? ` (port ${e.port} is taken: set MAILROOM_CATCHER_SMTP_PORT or MAILROOM_CATCHER_HTTP_PORT)` : '';
+  console.error(`mail-catcher: failed to start: ${e?.message ?? String(err)}${setting}`);
   process.exit(1);
 });

@@ -58,3 +58,4 @@ export const startHealthServer = async (
   return { port: actual, close: () => new Promise<void>((r) => server.close(() => r())) };
 };
 export * from './run-main';
+export * from './startup-checks';
