@@ -8,7 +8,7 @@ import {
 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore, ExpectedVersionConflict } from '@mailroom/event-store';
-import { isWildcardAddress, supportAddressProblem, WILDCARD_PREFIX, type SupportAddress } from '@mailroom/mail-domain';
+import { isWildcardAddress, splitPlusAddress, supportAddressProblem, WILDCARD_PREFIX, type SupportAddress } from '@mailroom/mail-domain';
 
 /** A row of email_channel.recipient_addresses. */
 export interface RecipientAddressRecord {
@@ -68,11 +68,13 @@ const cleanName = (raw: unknown): { ok: true; name: string } | { ok: false; desc
 const SELECT = `SELECT id, email, name, is_default, created_at, updated_at FROM email_channel.recipient_addresses`;
 
 /**
- * True when the email is a support address, exactly or through a wildcard entry for its domain.
- * Users may not have such an email (mail loop safety, reference §5.1): the user check calls this.
+ * True when the email is a support address, exactly or through a wildcard entry for its domain,
+ * in any case and also plus-addressed (`support+x@…` is delivered to `support@…`, so a user with it
+ * would be mailed by us into our own mailbox). Users may not have such an email (mail loop safety,
+ * reference §5.1): the user check calls this.
  */
 export const isClaimedBySupportAddress = async (db: Db, email: string): Promise<boolean> => {
-  const address = email.trim().toLowerCase();
+  const address = splitPlusAddress(email.trim()).base;
   const at = address.lastIndexOf('@');
   if (at < 0) return false;
   const rows = await db.query(`SELECT 1 FROM email_channel.recipient_addresses WHERE email = $1 OR email = $2 LIMIT 1`, [address, WILDCARD_PREFIX + address.slice(at + 1)]);

@@ -9,7 +9,7 @@ import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database'
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
 import { Broker, createForwarder, handleOnce, PermanentFailure, type QueueSpec } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
-import { defaultSupportAddress, parseSupportAddresses } from '@mailroom/mail-domain';
+import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
 import { Webhooks } from '@mailroom/notifier';
 import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
@@ -120,7 +120,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   // Support addresses (seeded from MAILROOM_SUPPORT_ADDRESSES once), kept fresh from the table.
   const addressBook = await openSupportAddressBook({ db, store, configured: parseSupportAddresses(cfg.supportAddresses), wakeup, onError: (err) => log.warn(`support addresses: ${(err as Error).message}`) });
   await seedAdmin(db, users, cfg);
-  const api = new TicketApi(db, commands, cfg.baseUrl, () => defaultSupportAddress(addressBook.current())?.address ?? null);
+  const api = new TicketApi(db, commands, cfg.baseUrl, () => addressBook.current());
 
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ticket', log: (level, msg) => log[level](msg) });
   broker.consume({
@@ -174,8 +174,15 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   app.use(answerBodyErrors);
   app.use(stripJsonSuffix);
   app.useGlobalFilters(new ZendeskErrorFilter((msg) => log.error(msg)));
-  await app.listen(cfg.httpPort, cfg.httpHost);
-  const httpPort = Number(new URL(await app.getUrl()).port);
+  // Listening on Nest's server ourselves: app.listen logs a taken port as an error of its own
+  // before rejecting, and runMain explains it once, naming MAILROOM_HTTP_PORT.
+  await app.init();
+  const server = app.getHttpServer() as import('node:http').Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.httpPort, cfg.httpHost, () => resolve());
+  });
+  const httpPort = (server.address() as { port: number }).port;
   log.info(`ticket API listening on http://${cfg.httpHost}:${httpPort}/api/v2`);
 
   return {

@@ -9,6 +9,7 @@ import {
   type Via,
 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
+import { defaultSupportAddress, matchSupportAddress, type SupportAddress } from '@mailroom/mail-domain';
 import type { FieldChanges, NewComment } from '@mailroom/ticket-domain';
 import { TicketCommands, TicketCommandError } from '../commands/ticket-commands';
 import type { TicketRow } from '../read-model/ticket-projection';
@@ -67,9 +68,22 @@ export class TicketApi {
     readonly db: Db,
     private readonly commands: TicketCommands,
     private readonly baseUrl: string,
-    /** The default support address now (it can change through /api/v2/recipient_addresses). */
-    private readonly defaultRecipient: () => string | null,
+    /** The support addresses now (they can change through /api/v2/recipient_addresses). */
+    private readonly supportAddresses: () => readonly SupportAddress[],
   ) {}
+
+  /**
+   * The ticket's recipient: a support address (any case, plus-addressed, or a mailbox a wildcard
+   * accepts), stored without its tag; the default one when none is given. Any other address is
+   * refused: replies leave from the recipient, so it must be an address we receive mail at.
+   */
+  private recipientOf(raw: unknown): string | null {
+    if (raw === undefined || raw === null || raw === '') return defaultSupportAddress(this.supportAddresses())?.address ?? null;
+    if (typeof raw !== 'string') throw invalid('recipient', 'Recipient: must be text');
+    const match = matchSupportAddress(raw, this.supportAddresses());
+    if (!match) throw invalid('recipient', `Recipient: ${raw} is not a support address of this account`);
+    return match.address.address;
+  }
 
   private ticketJson(row: TicketRow): Record<string, unknown> {
     return {
@@ -225,7 +239,7 @@ export class TicketApi {
       const [{ id }] = await tx.query<{ id: string }>(`SELECT nextval('ticket.ticket_ids') AS id`);
       const ticketId = Number(id);
       const subject = typeof t.subject === 'string' && t.subject.trim() ? t.subject.trim() : comment.body.split('\n')[0].slice(0, 80);
-      const recipient = typeof t.recipient === 'string' ? t.recipient.toLowerCase() : this.defaultRecipient();
+      const recipient = this.recipientOf(t.recipient);
       return this.commands.execute(
         tx,
         ticketId,
