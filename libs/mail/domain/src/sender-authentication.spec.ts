@@ -44,6 +44,10 @@ describe('sender authentication policy', () => {
     expect(decideSenderAuthentication('all', customer, outage)).toMatchObject({ kind: 'accept', authenticated: false, potentialSpoofing: true });
   });
 
+  it('suspends staff mail that brings no results at all (a relay that added none)', () => {
+    expect(decideSenderAuthentication('agents', agent, null)).toMatchObject({ kind: 'suspend' });
+  });
+
   it('believes everyone with the policy off', () => {
     expect(decideSenderAuthentication('off', agent, null)).toMatchObject({ kind: 'accept', authenticated: true });
   });

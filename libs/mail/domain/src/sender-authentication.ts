@@ -101,7 +101,8 @@ export const decideSenderAuthentication = (policy: SenderAuthPolicy, sender: Cla
   if (policy === 'off') return { kind: 'accept', authenticated: true, potentialSpoofing: false, note: null };
   const privileged = sender.isStaff || sender.isOwnDomain;
   if (!mustAuthenticate(policy, sender)) return { kind: 'accept', authenticated: false, potentialSpoofing: false, note: null };
-  if (!results) return { kind: 'accept', authenticated: false, potentialSpoofing: false, note: 'sender authentication was not checked' };
+  // Nothing to go on (a trusted relay is configured but added no results of its own): nothing proves From.
+  if (!results) return { kind: 'suspend', detail: 'no authentication results from the trusted relay for a sender that must authenticate' };
   const outcome = authenticationOutcome(results);
   const summary = `spf=${results.spf} dkim=${results.dkim} dmarc=${results.dmarc}${results.fromDomain ? ` for ${results.fromDomain}` : ''} (${results.source === 'trusted_relay' ? `as ${results.authservId} said` : 'checked here'})`;
   const who = sender.isStaff ? 'an agent' : 'our own domain';
