@@ -1,14 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { corpusDir, corpusFile, corpusMailFiles, describeIfCorpus, FIXTURE_DIR, fixtureMail, fixtureMailFiles } from '@mailroom/mail-testing';
 import { DEFAULT_PARSE_LIMITS } from './limits';
 import { prescanMime } from './mime-prescan';
 
-const corpus = path.join(__dirname, '../../../../../shared/corpus');
-const emlFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((f) => {
-    const p = path.join(dir, f);
-    return statSync(p).isDirectory() ? emlFiles(p) : f.endsWith('.eml') ? [p] : [];
-  });
 
 const nested = (levels: number): Buffer => {
   let body = 'Content-Type: text/plain\r\n\r\nthe bottom\r\n';
@@ -30,19 +25,19 @@ const manyParts = (n: number): Buffer => {
 describe('prescanMime', () => {
   const limits = { maxHeaderBytes: 1000, maxMimeDepth: 10, maxParts: 50 };
 
-  it('lets every corpus mail through under the default limits', () => {
-    const files = emlFiles(corpus);
-    expect(files.length).toBeGreaterThan(150);
-    for (const f of files) expect([path.relative(corpus, f), prescanMime(readFileSync(f), DEFAULT_PARSE_LIMITS).ok]).toEqual([path.relative(corpus, f), true]);
+  it('lets every fixture mail through under the default limits', () => {
+    const files = fixtureMailFiles();
+    expect(files.length).toBeGreaterThan(40);
+    for (const f of files) expect([path.relative(FIXTURE_DIR, f), prescanMime(readFileSync(f), DEFAULT_PARSE_LIMITS).ok]).toEqual([path.relative(FIXTURE_DIR, f), true]);
   });
 
-  it('measures the Outlook mixed → related → alternative nesting of mailparser/nested.eml', () => {
-    expect(prescanMime(readFileSync(path.join(corpus, 'mailparser/nested.eml')), DEFAULT_PARSE_LIMITS)).toMatchObject({ ok: true, depth: 4 });
+  it('measures the Outlook mixed → related → alternative nesting of structure/outlook-nested.eml', () => {
+    expect(prescanMime(fixtureMail('structure/outlook-nested.eml'), DEFAULT_PARSE_LIMITS)).toEqual({ ok: true, depth: 4, parts: 7 });
   });
 
-  it('counts a forwarded message/rfc822 as one level deeper', () => {
-    const r = prescanMime(readFileSync(path.join(corpus, 'mikel-mail/attachment_emails/attachment_message_rfc822.eml')), DEFAULT_PARSE_LIMITS);
-    expect(r.ok && r.depth).toBeGreaterThanOrEqual(3);
+  it('counts a forwarded message/rfc822 as one level deeper, its own parts included', () => {
+    // mixed → message/rfc822 → related → html / png
+    expect(prescanMime(fixtureMail('structure/forwarded-message.eml'), DEFAULT_PARSE_LIMITS)).toEqual({ ok: true, depth: 4, parts: 6 });
   });
 
   it('accepts nesting up to the limit and refuses one level more', () => {
@@ -75,5 +70,22 @@ describe('prescanMime', () => {
   it('does not take base64 inside an attached message for MIME structure', () => {
     const raw = Buffer.from(`From: a@x.test\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nQ29udGVudC1UeXBlOiBtZXNzYWdlL3JmYzgyMg==\r\n`);
     expect(prescanMime(raw, limits)).toMatchObject({ ok: true, depth: 1 });
+  });
+});
+
+describeIfCorpus('prescanMime on the corpus', () => {
+  it('lets every corpus mail through under the default limits', () => {
+    const files = corpusMailFiles();
+    expect(files.length).toBeGreaterThan(150);
+    for (const f of files) expect([path.relative(corpusDir(), f), prescanMime(readFileSync(f), DEFAULT_PARSE_LIMITS).ok]).toEqual([path.relative(corpusDir(), f), true]);
+  });
+
+  it('measures the Outlook mixed → related → alternative nesting of mailparser/nested.eml', () => {
+    expect(prescanMime(readFileSync(corpusFile('mailparser/nested.eml')), DEFAULT_PARSE_LIMITS)).toMatchObject({ ok: true, depth: 4 });
+  });
+
+  it('counts a forwarded message/rfc822 as one level deeper', () => {
+    const r = prescanMime(readFileSync(corpusFile('mikel-mail/attachment_emails/attachment_message_rfc822.eml')), DEFAULT_PARSE_LIMITS);
+    expect(r.ok && r.depth).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
+import { corpusFile, describeIfCorpus } from '@mailroom/mail-testing';
 import { DEFAULT_PARSE_LIMITS } from './limits';
 import { runParseJob, withLineFeeds, type ParsedMailResult } from './parse-job';
 
-const corpus = path.join(__dirname, '../../../../../shared/corpus');
 const opts = { limits: DEFAULT_PARSE_LIMITS, baseUrl: 'https://help.example.test' };
 
 const parse = async (raw: Buffer): Promise<ParsedMailResult> => {
@@ -12,7 +11,8 @@ const parse = async (raw: Buffer): Promise<ParsedMailResult> => {
   if (!r.ok) throw new Error(`refused: ${r.reason}`);
   return r.result;
 };
-const parseFile = (file: string) => parse(readFileSync(path.join(corpus, file)));
+/** A mail of the third-party corpus beside the checkout; the tests that read it are skipped without it (the repository's own fixtures: parse-fixtures.spec.ts). */
+const parseFile = (file: string) => parse(readFileSync(corpusFile(file)));
 
 /** A single-part text mail with the given declared charset and raw body bytes. */
 const mail = (charset: string | null, body: Buffer, cte = '8bit', subject: Buffer = Buffer.from('t')): Buffer =>
@@ -24,7 +24,7 @@ const mail = (charset: string | null, body: Buffer, cte = '8bit', subject: Buffe
     Buffer.from('\r\n'),
   ]);
 
-describe('charsets of the corpus', () => {
+describeIfCorpus('charsets of the corpus', () => {
   it.each<[string, string, string | null, string | null]>([
     // file, charset case, expected subject (null: not checked), expected text fragment
     ['mikel-mail/multi_charset/japanese.eml', 'UTF-8 Japanese, B-encoded subject', 'まみむめも', 'かきくえこ'],
@@ -103,7 +103,7 @@ describe('charsets beyond the corpus', () => {
   });
 });
 
-describe('structure, attachments and HTML of corpus mail', () => {
+describeIfCorpus('structure, attachments and HTML of corpus mail', () => {
   it('links cid: inline images to their stored attachments and marks them inline (chatwoot/mail_with_inline_images.eml)', async () => {
     const r = await parseFile('chatwoot/mail_with_inline_images.eml');
     const inline = r.attachments.filter((a) => a.inline);
@@ -161,7 +161,7 @@ describe('limits', () => {
   });
 });
 
-describe('addresses', () => {
+describeIfCorpus('addresses of corpus mail', () => {
   it('leaves out addresses no user can have, so the mail has no usable sender (mikel-mail/mime_emails/raw_email11.eml)', async () => {
     const { mail: m } = await parseFile('mikel-mail/mime_emails/raw_email11.eml');
     expect(m.from).toBeNull();
