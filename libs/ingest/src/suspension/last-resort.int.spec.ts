@@ -20,10 +20,37 @@ describe('the last resort for a mail the worker cannot handle', () => {
   const store = new EventStore();
   const addresses = fixedAddressBook(parseSupportAddresses('Acme Support <support@mailroom.test>'));
   const consumers = ['test.broken-worker', 'test.broken-everything'];
+  const logged: string[] = [];
+  const attempts: number[] = [];
+
+  const deliverTo = (consumer: string, m: Message) =>
+    broker.publish('', broker.topology.queue(consumer), Buffer.from(JSON.stringify(m)), { messageId: m.id });
+  const consume = (spec: Omit<ConsumerSpec, 'bindings' | 'maxAttempts' | 'retryDelaysMs'>) =>
+    broker.consume({ bindings: [], maxAttempts: 3, retryDelaysMs: [50], ...spec });
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    broker = new Broker({ url: TEST_AMQP_URL, namespace, connectionName: 'last-resort-test' });
+    broker = new Broker({ url: TEST_AMQP_URL, namespace, connectionName: 'last-resort-test', log: (level, msg) => logged.push(`${level}: ${msg}`) });
+    // Both consumers before connecting: their queues exist before anything peeks at them.
+    consume({
+      name: consumers[0],
+      handle: async (_m, delivery) => {
+        attempts.push(delivery.attempt);
+        throw new Error('cannot read property of undefined (the bug)');
+      },
+      lastResort: (m, failure) => suspendUnprocessableMail({ db: database.db, store, addresses }, m, failure),
+    });
+    consume({
+      name: consumers[1],
+      handle: async () => {
+        throw new Error('the worker is broken');
+      },
+      lastResort: async () => {
+        throw new Error('and so is the database');
+      },
+    });
+    broker.start();
+    await broker.waitUntilConnected();
   });
   afterAll(async () => {
     await broker?.close();
@@ -59,23 +86,7 @@ describe('the last resort for a mail the worker cannot handle', () => {
     };
     return { mailId, message };
   };
-  const deliverTo = (consumer: string, m: Message) =>
-    broker.publish('', broker.topology.queue(consumer), Buffer.from(JSON.stringify(m)), { messageId: m.id });
-  const consume = (spec: Omit<ConsumerSpec, 'bindings' | 'maxAttempts' | 'retryDelaysMs'>) =>
-    broker.consume({ bindings: [], maxAttempts: 3, retryDelaysMs: [50], ...spec });
-
   it('suspends the mail with the error once the attempts are used up, and the dead-letter queue stays empty', async () => {
-    const attempts: number[] = [];
-    consume({
-      name: consumers[0],
-      handle: async (_m, delivery) => {
-        attempts.push(delivery.attempt);
-        throw new Error('cannot read property of undefined (the bug)');
-      },
-      lastResort: (m, failure) => suspendUnprocessableMail({ db: database.db, store, addresses }, m, failure),
-    });
-    broker.start();
-    await broker.waitUntilConnected();
     const { mailId, message } = await storedMail();
     await deliverTo(consumers[0], message);
 
@@ -98,15 +109,6 @@ describe('the last resort for a mail the worker cannot handle', () => {
   });
 
   it('dead-letters the message only when setting the mail aside fails as well', async () => {
-    consume({
-      name: consumers[1],
-      handle: async () => {
-        throw new Error('the worker is broken');
-      },
-      lastResort: async () => {
-        throw new Error('and so is the database');
-      },
-    });
     const { message } = await storedMail();
     await deliverTo(consumers[1], message);
     const [dead] = await eventually(async () => {
@@ -114,5 +116,6 @@ describe('the last resort for a mail the worker cannot handle', () => {
       return d.length ? d : undefined;
     }, 'the dead letter');
     expect(dead).toMatchObject({ error: 'the worker is broken', attempts: 3 });
+    expect(logged).toContainEqual(expect.stringMatching(/^error: consumer test\.broken-everything: mail\.received .* LAST RESORT FAILED, dead-lettering it .*and so is the database/));
   });
 });
