@@ -8,7 +8,8 @@
 //   npx tsc -p tsconfig.build.json && node -r ./scripts/runtime-paths.js dist/bench/triggers-cycle.js
 //
 // Settings (environment): BENCH_TRIGGERS (default 1000), BENCH_SECONDS (default 8, max 30),
-// BENCH_RESULTS_DIR (default bench/results).
+// BENCH_RESULTS_DIR (default bench/results), BENCH_PROFILE (compiled | compiled+explanation | reference:
+// run only that engine and write no results, for `node --cpu-prof`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -260,6 +261,12 @@ const measure = (engine: Engine) => {
 };
 
 const main = (): void => {
+  const only = process.env.BENCH_PROFILE as Engine | undefined;
+  if (only) {
+    if (!['compiled', 'compiled+explanation', 'reference'].includes(only)) throw new Error(`BENCH_PROFILE must be compiled, compiled+explanation or reference, got "${only}"`);
+    measure(only);
+    return;
+  }
   const loadAverageAtStart = os.loadavg().map((x) => round(x));
   say(`${active} active triggers, ${UPDATES.length} distinct updates; compiled in ${round(compileMs)} ms`);
   checkSameResults();

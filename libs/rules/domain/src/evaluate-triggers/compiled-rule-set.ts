@@ -29,7 +29,8 @@ import { DEFAULT_MAX_PASSES, type EvaluateTriggersOptions, type TriggerEvaluatio
  * - a trigger found false stays false until an action changes a field it reads, so later passes
  *   revisit only those (a trigger that failed a static condition is never revisited);
  * - the pass structure is the reference's (restart from the top after a firing that changed the
- *   ticket), so `passes` and `capped` count the same;
+ *   ticket; conditions judged against the ticket as the pass began), so `passes` and `capped`
+ *   count the same;
  * - the per-condition explanation is made only when read, from the ticket each trigger was last
  *   judged against, as the reference records it.
  */
@@ -75,6 +76,9 @@ interface Plan {
   fired: Uint8Array;
   dead: Uint8Array;
   dirty: Uint8Array;
+  /** Two lists of run-order indices that passes hand to one another. */
+  listA: Int32Array;
+  listB: Int32Array;
 }
 
 export interface CompiledRuleSet {
@@ -178,6 +182,8 @@ export const compileRuleSet = (triggers: readonly Trigger[], categoryOrder: read
       fired: new Uint8Array(n),
       dead: new Uint8Array(n),
       dirty: new Uint8Array(n),
+      listA: new Int32Array(n),
+      listB: new Int32Array(n),
     },
   };
 };
@@ -300,6 +306,13 @@ export const evaluateCompiled = (
   let passes = 0;
   let capped = false;
   let restart = true;
+  // The triggers a pass still has to consider, in run order: the candidates at first, then what
+  // the previous pass left that has neither fired nor failed a static condition.
+  let list: Int32Array = candidates;
+  let length = candidates.length;
+  // Fields changed since the ticket the current pass judges against.
+  let changedMask = 0;
+  let changedUnexpected = false;
   while (restart) {
     if (passes >= maxPasses) {
       capped = true;
@@ -307,10 +320,39 @@ export const evaluateCompiled = (
     }
     passes += 1;
     restart = false;
+    // As in the reference, a pass judges conditions against the ticket as it stood when the pass
+    // began (actions see every change at once). A new state of it is what can change verdicts.
+    if (ticket !== ctx.ticket) {
+      ctx = { ...base, ticket, brief: true };
+      dynamicStamp = ++plan.clock;
+      if (changedUnexpected) {
+        // An action changed a field thought fixed for the cycle: judge everything again.
+        staticStamp = ++plan.clock;
+        dead.fill(0);
+        dirty.fill(1);
+        list = candidates;
+        length = candidates.length;
+      } else {
+        for (let bit = 0; bit < 32; bit++) {
+          if ((changedMask & (1 << bit)) === 0) continue;
+          const readers = plan.readersOfSlot[bit];
+          for (let r = 0; r < readers.length; r++) dirty[readers[r]] = 1;
+        }
+      }
+      changedMask = 0;
+      changedUnexpected = false;
+    }
     let stretchFrom = 0;
-    for (let k = 0; k < candidates.length; k++) {
-      const i = candidates[k];
-      if (isFired[i] || dead[i] || !dirty[i]) continue;
+    const kept = list === plan.listA ? plan.listB : plan.listA;
+    let w = 0;
+    let k = 0;
+    for (; k < length; k++) {
+      const i = list[k];
+      if (isFired[i] || dead[i]) continue;
+      if (!dirty[i]) {
+        kept[w++] = i;
+        continue;
+      }
       const ct = compiled[i];
       const v = judge(ct);
       if (v === DEAD) {
@@ -319,6 +361,7 @@ export const evaluateCompiled = (
       }
       if (v === FALSE) {
         dirty[i] = 0;
+        kept[w++] = i;
         continue;
       }
 
@@ -354,29 +397,22 @@ export const evaluateCompiled = (
       });
       if (ticket === before) continue;
 
-      // The ticket changed: triggers that read a changed field may judge differently now.
+      // The explanation judges each trigger against the ticket current when the pass reached it.
       stretches.push({ from: stretchFrom, to: i, ticket: before });
       stretchFrom = i + 1;
-      ctx = { ...base, ticket, brief: true };
-      dynamicStamp = ++plan.clock;
       const { mask, unexpected } = changedSlots(before, ticket);
-      if (unexpected) {
-        // An action changed a field thought fixed for the cycle: judge everything again.
-        staticStamp = ++plan.clock;
-        dead.fill(0);
-        dirty.fill(1);
-      } else {
-        for (let bit = 0; bit < 32; bit++) {
-          if ((mask & (1 << bit)) === 0) continue;
-          const readers = plan.readersOfSlot[bit];
-          for (let r = 0; r < readers.length; r++) dirty[readers[r]] = 1;
-        }
-      }
+      changedMask |= mask;
+      changedUnexpected ||= unexpected;
       if (changedTicket(before, ticket)) {
         restart = true;
+        k += 1;
         break;
       }
     }
+    // What this pass did not reach stays for the next one.
+    for (; k < length; k++) kept[w++] = list[k];
+    list = kept;
+    length = w;
     if (!restart && stretchFrom < n) stretches.push({ from: stretchFrom, to: n - 1, ticket });
   }
 
@@ -436,24 +472,29 @@ const explainCycle = (
     if (seen) {
       let state = memo.get(seen);
       if (!state) {
-        state = { ctx: { ...base, ticket: seen }, verdicts: [] };
+        state = { ctx: { ...base, ticket: seen }, verdicts: new Array<ConditionVerdict | undefined>(plan.conditions.length) };
         memo.set(seen, state);
       }
-      const { ctx, verdicts } = state;
       const ct = plan.compiled[i];
-      const check = (group: 'all' | 'any', list: readonly Condition[], idList: Int32Array) =>
-        list.map((condition, index): ConditionCheck => {
-          const id = idList[index];
-          const verdict = (verdicts[id] ??= evaluateCondition(plan.conditions[id], ctx));
-          const result: ConditionCheck = { group, index, condition, matched: verdict.matched };
-          if (verdict.detail !== undefined) result.detail = verdict.detail;
-          if (verdict.problem !== undefined) result.problem = verdict.problem;
-          return result;
-        });
-      const all = check('all', t.conditions?.all ?? [], ct.allIds);
-      const any = check('any', t.conditions?.any ?? [], ct.anyIds);
-      entry.matched = all.every((c) => c.matched) && (any.length === 0 || any.some((c) => c.matched));
-      entry.conditions = [...all, ...any];
+      const all = t.conditions?.all ?? [];
+      const any = t.conditions?.any ?? [];
+      const checks: ConditionCheck[] = new Array(all.length + any.length);
+      let allHold = true;
+      let anyHolds = any.length === 0;
+      for (let k = 0; k < checks.length; k++) {
+        const inAll = k < all.length;
+        const index = inAll ? k : k - all.length;
+        const id = inAll ? ct.allIds[index] : ct.anyIds[index];
+        const verdict = (state.verdicts[id] ??= evaluateCondition(plan.conditions[id], state.ctx));
+        const check: ConditionCheck = { group: inAll ? 'all' : 'any', index, condition: inAll ? all[index] : any[index], matched: verdict.matched };
+        if (verdict.detail !== undefined) check.detail = verdict.detail;
+        if (verdict.problem !== undefined) check.problem = verdict.problem;
+        checks[k] = check;
+        if (inAll) allHold &&= verdict.matched;
+        else anyHolds ||= verdict.matched;
+      }
+      entry.matched = allHold && anyHolds;
+      entry.conditions = checks;
     }
     if (capped && !entry.fired) entry.skipped = `the cycle stopped after ${maxPasses} passes`;
     return entry;
