@@ -74,6 +74,10 @@ export interface CommonConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
+/** Where PostgreSQL is: all that the migrations need (they sign nothing and serve nothing). */
+export const readDatabaseUrl = (env: Env = process.env): string =>
+  readUrl(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailroom', ['postgres:', 'postgresql:']);
+
 export const readCommonConfig = (env: Env = process.env): CommonConfig => {
   const logLevel = read(env, 'MAILROOM_LOG_LEVEL', 'info');
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
@@ -85,7 +89,7 @@ export const readCommonConfig = (env: Env = process.env): CommonConfig => {
   }
   return {
     env: readMailroomEnv(env),
-    databaseUrl: readUrl(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailroom', ['postgres:', 'postgresql:']),
+    databaseUrl: readDatabaseUrl(env),
     amqpUrl: readUrl(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:']),
     amqpNamespace: namespace,
     secret: readSecret(env, 'MAILROOM_SECRET', DEV_SECRET),
