@@ -38,6 +38,14 @@ export interface BrokerOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
 }
 
+/**
+ * What this process's brokers did, for bench/ to read per process: messages published (confirmed
+ * by RabbitMQ; retries and dead-letters included) and messages delivered to each consumer. The
+ * management plugin that would count them broker-side is not enabled everywhere; two additions per
+ * message cost nothing.
+ */
+export const brokerCounters = { published: 0, delivered: {} as Record<string, number> };
+
 const ATTEMPT_HEADER = 'x-mailroom-attempt';
 const WAITS_HEADER = 'x-mailroom-waits';
 
@@ -165,6 +173,7 @@ export class Broker {
         (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
       );
     });
+    brokerCounters.published++;
   }
 
   /** Publishes a batch with one wait for confirms. */
@@ -175,6 +184,7 @@ export class Broker {
       ch.publish(i.exchange, i.routingKey, i.body, { persistent: true, contentType: 'application/json', messageId: i.messageId, headers: i.headers });
     }
     await ch.waitForConfirms();
+    brokerCounters.published += items.length;
   }
 
   private async startConsumer(model: ChannelModel, spec: ConsumerSpec): Promise<void> {
@@ -186,6 +196,7 @@ export class Broker {
       this.topology.queue(spec.name),
       (msg) => {
         if (!msg) return; // cancelled by the broker
+        brokerCounters.delivered[spec.name] = (brokerCounters.delivered[spec.name] ?? 0) + 1;
         let key = '';
         try {
           key = (JSON.parse(msg.content.toString('utf8')) as Message).streamId ?? '';
