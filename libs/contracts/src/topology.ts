@@ -9,7 +9,18 @@ export interface Topology {
   commandsExchange: string;
   /** Where a consumer's failed messages end up after their last retry. */
   deadLetterExchange: string;
+  /** Topic exchange a message waiting for a retry is published to, routing key `<tier>.<consumer>`. */
+  retryDelayExchange: string;
+  /** Topic exchange the delay queues dead-letter into; each main queue is bound with `*.<consumer>`. */
+  retryReturnExchange: string;
   queue(consumer: string): string;
+  /** The queue of one delay tier (e.g. `250ms`), shared by every consumer of the namespace. */
+  retryDelayQueue(tier: string): string;
+  /**
+   * The per-consumer retry queue of versions before delay tiers (per-message TTL). Nothing
+   * publishes to it any more; where it still exists it drains into the main queue by its own
+   * arguments. Kept here so that deleting a namespace removes it too.
+   */
   retryQueue(consumer: string): string;
   deadLetterQueue(consumer: string): string;
 }
@@ -18,7 +29,10 @@ export const topologyFor = (namespace: string): Topology => ({
   eventsExchange: `${namespace}.events`,
   commandsExchange: `${namespace}.commands`,
   deadLetterExchange: `${namespace}.dead-letter`,
+  retryDelayExchange: `${namespace}.retry-delay`,
+  retryReturnExchange: `${namespace}.retry-return`,
   queue: (consumer) => `${namespace}.${consumer}`,
+  retryDelayQueue: (tier) => `${namespace}.retry-delay.${tier}`,
   retryQueue: (consumer) => `${namespace}.${consumer}.retry`,
   deadLetterQueue: (consumer) => `${namespace}.${consumer}.dlq`,
 });

@@ -82,7 +82,7 @@ export interface LocalSystem {
   close(): Promise<void>;
 }
 
-/** Every queue the five services declare (each also has `.retry` and `.dlq` companions). */
+/** Every queue the five services declare (each also has a `.dlq` companion; the delay tiers are shared). */
 export const LOCAL_SYSTEM_QUEUES: QueueSpec[] = [MAIL_WORKER_QUEUE, INGEST_COMMANDS_QUEUE, TICKET_COMMANDS_QUEUE, RULES_QUEUE, SCHEDULER_QUEUE, NOTIFIER_QUEUE];
 
 const loggerFor = (log: LocalSystemLog | undefined): ((service: string) => Logger) => {
@@ -107,7 +107,7 @@ export const dropDatabase = async (url: string): Promise<void> => {
   }
 };
 
-/** Deletes the queues (main, retry, dead-letter) and exchanges the services declare under a namespace. */
+/** Deletes the queues (main, dead-letter, delay tiers) and exchanges the services declare under a namespace. */
 export const deleteNamespace = async (amqpUrl: string, namespace: string, queues: QueueSpec[] = LOCAL_SYSTEM_QUEUES): Promise<void> => {
   const t = topologyFor(namespace);
   const conn = await connect(amqpUrl);

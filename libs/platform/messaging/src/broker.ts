@@ -1,6 +1,6 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { type Message, type Topology, topologyFor } from '@mailroom/contracts';
-import { declareTopology, type QueueSpec } from './topology';
+import { declareTopology, retryTierFor, type QueueSpec } from './topology';
 
 /** Thrown by a handler when retrying cannot help (bad data): the message goes to the dead-letter queue at once. */
 export class PermanentFailure extends Error {}
@@ -20,7 +20,7 @@ export interface ConsumerSpec extends QueueSpec {
   prefetch?: number;
   /** Attempts before a message is dead-lettered. */
   maxAttempts?: number;
-  /** Back-off before attempt 2, 3, …; the last value repeats. */
+  /** Back-off before attempt 2, 3, …; the last value repeats. Each is rounded up to a delay tier (RETRY_TIERS). */
   retryDelaysMs?: number[];
   /**
    * What to do with a message whose handling failed for good (attempts used up, or a
@@ -161,7 +161,7 @@ export class Broker {
   }
 
   /** Publishes and waits for the broker's confirm; throws when the broker is away or refuses. */
-  async publish(exchange: string, routingKey: string, body: Buffer, props: { messageId: string; headers?: Record<string, unknown>; expiration?: string }): Promise<void> {
+  async publish(exchange: string, routingKey: string, body: Buffer, props: { messageId: string; headers?: Record<string, unknown> }): Promise<void> {
     const ch = this.publisher;
     if (!ch) throw new Error('RabbitMQ is not connected');
     await new Promise<void>((resolve, reject) => {
@@ -169,7 +169,7 @@ export class Broker {
         exchange,
         routingKey,
         body,
-        { persistent: true, contentType: 'application/json', messageId: props.messageId, headers: props.headers, expiration: props.expiration },
+        { persistent: true, contentType: 'application/json', messageId: props.messageId, headers: props.headers },
         (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
       );
     });
@@ -233,10 +233,9 @@ export class Broker {
       const waits = Number(msg.properties.headers?.[WAITS_HEADER] ?? 0);
       if (err instanceof RetryLater && waits < MAX_WAITS) {
         try {
-          await this.publish('', this.topology.retryQueue(spec.name), msg.content, {
+          await this.parkForRetry(spec, msg.content, Math.min(2000, 25 * 2 ** Math.min(waits, 7)), {
             messageId: msg.properties.messageId ?? message.id,
             headers: { ...msg.properties.headers, [WAITS_HEADER]: waits + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
-            expiration: String(Math.min(2000, 25 * 2 ** Math.min(waits, 7))),
           });
           ch.ack(msg);
         } catch {
@@ -261,12 +260,11 @@ export class Broker {
       } else {
         const delays = spec.retryDelaysMs ?? [200, 1000, 5000, 15000, 60000];
         const delay = delays[Math.min(attempt - 1, delays.length - 1)];
-        this.log('warn', `consumer ${spec.name}: ${message.type} ${message.id} attempt ${attempt} failed, retrying in ${delay} ms: ${reason}`);
+        this.log('warn', `consumer ${spec.name}: ${message.type} ${message.id} attempt ${attempt} failed, retrying in ${retryTierFor(delay).label}: ${reason}`);
         try {
-          await this.publish('', this.topology.retryQueue(spec.name), msg.content, {
+          await this.parkForRetry(spec, msg.content, delay, {
             messageId: msg.properties.messageId ?? message.id,
             headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
-            expiration: String(delay),
           });
           ch.ack(msg);
         } catch {
@@ -275,6 +273,14 @@ export class Broker {
         }
       }
     }
+  }
+
+  /**
+   * Parks a message in the delay tier for `delayMs` (rounded up to a tier); when its time is up the
+   * tier dead-letters it back into this consumer's queue (see declareTopology).
+   */
+  private parkForRetry(spec: ConsumerSpec, body: Buffer, delayMs: number, props: { messageId: string; headers: Record<string, unknown> }): Promise<void> {
+    return this.publish(this.topology.retryDelayExchange, `${retryTierFor(delayMs).label}.${spec.name}`, body, props);
   }
 
   private async deadLetter(ch: Channel, spec: ConsumerSpec, msg: ConsumeMessage, attempt: number, reason: string): Promise<void> {

@@ -3,7 +3,7 @@ import { EventStore } from '@mailroom/event-store';
 import { createTestDatabase, eventually, startTcpProxy, testNamespace, TEST_AMQP_URL, type TcpProxy, type TestDatabase } from '@mailroom/testing';
 import { connect } from 'amqplib';
 import { Broker, PermanentFailure, RetryLater } from './broker';
-import { deleteTopology } from './topology';
+import { deleteTopology, RETRY_TIERS, retryTierFor } from './topology';
 import { createForwarder } from './forwarder';
 import { handleOnce } from './inbox';
 
@@ -28,7 +28,7 @@ describe('messaging on RabbitMQ', () => {
     const conn = await connect(TEST_AMQP_URL);
     try {
       const ch = await conn.createChannel();
-      await deleteTopology(ch, broker.topology, ['test.effects', 'test.flaky', 'test.waiting'].map((name) => ({ name, bindings: [] })));
+      await deleteTopology(ch, broker.topology, ['test.effects', 'test.flaky', 'test.waiting', 'test.tiers', 'test.upgraded'].map((name) => ({ name, bindings: [] })));
       await ch.close();
     } finally {
       await conn.close();
@@ -145,5 +145,70 @@ describe('messaging on RabbitMQ', () => {
     await eventually(() => done.length === 1, 'the message handled after waiting');
     expect(waits).toBe(6);
     expect(await broker.peekDeadLetters('test.waiting')).toEqual([]);
+  });
+
+  it('rounds a wait up to its delay tier', () => {
+    expect(retryTierFor(0).label).toBe('50ms');
+    expect(retryTierFor(200).label).toBe('250ms');
+    expect(retryTierFor(1000).label).toBe('1s');
+    expect(retryTierFor(1001).label).toBe('2s');
+    expect(retryTierFor(86_400_000).label).toBe('5m');
+    expect(RETRY_TIERS.map((t) => t.ms)).toEqual([...RETRY_TIERS.map((t) => t.ms)].sort((a, b) => a - b));
+  });
+
+  it('does not hold a short retry behind a long one of the same consumer', async () => {
+    const handledAt = new Map<string, number>();
+    const deliveries: string[] = [];
+    let shortWaited = false;
+    broker.consume({
+      name: 'test.tiers',
+      bindings: [{ exchange: 'events', pattern: 'tiers.#' }],
+      retryDelaysMs: [60_000],
+      handle: async (m, d) => {
+        deliveries.push(`${(m.data as { name: string }).name}#${d.attempt}`);
+        const name = (m.data as { name: string }).name;
+        if (name === 'long') throw new Error('fails into the one-minute tier');
+        if (!shortWaited) {
+          shortWaited = true;
+          throw new RetryLater('fails into the shortest tier');
+        }
+        handledAt.set(name, Date.now());
+      },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const publish = async (id: string, name: string) => {
+      const m: Message = { id, kind: 'event', type: 'tiers.thing', schemaVersion: 1, streamId: `tiers-${name}`, streamVersion: 1, globalPosition: '1', data: { name }, metadata: { occurredAt: new Date().toISOString() } };
+      await broker.publish(broker.topology.eventsExchange, 'tiers.thing.v1', Buffer.from(JSON.stringify(m)), { messageId: id });
+    };
+    await publish('00000000-0000-4000-8000-0000000000d1', 'long');
+    await eventually(() => deliveries.includes('long#1'), 'the long one failed once');
+    const parkedAt = Date.now();
+    await publish('00000000-0000-4000-8000-0000000000d2', 'short');
+    // With one retry queue and per-message TTLs, "short" expired only once "long" left the head: a minute.
+    await eventually(() => handledAt.get('short'), 'the short retry handled', 5000);
+    expect(handledAt.get('short')! - parkedAt).toBeLessThan(5000);
+    expect(deliveries).toEqual(['long#1', 'short#1', 'short#1']);
+  });
+
+  it('still drains the per-consumer retry queue of an earlier version', async () => {
+    // What an installation upgraded with messages in flight has: the old queue, its arguments, a message with its own TTL.
+    const t = broker.topology;
+    const conn = await connect(TEST_AMQP_URL);
+    try {
+      const ch = await conn.createConfirmChannel();
+      await ch.assertQueue(t.queue('test.upgraded'), { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-single-active-consumer': true } });
+      await ch.assertQueue(t.retryQueue('test.upgraded'), { durable: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.queue('test.upgraded') } });
+      const id = '00000000-0000-4000-8000-0000000000e1';
+      const m: Message = { id, kind: 'event', type: 'upgraded.thing', schemaVersion: 1, streamId: 'u', streamVersion: 1, globalPosition: '1', data: {}, metadata: { occurredAt: new Date().toISOString() } };
+      ch.sendToQueue(t.retryQueue('test.upgraded'), Buffer.from(JSON.stringify(m)), { persistent: true, messageId: id, expiration: '200', headers: { 'x-mailroom-attempt': 2 } });
+      await ch.waitForConfirms();
+      await ch.close();
+    } finally {
+      await conn.close();
+    }
+    const handled: number[] = [];
+    broker.consume({ name: 'test.upgraded', bindings: [{ exchange: 'events', pattern: 'upgraded.#' }], handle: async (_m, d) => void handled.push(d.attempt) });
+    await eventually(() => handled.length === 1, 'the message parked by the earlier version handled');
+    expect(handled).toEqual([2]);
   });
 });

@@ -14,28 +14,78 @@ export interface QueueSpec {
 }
 
 /**
- * Declares the exchanges and, for each consumer, its three queues:
+ * The delay tiers a retry waits in, shortest first. RabbitMQ expires messages only at the head of a
+ * queue, so one queue holding different waits makes a short wait sit behind a long one. With one
+ * queue per tier and a queue-level TTL, every message in a queue waits the same time and the head
+ * is always the next to leave. A requested wait is rounded up to the next tier (past the last, the
+ * last); the ladder holds the waits the services ask for (README "Delivery guarantees").
+ */
+export const RETRY_TIERS: readonly { label: string; ms: number }[] = [
+  { label: '50ms', ms: 50 },
+  { label: '100ms', ms: 100 },
+  { label: '250ms', ms: 250 },
+  { label: '500ms', ms: 500 },
+  { label: '1s', ms: 1_000 },
+  { label: '2s', ms: 2_000 },
+  { label: '5s', ms: 5_000 },
+  { label: '10s', ms: 10_000 },
+  { label: '15s', ms: 15_000 },
+  { label: '1m', ms: 60_000 },
+  { label: '5m', ms: 300_000 },
+];
+
+/** The tier a wait of `delayMs` goes to: the shortest that is not shorter, or the longest. */
+export const retryTierFor = (delayMs: number): { label: string; ms: number } =>
+  RETRY_TIERS.find((t) => t.ms >= delayMs) ?? RETRY_TIERS[RETRY_TIERS.length - 1];
+
+/**
+ * Declares the exchanges, the delay tiers and, for each consumer, its two queues:
  *  - the main queue: quorum (replicated, fsynced before confirm), single active consumer so one
  *    consumer at a time sees a ticket's events in order, even with several replicas running;
- *  - the retry queue: messages wait there for their back-off (per-message TTL) and then
- *    dead-letter back into the main queue;
  *  - the dead-letter queue: what failed its last attempt, kept for an operator to read and replay.
- * Declaring is idempotent; every service declares what it uses at start-up.
+ *
+ * The delay tiers are shared by all consumers of a namespace rather than one set per consumer:
+ * eleven queues per installation instead of eleven per consumer (a quorum queue costs a Raft
+ * group each), and sharing costs nothing in waiting, because everyone in a tier waits the same
+ * time whoever it belongs to. A waiting message is published to the delay exchange with routing
+ * key `<tier>.<consumer>`; on expiry the tier dead-letters it, routing key kept, into the return
+ * exchange, where the consumer's main queue is bound with `*.<consumer>`. The tiers are quorum
+ * queues with at-least-once dead-lettering, so a message cannot be lost between the tier and the
+ * main queue (classic queues dead-letter without confirms).
+ *
+ * Declaring is idempotent; every service declares what it uses at start-up. The tiers carry new
+ * names: the per-consumer `.retry` queues of earlier versions had other arguments, and
+ * redeclaring a queue with other arguments is refused. Those old queues are left alone: where they
+ * exist they still dead-letter what they hold back into the main queue by their own arguments.
  */
 export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpec[]): Promise<void> => {
   await ch.assertExchange(t.eventsExchange, 'topic', { durable: true });
   await ch.assertExchange(t.commandsExchange, 'topic', { durable: true });
   await ch.assertExchange(t.deadLetterExchange, 'direct', { durable: true });
+  await ch.assertExchange(t.retryDelayExchange, 'topic', { durable: true });
+  await ch.assertExchange(t.retryReturnExchange, 'topic', { durable: true });
+  for (const tier of RETRY_TIERS) {
+    const name = t.retryDelayQueue(tier.label);
+    await ch.assertQueue(name, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-message-ttl': tier.ms,
+        'x-dead-letter-exchange': t.retryReturnExchange,
+        'x-dead-letter-strategy': 'at-least-once',
+        // at-least-once dead-lettering needs reject-publish; there is no length limit to reach.
+        'x-overflow': 'reject-publish',
+      },
+    });
+    await ch.bindQueue(name, t.retryDelayExchange, `${tier.label}.#`);
+  }
   for (const q of queues) {
     const main = t.queue(q.name);
     await ch.assertQueue(main, {
       durable: true,
       arguments: { 'x-queue-type': 'quorum', 'x-single-active-consumer': true },
     });
-    await ch.assertQueue(t.retryQueue(q.name), {
-      durable: true,
-      arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': main },
-    });
+    await ch.bindQueue(main, t.retryReturnExchange, `*.${q.name}`);
     const dlq = t.deadLetterQueue(q.name);
     await ch.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await ch.bindQueue(dlq, t.deadLetterExchange, q.name);
@@ -46,13 +96,16 @@ export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpe
 };
 
 /**
- * Removes what {@link declareTopology} made for these queues under a namespace: its main, retry
- * and dead-letter queues, then the namespace's exchanges. For tests and benchmarks that clean up
- * after themselves; a deployment never calls it.
+ * Removes what {@link declareTopology} made for these queues under a namespace: their main and
+ * dead-letter queues (and the `.retry` queue of earlier versions, where there is one), the delay
+ * tiers, then the namespace's exchanges. For tests and benchmarks that clean up after themselves;
+ * a deployment never calls it.
  */
 export const deleteTopology = async (ch: Channel, t: Topology, queues: QueueSpec[]): Promise<void> => {
+  // Deleting a queue that does not exist is not an error in RabbitMQ.
   for (const q of queues) {
     for (const name of [t.queue(q.name), t.retryQueue(q.name), t.deadLetterQueue(q.name)]) await ch.deleteQueue(name);
   }
-  for (const name of [t.eventsExchange, t.commandsExchange, t.deadLetterExchange]) await ch.deleteExchange(name);
+  for (const tier of RETRY_TIERS) await ch.deleteQueue(t.retryDelayQueue(tier.label));
+  for (const name of [t.eventsExchange, t.commandsExchange, t.deadLetterExchange, t.retryDelayExchange, t.retryReturnExchange]) await ch.deleteExchange(name);
 };
