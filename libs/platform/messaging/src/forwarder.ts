@@ -8,7 +8,7 @@ import type { Broker } from './broker';
  * message to RabbitMQ with publisher confirms, messageId = event id. The checkpoint moves only after
  * the broker confirmed, so a crash or an absent broker means "publish again", never "lost".
  */
-export const createForwarder = (opts: { db: Db; store: EventStore; broker: Broker; wakeup?: LogWakeup; onError?: (err: unknown) => void }): LogProcessor =>
+export const createForwarder = (opts: { db: Db; store: EventStore; broker: Broker; wakeup?: LogWakeup; onError?: (err: unknown) => void; instance?: string }): LogProcessor =>
   new LogProcessor({
     id: 'forwarder',
     db: opts.db,
@@ -25,7 +25,9 @@ export const createForwarder = (opts: { db: Db; store: EventStore; broker: Broke
           routingKey: routingKeyOf(m),
           body: Buffer.from(JSON.stringify(m)),
           messageId: m.id,
-          headers: { 'x-mailroom-stream': m.streamId, 'x-mailroom-stream-version': m.streamVersion },
+          // Which process published it: with the forwarder a role any replica may take, an operator
+          // (and a test) can tell who forwarded a message.
+          headers: { 'x-mailroom-stream': m.streamId, 'x-mailroom-stream-version': m.streamVersion, ...(opts.instance ? { 'x-mailroom-published-by': opts.instance } : {}) },
         })),
       );
     },

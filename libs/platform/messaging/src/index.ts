@@ -1,4 +1,5 @@
 export * from './broker';
 export * from './topology';
 export * from './forwarder';
+export * from './forwarder-role';
 export * from './inbox';
