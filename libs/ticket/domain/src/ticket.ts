@@ -13,6 +13,7 @@ import type {
   TicketType,
   Via,
 } from '@mailroom/contracts';
+import { applySystemRules, ccsAfter, firstRefusal, isClosedForUpdates } from '@mailroom/system-rules';
 import { withoutSupersededChanges } from './superseded-rule-changes';
 
 /** The Ticket aggregate: state folded from its events. */
@@ -154,42 +155,37 @@ const normaliseTags = (tags: string[]): string[] =>
   uniq(tags.flatMap((t) => t.split(/[\s,]+/)).map((t) => t.trim().toLowerCase()).filter(Boolean));
 
 /**
- * Zendesk's system ticket rules (reference §3.5) applied to the fields an update asks for:
- * a new ticket that gets an assignee opens; an end user's comment reopens a pending, on-hold or
- * solved ticket; nothing goes back to New; a ticket cannot be solved without an assignee.
+ * Zendesk's system ticket rules (`@mailroom/system-rules`, shared with the rules engine) over the
+ * fields an update asks for: the fields as the rules leave them, and the error a person's update
+ * that breaks a guard (back to New, solved without an assignee) is refused with. A rule's change
+ * that breaks one is only dropped from the fields, its other changes still counting.
  */
-const applySystemRules = (
+const withSystemRules = (
+  by: 'update' | 'rules',
   before: TicketState,
   wanted: FieldChanges,
   actor: Actor,
   comment: NewComment | null,
-): { fields: FieldChanges } | { error: TicketError } => {
+): { fields: FieldChanges; refused: TicketError | null } => {
+  const outcome = applySystemRules({
+    by,
+    before: before.exists ? { status: before.status, assigneeId: before.assigneeId, groupId: before.groupId } : null,
+    wanted: {
+      status: wanted.status ?? before.status,
+      assigneeId: wanted.assigneeId !== undefined ? wanted.assigneeId : before.assigneeId,
+      groupId: wanted.groupId !== undefined ? wanted.groupId : before.groupId,
+    },
+    statusAsked: wanted.status !== undefined,
+    actor,
+    comment: comment !== null,
+  });
+  const refused = firstRefusal(outcome);
   const f: FieldChanges = { ...wanted };
-  const assignee = f.assigneeId !== undefined ? f.assigneeId : before.assigneeId;
-  let status = f.status ?? before.status;
-  if (f.status === undefined && comment && actor.role === 'end_user' && ['pending', 'hold', 'solved'].includes(before.status)) {
-    status = 'open';
-  }
-  if (status === 'new' && assignee !== null && (before.exists ? before.status === 'new' : true)) status = 'open';
-  if (before.exists && before.status !== 'new' && status === 'new') {
-    return { error: { kind: 'invalid', message: 'Status: a ticket cannot go back to New', field: 'status' } };
-  }
-  if ((status === 'solved' || status === 'closed') && assignee === null && status !== before.status) {
-    return { error: { kind: 'invalid', message: 'Status: a ticket cannot be solved without an assignee', field: 'status' } };
-  }
-  // A solved ticket keeps an assignee on every save, not only on the one that solves it.
-  if (status === 'solved' && assignee === null && before.assigneeId !== null && f.assigneeId !== undefined) {
-    return { error: { kind: 'invalid', message: 'Assignee: a solved ticket must have an assignee', field: 'assignee_id' } };
-  }
-  if (status !== before.status || f.status !== undefined) f.status = status;
-  return { fields: f };
-};
-
-/** A rule's changes without the one the system rules refuse (its other actions still count). */
-const withoutRefused = (state: TicketState, changes: FieldChanges, actor: Actor, error: TicketError): FieldChanges => {
-  const reduced: FieldChanges = error.kind === 'invalid' && error.field === 'assignee_id' ? { ...changes, assigneeId: undefined } : { ...changes, status: undefined };
-  const again = applySystemRules(state, reduced, actor, null);
-  return 'error' in again ? { ...reduced, status: undefined, assigneeId: undefined } : again.fields;
+  const ruled = outcome.fields;
+  if (ruled.status !== before.status || f.status !== undefined) f.status = ruled.status;
+  if (ruled.assigneeId !== before.assigneeId || f.assigneeId !== undefined) f.assigneeId = ruled.assigneeId;
+  if (ruled.groupId !== before.groupId || f.groupId !== undefined) f.groupId = ruled.groupId;
+  return { fields: f, refused: refused && { kind: 'invalid', message: refused.message, field: refused.field } };
 };
 
 const fieldEvents = (before: TicketState, f: FieldChanges): TicketEvent[] => {
@@ -211,15 +207,10 @@ const fieldEvents = (before: TicketState, f: FieldChanges): TicketEvent[] => {
   const added = tags.filter((t) => !before.tags.includes(t));
   const removed = before.tags.filter((t) => !tags.includes(t));
   if (added.length || removed.length) events.push({ type: 'ticket.tags_changed', data: { ticketId: id, added, removed, tags } });
-  // The requester is never also a CC: a CC who becomes the requester leaves the CCs, and the
-  // requester an update sets is the one new CCs are checked against.
-  const requester = f.requesterId ?? before.requesterId;
-  const keptCcs = before.ccIds.filter((c) => c !== requester);
-  const droppedCcs = before.ccIds.filter((c) => c === requester);
-  const add = uniq(f.addCcIds ?? []).filter((c) => !keptCcs.includes(c) && c !== requester);
-  const taken = add.slice(0, Math.max(0, 48 - keptCcs.length));
-  if (taken.length || droppedCcs.length) {
-    events.push({ type: 'ticket.ccs_changed', data: { ticketId: id, added: taken, removed: droppedCcs, ccIds: [...keptCcs, ...taken] } });
+  // The requester an update sets is the one the CCs are checked against (system rule).
+  const ccs = ccsAfter(before.ccIds, f.requesterId ?? before.requesterId, f.addCcIds ?? []);
+  if (ccs.added.length || ccs.removed.length) {
+    events.push({ type: 'ticket.ccs_changed', data: { ticketId: id, added: ccs.added, removed: ccs.removed, ccIds: ccs.ccIds } });
   }
   return events;
 };
@@ -245,8 +236,8 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       const invalid = validateFields({ subject: command.subject });
       if (invalid) return fail(invalid);
       const base: TicketState = { ...initialTicketState(), id: command.ticketId, requesterId: command.requesterId };
-      const rules = applySystemRules(base, { status: command.fields.status ?? 'new', assigneeId: command.fields.assigneeId ?? null }, command.actor, null);
-      if ('error' in rules) return fail(rules.error);
+      const rules = withSystemRules('update', base, { status: command.fields.status ?? 'new', assigneeId: command.fields.assigneeId ?? null }, command.actor, null);
+      if (rules.refused) return fail(rules.refused);
       return ok([
         {
           type: 'ticket.created',
@@ -262,7 +253,7 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
             groupId: command.fields.groupId ?? null,
             assigneeId: command.fields.assigneeId ?? null,
             tags: normaliseTags(command.fields.tags ?? []),
-            ccIds: uniq(command.ccIds).filter((c) => c !== command.requesterId).slice(0, 48),
+            ccIds: ccsAfter([], command.requesterId, command.ccIds).ccIds,
             externalId: command.externalId ?? null,
             organizationId: command.organizationId ?? null,
             via: command.via,
@@ -279,14 +270,14 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
     }
     case 'UpdateTicket': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
-      if (state.status === 'closed') return fail({ kind: 'closed', message: 'Ticket is closed and cannot be updated; reply creates a follow-up' });
+      if (isClosedForUpdates(state.status)) return fail({ kind: 'closed', message: 'Ticket is closed and cannot be updated; reply creates a follow-up' });
       const invalid = validateFields(command.changes);
       if (invalid) return fail(invalid);
       if (command.comment && !command.comment.body.trim() && !command.comment.htmlBody.trim() && command.comment.attachments.length === 0) {
         return fail({ kind: 'invalid', message: 'Comment: cannot be blank', field: 'comment' });
       }
-      const rules = applySystemRules(state, command.changes, command.actor, command.comment);
-      if ('error' in rules) return fail(rules.error);
+      const rules = withSystemRules('update', state, command.changes, command.actor, command.comment);
+      if (rules.refused) return fail(rules.refused);
       const events: TicketEvent[] = [];
       if (command.comment) {
         events.push({ type: 'ticket.comment_added', data: { ticketId: state.id, ...command.comment, via: command.via, mail: command.mail, createdAt: command.now } });
@@ -299,9 +290,8 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
       if (state.ruleUpdates.includes(command.updateId)) return ok([]);
       const { changes: current, superseded } = withoutSupersededChanges(command.changes, command.later ?? []);
-      const rules = applySystemRules(state, current, command.actor, null);
       // A rule cannot break the system rules; its other actions still count.
-      const changes = 'error' in rules ? withoutRefused(state, current, command.actor, rules.error) : rules.fields;
+      const changes = withSystemRules('rules', state, current, command.actor, null).fields;
       const events: TicketEvent[] = [];
       for (const f of command.fired) {
         const dropped = [...new Set(f.actions.map((a) => a.field).filter((field) => superseded.includes(field)))];

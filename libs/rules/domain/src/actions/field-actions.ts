@@ -1,4 +1,5 @@
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '@mailroom/contracts';
+import { MAX_CCS, ccsAfter, goesBackToNew } from '@mailroom/system-rules';
 import { CUSTOM_FIELD_PREFIX } from '../conditions/field-conditions';
 import { NOBODY, parseEnum, parseId, parseReference, parseTags } from '../conditions/values';
 import type { CustomFieldValue, RuleTicket } from '../model';
@@ -19,7 +20,7 @@ const status: ActionHandler = (action, ctx) => {
   const parsed = parseEnum(action.value, TICKET_STATUSES, 'status', false);
   if ('problem' in parsed) return skipped(ctx, parsed.problem);
   // System rule: a ticket never goes back to New.
-  if (parsed.value === 'new' && ctx.ticket.status !== 'new') return skipped(ctx, 'a ticket cannot be set back to new');
+  if (goesBackToNew(ctx.ticket.status, parsed.value as RuleTicket['status'])) return skipped(ctx, 'a ticket cannot be set back to new');
   return setField(ctx, 'status', parsed.value as RuleTicket['status']);
 };
 
@@ -60,8 +61,7 @@ const removeTags: ActionHandler = (action, ctx) => {
   return setField(ctx, 'tags', ctx.ticket.tags.filter((t) => !tags.includes(t)));
 };
 
-/** Zendesk's limit on email CCs per ticket. */
-export const MAX_CCS = 48;
+export { MAX_CCS } from '@mailroom/system-rules';
 
 /** `cc`: adds a user (id or `current_user`) as CC; the requester is never their own CC. */
 const addCc: ActionHandler = (action, ctx) => {
@@ -73,9 +73,10 @@ const addCc: ActionHandler = (action, ctx) => {
     if (ref.value === NOBODY || ref.value === null) return skipped(ctx, 'there is nobody to copy');
     const id = ref.value;
     if (!ctx.directory.person(id)) return skipped(ctx, `user ${id} is not known`);
-    if (id === ctx.ticket.requesterId || ccIds.includes(id)) continue;
-    if (ccIds.length >= MAX_CCS) return skipped(ctx, `the ticket already has ${MAX_CCS} CCs`);
-    ccIds = [...ccIds, id];
+    // System rule (shared with the decider): never the requester, MAX_CCS at most.
+    const next = ccsAfter(ccIds, ctx.ticket.requesterId, [id]);
+    if (next.refused.length) return skipped(ctx, `the ticket already has ${MAX_CCS} CCs`);
+    ccIds = next.ccIds;
   }
   return setField(ctx, 'ccIds', ccIds);
 };

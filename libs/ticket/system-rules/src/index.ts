@@ -1,0 +1,2 @@
+export * from './system-rules';
+export * from './ccs';
