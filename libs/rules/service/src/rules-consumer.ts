@@ -2,10 +2,10 @@ import { deterministicUuid, RECORD_ONLY_TICKET_EVENTS, type ApplyRuleActionsV1, 
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
-import { evaluateTriggers, type Directory, type Person, type RuleTicket, type Schedule, type Trigger } from '@mailroom/rules-domain';
+import { evaluateCompiled, type Directory, type Person, type RuleTicket, type Schedule } from '@mailroom/rules-domain';
 import { withGroups, type GroupMembers } from './directory/agent-groups';
-import { userIdsNamedByTriggers } from './directory/people-in-reach';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
+import { CompiledTriggers } from './triggers/compiled-triggers';
 
 export const RULES_CONSUMER = 'rules.ticket-events';
 export const RULES_QUEUE: QueueSpec = {
@@ -26,12 +26,24 @@ interface Pending {
   events: Message[];
 }
 
-/** Read on every update, so a change made through the API applies to the next update on every replica. */
-const loadTriggers = async (db: Db): Promise<Trigger[]> =>
-  (await db.query<{ data: Trigger }>(`SELECT data FROM rules.triggers WHERE active ORDER BY position, id`)).map((r) => r.data);
+/** Compiled trigger sets of callers that do not bring their own, one per database. */
+const defaultTriggerSets = new WeakMap<Db, CompiledTriggers>();
+const triggerSetsOf = (deps: RulesDeps): CompiledTriggers => {
+  if (deps.triggers) return deps.triggers;
+  let sets = defaultTriggerSets.get(deps.db);
+  if (!sets) {
+    sets = new CompiledTriggers(deps.store);
+    defaultTriggerSets.set(deps.db, sets);
+  }
+  return sets;
+};
 
-const loadCategoryOrder = async (db: Db): Promise<string[]> =>
-  (await db.query<{ id: string }>(`SELECT id FROM rules.trigger_categories ORDER BY position, id`)).map((r) => r.id);
+export interface RulesDeps {
+  db: Db;
+  store: EventStore;
+  /** The compiled triggers, kept across messages (the rules service passes one per process). */
+  triggers?: CompiledTriggers;
+}
 
 /** Business-hours schedules (written by the ticket service's schedules API); the first is the default. */
 const loadSchedules = async (db: Db): Promise<Schedule[]> =>
@@ -98,7 +110,8 @@ const loadPeople = async (db: Db, named: number[]): Promise<Map<number, Person>>
  * update, when the update's last event has arrived. The outcome goes back to the ticket service
  * as one `ticket.apply_rule_actions` command, id derived from the update so it is sent once.
  */
-export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m: Message): Promise<void> => {
+export const handleRulesMessage = async (deps: RulesDeps, m: Message): Promise<void> => {
+  const triggerSets = triggerSetsOf(deps);
   await handleOnce(deps.db, RULES_CONSUMER, m.id, async (tx) => {
     if (m.type === 'user.created' || m.type === 'user.updated') {
       const d = m.data as UserCreatedV1 & UserUpdatedV1;
@@ -151,12 +164,12 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
     // Triggers do not run on a ticket that was already closed.
     if (pending.before?.status === 'closed') return;
     const update = toRuleUpdate(events, pending.before, next);
-    const triggers = await loadTriggers(tx);
+    // Checked against the triggers' version on every update, so API changes apply at once.
+    const { ruleSet, namedUserIds } = await triggerSets.current(tx);
     // Users travel on their own streams: a ticket's requester may not have reached us yet.
     const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
     const groups = await loadGroups(tx);
-    const people = withGroups(await loadPeople(tx, [...needed, ...(update.comment ? [update.comment.authorId] : []), ...userIdsNamedByTriggers(triggers)]), groups);
-    const categoryOrder = await loadCategoryOrder(tx);
+    const people = withGroups(await loadPeople(tx, [...needed, ...(update.comment ? [update.comment.authorId] : []), ...namedUserIds]), groups);
     const schedules = await loadSchedules(tx);
     const missing = needed.filter((id) => !people.has(id));
     if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
@@ -169,7 +182,7 @@ export const handleRulesMessage = async (deps: { db: Db; store: EventStore }, m:
         return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
       },
     };
-    const result = evaluateTriggers(update, triggers, directory, { categoryOrder, schedules });
+    const result = evaluateCompiled(update, ruleSet, directory, { schedules });
     await tx.query(
       `INSERT INTO rules.evaluations (update_id, ticket_id, explanation, passes, capped, system_rules, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
       [update.updateId, ticketId, JSON.stringify(result.explanation), result.passes, result.capped, JSON.stringify(result.systemRules), update.occurredAt ?? new Date().toISOString()],

@@ -4,6 +4,7 @@ import { EventStore } from '@mailroom/event-store';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { handleRulesMessage, RULES_QUEUE } from './rules-consumer';
+import { CompiledTriggers } from './triggers/compiled-triggers';
 import { TriggerStore } from './triggers/trigger-store';
 
 /** The standard triggers, seeded once (admins may edit them after, through the Triggers API). */
@@ -22,12 +23,13 @@ export const startRulesService = async (cfg: WorkerConfig, log: Logger): Promise
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-rules' }, (msg) => log.warn(msg));
   const store = new EventStore();
   await seedStandardTriggers(db);
+  const triggers = new CompiledTriggers(store);
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-rules', log: (level, msg) => log[level](msg) });
   broker.consume({
     ...RULES_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
-    handle: (m) => handleRulesMessage({ db, store }, m),
+    handle: (m) => handleRulesMessage({ db, store, triggers }, m),
   });
   broker.start();
   const health = await startHealthServer(cfg.healthHost, cfg.healthPort, {

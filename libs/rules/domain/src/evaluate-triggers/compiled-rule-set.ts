@@ -3,6 +3,7 @@ import { applyAction } from '../actions/apply-action';
 import type { ConditionVerdict, RuleContext } from '../conditions/condition-handler';
 import { conditionHandlerFor, evaluateCondition } from '../conditions/evaluate-conditions';
 import { CUSTOM_FIELD_PREFIX } from '../conditions/field-conditions';
+import { parseTags } from '../conditions/values';
 import type { ActionOutcome, Condition, ConditionCheck, Directory, RuleTicket, RuleUpdate, Trigger, TriggerExplanation } from '../model';
 import { type SystemRuleNote, applySystemRules } from '../system-rules/system-rules';
 import { ALL_SLOTS, CONDITION_READS, SLOT, SLOT_OF_KEY, UPDATE_ONLY_FIELDS } from './condition-reads';
@@ -62,13 +63,19 @@ interface Plan {
   /** Distinct conditions: a representative, what it reads, whether it is static. */
   conditions: Condition[];
   reads: Int32Array;
-  isStatic: Uint8Array;
-  /** Per slot bit: the triggers (run-order indices) whose non-static conditions read it. */
+  /**
+   * Per slot bit: the triggers (run-order indices) whose non-static conditions read it, and those
+   * conditions. For tags, only readers of the whole list: `current_tags` conditions are kept per
+   * tag they name, since their verdict moves only when one of those tags comes or goes.
+   */
   readersOfSlot: Int32Array[];
+  conditionsOfSlot: Int32Array[];
+  readersOfTag: Map<string, Int32Array>;
+  conditionsOfTag: Map<string, Int32Array>;
   /** The gate depends on who made the update (a `role` condition names a user id). */
   gateReadsUser: boolean;
-  /** Candidate lists by update shape. */
-  gates: Map<string, Int32Array>;
+  /** Candidate lists by update shape, with a membership mark per trigger. */
+  gates: Map<string, { candidates: Int32Array; member: Uint8Array }>;
   // Scratch space reused by every evaluation (the cycle is synchronous; see `evaluateCompiled`).
   stamp: Float64Array;
   verdict: Uint8Array;
@@ -158,12 +165,37 @@ export const compileRuleSet = (triggers: readonly Trigger[], categoryOrder: read
       anyDynamic: anyAllGates ? new Int32Array(0) : pick(any, anyIds, (_, id) => reads[id] !== 0),
     };
   });
+  // `current_tags` includes / not_includes: reads only the presence of the tags it names.
+  const tagsNamed = conditions.map((c) =>
+    c?.field === 'current_tags' && (c.operator === 'includes' || c.operator === 'not_includes') ? parseTags(c.value) : null,
+  );
   const readersOfSlot: number[][] = Array.from({ length: 32 }, () => []);
+  const conditionsOfSlot: number[][] = Array.from({ length: 32 }, () => []);
+  const readersOfTag = new Map<string, number[]>();
+  const conditionsOfTag = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, key: string, value: number) => {
+    const list = map.get(key) ?? [];
+    if (list[list.length - 1] !== value) list.push(value);
+    map.set(key, list);
+  };
+  reads.forEach((mask, id) => {
+    const named = tagsNamed[id];
+    if (named) for (const tag of named) add(conditionsOfTag, tag, id);
+    for (let bit = 0; bit < 32; bit++) {
+      if ((mask & (1 << bit)) === 0 || (named && 1 << bit === SLOT.tags)) continue;
+      conditionsOfSlot[bit].push(id);
+    }
+  });
   compiled.forEach((ct, index) => {
     let mask = 0;
-    for (const id of [...ct.allDynamic, ...ct.anyDynamic]) mask |= reads[id];
+    for (const id of [...ct.allDynamic, ...ct.anyDynamic]) {
+      const named = tagsNamed[id];
+      if (named) for (const tag of named) add(readersOfTag, tag, index);
+      mask |= named ? reads[id] & ~SLOT.tags : reads[id];
+    }
     for (let bit = 0; bit < 32; bit++) if (mask & (1 << bit)) readersOfSlot[bit].push(index);
   });
+  const frozen = (map: Map<string, number[]>) => new Map([...map].map(([k, v]) => [k, Int32Array.from(v)]));
   const n = ordered.length;
   return {
     ordered,
@@ -172,8 +204,10 @@ export const compileRuleSet = (triggers: readonly Trigger[], categoryOrder: read
       compiled,
       conditions,
       reads: Int32Array.from(reads),
-      isStatic: Uint8Array.from(reads.map((r) => (r === 0 ? 1 : 0))),
       readersOfSlot: readersOfSlot.map((list) => Int32Array.from(list)),
+      conditionsOfSlot: conditionsOfSlot.map((list) => Int32Array.from(list)),
+      readersOfTag: frozen(readersOfTag),
+      conditionsOfTag: frozen(conditionsOfTag),
       gateReadsUser,
       gates: new Map(),
       stamp: new Float64Array(conditions.length),
@@ -202,6 +236,14 @@ const changedSlots = (from: RuleTicket, to: RuleTicket): { mask: number; unexpec
   for (const key in b) if (a[key] !== b[key]) note(key);
   for (const key in a) if (!(key in b)) note(key);
   return { mask, unexpected };
+};
+
+/** Tags in one list and not the other. */
+const tagsComeOrGone = (a: readonly string[], b: readonly string[]): string[] => {
+  const out: string[] = [];
+  for (const t of a) if (!b.includes(t)) out.push(t);
+  for (const t of b) if (!a.includes(t)) out.push(t);
+  return out;
 };
 
 const shapeOf = (update: RuleUpdate, plan: Plan): string => {
@@ -254,18 +296,19 @@ export const evaluateCompiled = (
   let ticket = start;
   let ctx: RuleContext = { ...base, ticket, brief: true };
 
-  // Verdict memo: a condition's verdict holds while its stamp is current (static: this update;
-  // dynamic: this state of the ticket).
-  const { stamp, verdict, conditions, isStatic, compiled, fired: isFired, dead, dirty } = plan;
-  let staticStamp = ++plan.clock;
-  let dynamicStamp = ++plan.clock;
+  // Verdict memo: a verdict stamped with this update's stamp holds until a field the condition
+  // reads changes (then its stamp is cleared).
+  const { stamp, verdict, conditions, compiled, fired: isFired, dead, dirty } = plan;
+  let updateStamp = ++plan.clock;
   const holds = (id: number): boolean => {
-    const wanted = isStatic[id] === 1 ? staticStamp : dynamicStamp;
-    if (stamp[id] === wanted) return verdict[id] === 1;
+    if (stamp[id] === updateStamp) return verdict[id] === 1;
     const matched = evaluateCondition(conditions[id], ctx).matched;
-    stamp[id] = wanted;
+    stamp[id] = updateStamp;
     verdict[id] = matched ? 1 : 0;
     return matched;
+  };
+  const forget = (conditionIds: Int32Array | undefined) => {
+    if (conditionIds) for (let c = 0; c < conditionIds.length; c++) stamp[conditionIds[c]] = 0;
   };
   const judge = (ct: CompiledTrigger): number => {
     for (let k = 0; k < ct.allStatic.length; k++) if (!holds(ct.allStatic[k])) return DEAD;
@@ -279,23 +322,58 @@ export const evaluateCompiled = (
 
   // The candidates for this shape of update, made on first sight of the shape.
   const shape = shapeOf(update, plan);
-  let candidates = plan.gates.get(shape);
-  if (!candidates) {
+  let gate = plan.gates.get(shape);
+  if (!gate) {
     const list: number[] = [];
+    const member = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const ct = compiled[i];
       if (!ct.gateAll.every(holds)) continue;
       if (ct.gateAny && !ct.gateAny.some(holds)) continue;
       list.push(i);
+      member[i] = 1;
     }
-    candidates = Int32Array.from(list);
+    gate = { candidates: Int32Array.from(list), member };
     if (plan.gates.size >= MAX_GATE_SHAPES) plan.gates.clear();
-    plan.gates.set(shape, candidates);
+    plan.gates.set(shape, gate);
   }
+  const { candidates, member } = gate;
 
+  // `dirty` marks the triggers waiting to be judged (again): the pending list, in run order.
   isFired.fill(0);
   dead.fill(0);
-  dirty.fill(1);
+  dirty.fill(0);
+  for (let k = 0; k < candidates.length; k++) dirty[candidates[k]] = 1;
+  let pending: Int32Array = candidates;
+  let from = 0;
+  let to = candidates.length;
+  const added: number[] = [];
+  const wake = (triggers: Int32Array | undefined) => {
+    if (!triggers) return;
+    for (let t = 0; t < triggers.length; t++) {
+      const i = triggers[t];
+      if (member[i] && !dirty[i] && !isFired[i] && !dead[i]) {
+        dirty[i] = 1;
+        added.push(i);
+      }
+    }
+  };
+  /** Merges the woken triggers into what is still pending, keeping run order. */
+  const mergeAdded = () => {
+    if (added.length === 0) return;
+    added.sort((a, b) => a - b);
+    const out = pending === plan.listA ? plan.listB : plan.listA;
+    let w = 0;
+    let a = 0;
+    while (from < to || a < added.length) {
+      if (a >= added.length || (from < to && pending[from] < added[a])) out[w++] = pending[from++];
+      else out[w++] = added[a++];
+    }
+    pending = out;
+    from = 0;
+    to = w;
+    added.length = 0;
+  };
 
   const fired: FiredRule[] = [];
   const webhooks: RuleWebhookRequest[] = [];
@@ -306,13 +384,6 @@ export const evaluateCompiled = (
   let passes = 0;
   let capped = false;
   let restart = true;
-  // The triggers a pass still has to consider, in run order: the candidates at first, then what
-  // the previous pass left that has neither fired nor failed a static condition.
-  let list: Int32Array = candidates;
-  let length = candidates.length;
-  // Fields changed since the ticket the current pass judges against.
-  let changedMask = 0;
-  let changedUnexpected = false;
   while (restart) {
     if (passes >= maxPasses) {
       capped = true;
@@ -323,47 +394,41 @@ export const evaluateCompiled = (
     // As in the reference, a pass judges conditions against the ticket as it stood when the pass
     // began (actions see every change at once). A new state of it is what can change verdicts.
     if (ticket !== ctx.ticket) {
+      const judgedOn = ctx.ticket;
       ctx = { ...base, ticket, brief: true };
-      dynamicStamp = ++plan.clock;
-      if (changedUnexpected) {
+      const { mask, unexpected } = changedSlots(judgedOn, ticket);
+      if (unexpected) {
         // An action changed a field thought fixed for the cycle: judge everything again.
-        staticStamp = ++plan.clock;
+        updateStamp = ++plan.clock;
         dead.fill(0);
-        dirty.fill(1);
-        list = candidates;
-        length = candidates.length;
+        wake(candidates);
       } else {
         for (let bit = 0; bit < 32; bit++) {
-          if ((changedMask & (1 << bit)) === 0) continue;
-          const readers = plan.readersOfSlot[bit];
-          for (let r = 0; r < readers.length; r++) dirty[readers[r]] = 1;
+          if ((mask & (1 << bit)) === 0) continue;
+          forget(plan.conditionsOfSlot[bit]);
+          wake(plan.readersOfSlot[bit]);
+        }
+        if (mask & SLOT.tags) {
+          for (const tag of tagsComeOrGone(judgedOn.tags, ticket.tags)) {
+            forget(plan.conditionsOfTag.get(tag));
+            wake(plan.readersOfTag.get(tag));
+          }
         }
       }
-      changedMask = 0;
-      changedUnexpected = false;
+      mergeAdded();
     }
     let stretchFrom = 0;
-    const kept = list === plan.listA ? plan.listB : plan.listA;
-    let w = 0;
-    let k = 0;
-    for (; k < length; k++) {
-      const i = list[k];
+    while (from < to) {
+      const i = pending[from++];
+      dirty[i] = 0;
       if (isFired[i] || dead[i]) continue;
-      if (!dirty[i]) {
-        kept[w++] = i;
-        continue;
-      }
       const ct = compiled[i];
       const v = judge(ct);
       if (v === DEAD) {
         dead[i] = 1;
         continue;
       }
-      if (v === FALSE) {
-        dirty[i] = 0;
-        kept[w++] = i;
-        continue;
-      }
+      if (v === FALSE) continue;
 
       const trigger = ct.trigger;
       const before = ticket;
@@ -373,14 +438,11 @@ export const evaluateCompiled = (
       (trigger.actions ?? []).forEach((action, actionIndex) => {
         const result = applyAction(action, { ...base, ticket, trigger, actionIndex });
         ticket = result.ticket;
-        outcomes.push({
-          index: actionIndex,
-          action,
-          outcome: result.outcome,
-          ...(result.note ? { note: result.note } : {}),
-          ...(result.notification ? { notification: result.notification } : {}),
-          ...(result.webhook ? { webhook: result.webhook } : {}),
-        });
+        const outcome: ActionOutcome = { index: actionIndex, action, outcome: result.outcome };
+        if (result.note) outcome.note = result.note;
+        if (result.notification) outcome.notification = result.notification;
+        if (result.webhook) outcome.webhook = result.webhook;
+        outcomes.push(outcome);
         if (result.notification) notifications.push(result.notification);
         if (result.webhook) calls.push(result.webhook);
       });
@@ -400,19 +462,12 @@ export const evaluateCompiled = (
       // The explanation judges each trigger against the ticket current when the pass reached it.
       stretches.push({ from: stretchFrom, to: i, ticket: before });
       stretchFrom = i + 1;
-      const { mask, unexpected } = changedSlots(before, ticket);
-      changedMask |= mask;
-      changedUnexpected ||= unexpected;
       if (changedTicket(before, ticket)) {
+        // What this pass did not reach stays pending for the next one.
         restart = true;
-        k += 1;
         break;
       }
     }
-    // What this pass did not reach stays for the next one.
-    for (; k < length; k++) kept[w++] = list[k];
-    list = kept;
-    length = w;
     if (!restart && stretchFrom < n) stretches.push({ from: stretchFrom, to: n - 1, ticket });
   }
 
