@@ -72,6 +72,8 @@ export interface CommonConfig {
   baseUrl: string;
   accountName: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Whether this process stands for the forwarder role (one holder at a time; README "Delivery guarantees"). */
+  forwarder: boolean;
 }
 
 /** Where PostgreSQL is: all that the migrations need (they sign nothing and serve nothing). */
@@ -97,6 +99,8 @@ export const readCommonConfig = (env: Env = process.env): CommonConfig => {
     baseUrl: readUrl(env, 'MAILROOM_BASE_URL', 'http://127.0.0.1:3000', ['http:', 'https:']).replace(/\/+$/, ''),
     accountName: read(env, 'MAILROOM_ACCOUNT_NAME', 'Mailroom'),
     logLevel: logLevel as CommonConfig['logLevel'],
+    // The ticket service stands for it unless told otherwise (readTicketConfig); any other service may.
+    forwarder: readBool(env, 'MAILROOM_FORWARDER', false),
   };
 };
 
@@ -307,6 +311,7 @@ export const readTicketConfig = (env: Env = process.env): TicketConfig => {
     adminName: read(env, 'MAILROOM_ADMIN_NAME', 'Admin'),
     adminToken,
     apiLimits: readApiLimitSettings(env),
+    forwarder: readBool(env, 'MAILROOM_FORWARDER', true),
   };
 };
 

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { Client } from 'pg';
-import type { Db } from '@mailroom/database';
-import type { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
-import type { Broker } from './broker';
+import type { CommonConfig } from '@mailroom/config';
+import { connectDatabase, type Db } from '@mailroom/database';
+import { EventStore, LogWakeup, type LogProcessor } from '@mailroom/event-store';
+import { Broker } from './broker';
 import { createForwarder } from './forwarder';
 
 /**
@@ -176,3 +177,33 @@ class LeaseConnection {
     await Promise.race([this.client.end().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 }
+
+type RoleLog = { info(msg: string): void; warn(msg: string): void; error(msg: string): void };
+
+/**
+ * For a service's main: starts the service, and when its config says `MAILROOM_FORWARDER=true`,
+ * the forwarder role beside it on connections of its own (a pool of two, one AMQP connection, the
+ * lease), so the service itself needs no change. The ticket service runs the role inside instead,
+ * on its own pool and broker, and stands for it by default.
+ */
+export const withForwarderRole =
+  <C extends CommonConfig, L extends RoleLog>(start: (cfg: C, log: L) => Promise<{ close(): Promise<void> }>) =>
+  async (cfg: C, log: L): Promise<{ close(): Promise<void> }> => {
+    const running = await start(cfg, log);
+    if (!cfg.forwarder) return running;
+    const db = await connectDatabase({ url: cfg.databaseUrl, poolSize: 2, applicationName: 'mailroom-forwarder' }, (msg) => log.warn(msg));
+    const wakeup = new LogWakeup(cfg.databaseUrl);
+    await wakeup.start();
+    const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-forwarder', log: (level, msg) => log[level](msg) });
+    broker.start();
+    const role = startForwarderRole({ databaseUrl: cfg.databaseUrl, db, store: new EventStore(), broker, wakeup, log: (level, msg) => log[level](msg) });
+    return {
+      close: async () => {
+        await role.stop();
+        await broker.close();
+        await wakeup.close();
+        await db.dataSource.destroy();
+        await running.close();
+      },
+    };
+  };

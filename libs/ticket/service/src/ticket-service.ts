@@ -7,7 +7,7 @@ import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordB
 import type { TicketConfig } from '@mailroom/config';
 import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
-import { Broker, createForwarder, handleOnce, PermanentFailure, type QueueSpec } from '@mailroom/messaging';
+import { Broker, handleOnce, PermanentFailure, startForwarderRole, type QueueSpec } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
@@ -132,8 +132,8 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   });
   broker.start();
   const onError = (what: string) => (err: unknown) => log.warn(`${what}: ${(err as Error).message}`);
-  const forwarder = createForwarder({ db, store, broker, wakeup, onError: onError('forwarder') });
-  forwarder.start();
+  // The forwarder is a leased role: every ticket replica stands for it, one forwards (MAILROOM_FORWARDER).
+  const forwarder = cfg.forwarder ? startForwarderRole({ databaseUrl: cfg.databaseUrl, db, store, broker, wakeup, log: (level, msg) => log[level](msg) }) : null;
   const readModel = new LogProcessor({ id: TICKET_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyToReadModel(tx, messages, { fromLog: true }), onError: onError('read model') });
   readModel.start();
   const peopleReadModel = new LogProcessor({ id: PEOPLE_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyPeopleEvents(tx, messages), onError: onError('people read model') });
@@ -193,7 +193,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
     readModel,
     close: async () => {
       await app.close();
-      await forwarder.stop();
+      await forwarder?.stop();
       await readModel.stop();
       await peopleReadModel.stop();
       await broker.close();
