@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
+import { readCommonConfig } from '@mailroom/config';
 import { EventStore } from '@mailroom/event-store';
 import { createTestDatabase, eventually, sleep, testNamespace, TEST_AMQP_URL, type TestDatabase } from '@mailroom/testing';
 import { connect, type ChannelModel } from 'amqplib';
 import { Broker } from './broker';
-import { startForwarderRole, type ForwarderRole } from './forwarder-role';
+import { startForwarderRole, withForwarderRole, type ForwarderRole } from './forwarder-role';
 import { deleteTopology } from './topology';
 
 /** What a subscriber saw: each event id with the process that published it. */
@@ -120,5 +122,27 @@ describe('the forwarder as a leased role', () => {
     await eventually(async () => (await holderPid()) !== pid, 'the lease held by another backend');
     expect(holder.active).toBe(false);
     expect(roles.filter((r) => r.active)).toEqual([c]);
+  });
+
+  it('runs the role beside a service whose main asks for it with MAILROOM_FORWARDER', async () => {
+    for (const r of roles) await r.stop();
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const config = (forwarder: string) =>
+      readCommonConfig({ MAILROOM_ENV: 'development', DATABASE_URL: t.url, AMQP_URL: TEST_AMQP_URL, MAILROOM_AMQP_NAMESPACE: namespace, MAILROOM_FORWARDER: forwarder });
+    let serviceClosed = 0;
+    const start = withForwarderRole(async () => ({ close: async () => void serviceClosed++ }));
+    const without = await start(config('false'), quiet);
+    const ids = await append(3);
+    await sleep(1500);
+    expect(seen.filter((s) => ids.includes(s.id))).toEqual([]);
+    const withRole = await start(config('true'), quiet);
+    try {
+      await allSeen(ids);
+      expect(new Set(seen.filter((s) => ids.includes(s.id)).map((s) => s.by))).toEqual(new Set([`${hostname()}/${process.pid}`]));
+    } finally {
+      await withRole.close();
+      await without.close();
+    }
+    expect(serviceClosed).toBe(2);
   });
 });
