@@ -292,9 +292,12 @@ export const evaluateCompiled = (
 
   const now = clockOf(update, options);
   const base = { update, directory, now, schedules: options.schedules };
+  const { schedules } = options;
+  // Contexts written out rather than spread from `base`: they are made per pass and per action.
+  const judgeContext = (t: RuleTicket): RuleContext => ({ update, directory, now, schedules, ticket: t, brief: true });
   const maxPasses = Math.max(1, options.maxPasses ?? DEFAULT_MAX_PASSES);
   let ticket = start;
-  let ctx: RuleContext = { ...base, ticket, brief: true };
+  let ctx: RuleContext = judgeContext(ticket);
 
   // Verdict memo: a verdict stamped with this update's stamp holds until a field the condition
   // reads changes (then its stamp is cleared).
@@ -395,7 +398,7 @@ export const evaluateCompiled = (
     // began (actions see every change at once). A new state of it is what can change verdicts.
     if (ticket !== ctx.ticket) {
       const judgedOn = ctx.ticket;
-      ctx = { ...base, ticket, brief: true };
+      ctx = judgeContext(ticket);
       const { mask, unexpected } = changedSlots(judgedOn, ticket);
       if (unexpected) {
         // An action changed a field thought fixed for the cycle: judge everything again.
@@ -435,8 +438,10 @@ export const evaluateCompiled = (
       const outcomes: ActionOutcome[] = [];
       const notifications: RuleNotification[] = [];
       const calls: RuleWebhookRequest[] = [];
-      (trigger.actions ?? []).forEach((action, actionIndex) => {
-        const result = applyAction(action, { ...base, ticket, trigger, actionIndex });
+      const actions = trigger.actions ?? [];
+      for (let actionIndex = 0; actionIndex < actions.length; actionIndex++) {
+        const action = actions[actionIndex];
+        const result = applyAction(action, { update, directory, now, schedules, ticket, trigger, actionIndex });
         ticket = result.ticket;
         const outcome: ActionOutcome = { index: actionIndex, action, outcome: result.outcome };
         if (result.note) outcome.note = result.note;
@@ -445,7 +450,7 @@ export const evaluateCompiled = (
         outcomes.push(outcome);
         if (result.notification) notifications.push(result.notification);
         if (result.webhook) calls.push(result.webhook);
-      });
+      }
       isFired[i] = 1;
       firings.set(i, { order: fired.length + 1, ticket: before, outcomes });
       webhooks.push(...calls);
@@ -453,7 +458,7 @@ export const evaluateCompiled = (
         kind: 'trigger',
         id: trigger.id,
         title: trigger.title,
-        actions: (trigger.actions ?? []).map((a) => ({ field: a.field, value: a.value })),
+        actions: actions.map((a) => ({ field: a.field, value: a.value })),
         notifications,
         ...(calls.length ? { webhooks: calls } : {}),
       });
