@@ -15,7 +15,8 @@ const normalise = (text: string): string =>
   ` ${text.toLowerCase().normalize('NFKC').replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
 
 const cache = new Map<string, string>();
-const normalisedText = (text: string): string => {
+/** The text as `includes` searches it (cached: one update's text is searched by many triggers). */
+export const normalisedText = (text: string): string => {
   let n = cache.get(text);
   if (n === undefined) {
     n = normalise(text);

@@ -3,6 +3,7 @@ import { applyAction } from '../actions/apply-action';
 import type { ConditionVerdict, RuleContext } from '../conditions/condition-handler';
 import { conditionHandlerFor, evaluateCondition } from '../conditions/evaluate-conditions';
 import { CUSTOM_FIELD_PREFIX } from '../conditions/field-conditions';
+import { normalisedText, parseTerms } from '../conditions/text-conditions';
 import { parseTags } from '../conditions/values';
 import type { ActionOutcome, Condition, ConditionCheck, Directory, RuleTicket, RuleUpdate, Trigger, TriggerExplanation } from '../model';
 import { type SystemRuleNote, applySystemRules } from '../system-rules/system-rules';
@@ -62,6 +63,8 @@ interface Plan {
   compiled: CompiledTrigger[];
   /** Distinct conditions: a representative, what it reads, whether it is static. */
   conditions: Condition[];
+  /** Verdict-only versions of the commonest conditions (same `matched` as their handler). */
+  quick: (Quick | undefined)[];
   reads: Int32Array;
   /**
    * Per slot bit: the triggers (run-order indices) whose non-static conditions read it, and those
@@ -121,6 +124,40 @@ const readsOf = (c: Condition): number => {
   if (!conditionHandlerFor(field)) return 0; // unknown field: always false with a problem
   if (field.startsWith(CUSTOM_FIELD_PREFIX)) return SLOT.customFields;
   return ALL_SLOTS; // a handler nobody classified: assume it reads everything
+};
+
+type Quick = (ctx: RuleContext) => boolean;
+
+/**
+ * The hot conditions without their handler's detour (handler lookup, operator checks, building
+ * strings per call): the same verdict as `evaluateCondition(c, ctx).matched`, which the
+ * equivalence spec checks on every operator and value shape. Anything else: undefined.
+ */
+const quickVerdict = (c: Condition): Quick | undefined => {
+  if (c === null || typeof c !== 'object') return undefined;
+  const includes = c.operator === 'includes';
+  if (!includes && c.operator !== 'not_includes') return undefined;
+  if (c.field === 'current_tags') {
+    const wanted = parseTags(c.value);
+    return ({ ticket }) => {
+      let hasAny = false;
+      for (let k = 0; !hasAny && k < wanted.length; k++) hasAny = ticket.tags.includes(wanted[k]);
+      return includes ? hasAny : !hasAny;
+    };
+  }
+  if (c.field === 'comment_includes_word' || c.field === 'subject_includes_word') {
+    const padded = parseTerms(c.value).map((t) => ` ${t} `);
+    if (padded.length === 0) return () => false; // "no words to look for"
+    const comment = c.field === 'comment_includes_word';
+    return ({ ticket, update }) => {
+      const text = comment ? (update.comment ? update.comment.body : null) : ticket.subject;
+      const haystack = text === null ? ' ' : normalisedText(text);
+      let found = false;
+      for (let k = 0; !found && k < padded.length; k++) found = haystack.includes(padded[k]);
+      return includes ? found : !found;
+    };
+  }
+  return undefined;
 };
 
 const isGate = (c: Condition): boolean => typeof c?.field === 'string' && UPDATE_ONLY_FIELDS.has(c.field);
@@ -203,6 +240,7 @@ export const compileRuleSet = (triggers: readonly Trigger[], categoryOrder: read
     plan: {
       compiled,
       conditions,
+      quick: conditions.map(quickVerdict),
       reads: Int32Array.from(reads),
       readersOfSlot: readersOfSlot.map((list) => Int32Array.from(list)),
       conditionsOfSlot: conditionsOfSlot.map((list) => Int32Array.from(list)),
@@ -301,11 +339,20 @@ export const evaluateCompiled = (
 
   // Verdict memo: a verdict stamped with this update's stamp holds until a field the condition
   // reads changes (then its stamp is cleared).
-  const { stamp, verdict, conditions, compiled, fired: isFired, dead, dirty } = plan;
+  const { stamp, verdict, conditions, quick, compiled, fired: isFired, dead, dirty } = plan;
   let updateStamp = ++plan.clock;
+  const judgeOne = (id: number): boolean => {
+    const q = quick[id];
+    if (!q) return evaluateCondition(conditions[id], ctx).matched;
+    try {
+      return q(ctx);
+    } catch {
+      return false; // as evaluateCondition reports a handler that throws
+    }
+  };
   const holds = (id: number): boolean => {
     if (stamp[id] === updateStamp) return verdict[id] === 1;
-    const matched = evaluateCondition(conditions[id], ctx).matched;
+    const matched = judgeOne(id);
     stamp[id] = updateStamp;
     verdict[id] = matched ? 1 : 0;
     return matched;
