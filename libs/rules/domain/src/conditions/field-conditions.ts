@@ -25,9 +25,10 @@ const VALUE_OPERATORS = ['is', 'is_not', 'value', 'value_previous', 'not_value',
 const CHANGE_OPERATORS = ['changed', 'not_changed'] as const;
 const ORDER_OPERATORS = ['less_than', 'greater_than'] as const;
 
-const fieldCondition =
-  (spec: FieldSpec): ConditionHandler =>
-  (condition, ctx) => {
+const fieldCondition = (spec: FieldSpec): ConditionHandler => {
+  // Once per field, not per evaluation: every update asks hundreds of these.
+  const supported: string[] = [...VALUE_OPERATORS, ...CHANGE_OPERATORS, ...(spec.rank ? ORDER_OPERATORS : [])];
+  return (condition, ctx) => {
     const current = spec.read(ctx.ticket);
     const previous = ctx.update.before ? spec.read(ctx.update.before) : null;
     const changed = current !== previous;
@@ -40,7 +41,6 @@ const fieldCondition =
     const op = condition.operator;
     if (op === 'changed') return { matched: changed, detail };
     if (op === 'not_changed') return { matched: !changed, detail };
-    const supported: string[] = [...VALUE_OPERATORS, ...CHANGE_OPERATORS, ...(spec.rank ? ORDER_OPERATORS : [])];
     if (!supported.includes(op)) return unknownOperator(condition, supported);
 
     const parsed = spec.parse(condition.value, ctx);
@@ -73,6 +73,7 @@ const fieldCondition =
     }
     return unknownOperator(condition, supported);
   };
+};
 
 const enumSpec = (label: string, values: readonly string[], read: (t: RuleTicket) => Value, ordered: boolean): FieldSpec => ({
   label,
