@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { readSmtpEdgeSettings, type SmtpEdgeSettings } from '@mailroom/config';
-import { mailStreamId } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { matchSupportAddress } from '@mailroom/mail-domain';
 import type { Logger } from '@mailroom/observability';
 import { loadSmtpUsers } from './smtp/auth';
+import { MailStore, type MailStoreStats } from './smtp/group-commit';
 import { ConnectionCounter, RateLimiter } from './smtp/limits';
 import { plainAddress, trustedNetworks } from './smtp/networks';
 import { loadTlsMaterial, type TlsMaterial } from './smtp/tls';
@@ -30,6 +30,8 @@ export interface RunningSmtpEdge {
   server: SMTPServer;
   /** The certificate STARTTLS presents, or null when STARTTLS is off. */
   tls: TlsMaterial | null;
+  /** Mails committed and the transactions that took them (group commit: fewer than mails). */
+  stored: MailStoreStats;
   close: () => Promise<void>;
 }
 
@@ -38,7 +40,8 @@ const smtpError = (code: number, message: string): Error & { responseCode: numbe
 /**
  * The SMTP edge checks the envelope and stores the bytes; nothing else (DESIGN.md §6 "raw mail
  * first"). 250 is answered only after the raw mail and its `mail.received` event are committed;
- * when that cannot happen the answer is 451 and the sender keeps the mail and retries.
+ * when that cannot happen the answer is 451 and the sender keeps the mail and retries. Mails that
+ * finish DATA together are committed together (`MailStore`, group commit).
  */
 export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpEdge> => {
   const clock = opts.clock ?? (() => new Date());
@@ -53,6 +56,14 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpE
   const rate = new RateLimiter(settings.messagesPerMinutePerIp);
   const clientOf = (session: SMTPServerSession): string => plainAddress(session.remoteAddress ?? '');
   const disabledCommands = [...(users ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])];
+  const mails = new MailStore({
+    db: opts.db,
+    store: opts.store,
+    groupCommit: settings.groupCommit,
+    maxMails: settings.groupCommitMaxMails,
+    maxBytes: settings.groupCommitMaxBytes,
+    onIsolating: (err, n) => opts.log.warn('a group commit failed; storing its mails one by one', { error: err.message, mails: n }),
+  });
 
   let lastMissRefresh = 0;
   const serverOptions: SMTPServerOptions = {
@@ -149,22 +160,8 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpE
         const receivedAt = clock().toISOString();
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
         const rcptTo = session.envelope.rcptTo.map((r) => r.address);
-        opts.db
-          .transaction(async (tx) => {
-            await tx.query(
-              `INSERT INTO ingest.raw_mail (id, received_at, mail_from, rcpt_to, remote_address, size, sha256, raw, helo)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-              [mailId, receivedAt, mailFrom, rcptTo, session.remoteAddress ?? null, raw.length, createHash('sha256').update(raw).digest('hex'), raw, session.hostNameAppearsAs || null],
-            );
-            await opts.store.append(
-              tx,
-              mailStreamId(mailId),
-              'mail',
-              'no_stream',
-              [{ type: 'mail.received', data: { mailId, mailFrom, rcptTo, size: raw.length, remoteAddress: session.remoteAddress ?? null, receivedAt } }],
-              { actor: { userId: null, role: 'system' }, occurredAt: receivedAt, correlationId: mailId },
-            );
-          })
+        mails
+          .save({ mailId, receivedAt, mailFrom, rcptTo, remoteAddress: session.remoteAddress ?? null, helo: session.hostNameAppearsAs || null, raw })
           .then(
             // LMTP answers once per recipient; the mail is stored once and routed by the worker.
             () => callback(null, settings.lmtp ? rcptTo.map((r) => `2.1.5 <${r}> delivered as ${mailId}`) : `2.0.0 queued as ${mailId}`),
@@ -187,5 +184,5 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpE
     `${settings.lmtp ? 'LMTP' : 'SMTP'} edge: STARTTLS ${tls ? `with a ${tls.source} certificate` : 'off'}, AUTH ${users ? (settings.authRequired ? 'required' : 'offered') : 'off'}`,
     { maxConnections: settings.maxConnections, maxConnectionsPerIp: settings.maxConnectionsPerIp, maxRecipients: settings.maxRecipients, messagesPerMinutePerIp: settings.messagesPerMinutePerIp },
   );
-  return { port, server, tls, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { port, server, tls, stored: mails.stats, close: () => new Promise<void>((r) => server.close(() => r())) };
 };

@@ -89,7 +89,11 @@ describe('SMTP edge settings', () => {
       maxRecipients: 100,
       messagesPerMinutePerIp: 60,
       trustedNetworks: '127.0.0.0/8,::1/128',
+      groupCommit: true,
+      groupCommitMaxMails: 200,
+      groupCommitMaxBytes: 16 * 1024 * 1024,
     });
+    expect(readSmtpEdgeSettings({ MAILROOM_SMTP_GROUP_COMMIT: 'false' }).groupCommit).toBe(false);
     expect(readIngestConfig({ MAILROOM_SECRET: 'limits-spec-secret', MAILROOM_SMTP_LMTP: 'true', MAILROOM_SMTP_MAX_RECIPIENTS: '5' }).smtpEdge).toMatchObject({ lmtp: true, maxRecipients: 5 });
     // The value docker-compose.yml and the k8s ConfigMap set.
     const deployed = readSmtpEdgeSettings({ MAILROOM_SMTP_TRUSTED_NETWORKS: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16' });

@@ -126,6 +126,11 @@ export interface SmtpEdgeSettings {
   messagesPerMinutePerIp: number;
   /** Addresses (CIDR) exempt from the per-address limits, e.g. the relaying MTA. */
   trustedNetworks: string;
+  /** Store the mails that finish DATA together in one transaction (one WAL flush) before their 250s. */
+  groupCommit: boolean;
+  /** Most mails, and most raw bytes (a larger mail still goes, alone), in one group commit. */
+  groupCommitMaxMails: number;
+  groupCommitMaxBytes: number;
 }
 
 export interface IngestConfig extends CommonConfig {
@@ -234,6 +239,9 @@ export const readSmtpEdgeSettings = (env: Env = process.env): SmtpEdgeSettings =
     maxRecipients: readInt(env, 'MAILROOM_SMTP_MAX_RECIPIENTS', 100, 1),
     messagesPerMinutePerIp: readInt(env, 'MAILROOM_SMTP_MESSAGES_PER_MINUTE_PER_IP', 60, 0),
     trustedNetworks: read(env, 'MAILROOM_SMTP_TRUSTED_NETWORKS', '127.0.0.0/8,::1/128'),
+    groupCommit: readBool(env, 'MAILROOM_SMTP_GROUP_COMMIT', true),
+    groupCommitMaxMails: readInt(env, 'MAILROOM_SMTP_GROUP_COMMIT_MAX_MAILS', 200, 1, 5000),
+    groupCommitMaxBytes: readInt(env, 'MAILROOM_SMTP_GROUP_COMMIT_MAX_BYTES', 16 * 1024 * 1024, 1024),
   };
   if (!/^[A-Za-z0-9.-]+$/.test(s.hostname)) throw new ConfigError(`MAILROOM_SMTP_HOSTNAME must be a host name, got "${s.hostname}"`);
   if ((s.tlsCertFile === null) !== (s.tlsKeyFile === null)) throw new ConfigError('MAILROOM_SMTP_TLS_CERT and MAILROOM_SMTP_TLS_KEY must be set together');

@@ -26,6 +26,15 @@ export interface LogPosition {
 
 export const LOG_START: LogPosition = { transactionId: '0', globalPosition: '0' };
 
+/** One stream's part of an `appendMany`: what `append` takes, as a value. */
+export interface StreamAppend {
+  streamId: string;
+  streamType: string;
+  expected: ExpectedVersion;
+  messages: NewMessage[];
+  common?: Partial<MessageMetadata>;
+}
+
 interface Row {
   global_position: string;
   transaction_id: string;
@@ -134,6 +143,93 @@ export class EventStore {
     );
     await tx.query(`SELECT pg_notify('mailroom_events', '')`);
     return { version: newVersion, messages: rows.map(toMessage).sort((a, b) => a.streamVersion - b.streamVersion) };
+  }
+
+  /**
+   * Appends to many streams in the caller's transaction with a fixed number of statements, whatever
+   * their count (the SMTP edge's group commit). Each stream keeps its own expected-version check and
+   * its own update id, exactly as `append` per stream would; a conflict on any stream throws
+   * `ExpectedVersionConflict`, so the caller's transaction — the whole batch — rolls back.
+   */
+  async appendMany(tx: Db, appends: StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    const ids = appends.map((a) => a.streamId);
+    if (new Set(ids).size !== ids.length) throw new Error('appendMany takes each stream once');
+    for (const a of appends) if (a.messages.length === 0) throw new Error('append needs at least one message');
+    const versions = new Map<string, number>();
+    // Streams are claimed in stream id order, so two batches that share streams cannot deadlock.
+    const byId = [...appends].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    const expectedNumbers = byId.filter((a) => typeof a.expected === 'number');
+    if (expectedNumbers.length) {
+      const rows = await tx.query<{ stream_id: string; version: string }>(
+        `UPDATE mailroom_events.streams s SET version = s.version + t.n, updated_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::int[]) AS t(id, expected, n)
+         WHERE s.stream_id = t.id AND s.version = t.expected
+         RETURNING s.stream_id, s.version`,
+        [expectedNumbers.map((a) => a.streamId), expectedNumbers.map((a) => a.expected), expectedNumbers.map((a) => a.messages.length)],
+      );
+      for (const r of rows) versions.set(r.stream_id, Number(r.version));
+      // Expecting version 0 is expecting no stream (as in `append`).
+      const missed = expectedNumbers.find((a) => !versions.has(a.streamId) && a.expected !== 0);
+      if (missed) throw new ExpectedVersionConflict(missed.streamId, missed.expected);
+    }
+    const fresh = byId.filter((a) => a.expected === 'no_stream' || (a.expected === 0 && !versions.has(a.streamId)));
+    if (fresh.length) {
+      const rows = await tx.query<{ stream_id: string; version: string }>(
+        `INSERT INTO mailroom_events.streams (stream_id, stream_type, version)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+         ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id, version`,
+        [fresh.map((a) => a.streamId), fresh.map((a) => a.streamType), fresh.map((a) => a.messages.length)],
+      );
+      for (const r of rows) versions.set(r.stream_id, Number(r.version));
+      const taken = fresh.find((a) => !versions.has(a.streamId));
+      if (taken) throw new ExpectedVersionConflict(taken.streamId, taken.expected);
+    }
+    const any = byId.filter((a) => a.expected === 'any');
+    if (any.length) {
+      const rows = await tx.query<{ stream_id: string; version: string }>(
+        `INSERT INTO mailroom_events.streams (stream_id, stream_type, version)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+         ON CONFLICT (stream_id) DO UPDATE SET version = mailroom_events.streams.version + EXCLUDED.version, updated_at = now()
+         RETURNING stream_id, version`,
+        [any.map((a) => a.streamId), any.map((a) => a.streamType), any.map((a) => a.messages.length)],
+      );
+      for (const r of rows) versions.set(r.stream_id, Number(r.version));
+    }
+    const cols = { ids: [] as string[], kinds: [] as string[], streams: [] as string[], versions: [] as number[], types: [] as string[], svs: [] as number[], datas: [] as string[], metas: [] as string[] };
+    for (const a of appends) {
+      const n = a.messages.length;
+      const first = (versions.get(a.streamId) as number) - n + 1;
+      const common = a.common ?? {};
+      const updateId = common.updateId ?? randomUUID();
+      const occurredAt = common.occurredAt ?? new Date().toISOString();
+      a.messages.forEach((m, i) => {
+        cols.ids.push(m.id ?? randomUUID());
+        cols.kinds.push(m.kind ?? 'event');
+        cols.streams.push(a.streamId);
+        cols.versions.push(first + i);
+        cols.types.push(m.type);
+        cols.svs.push(m.schemaVersion ?? 1);
+        cols.datas.push(JSON.stringify(m.data));
+        cols.metas.push(JSON.stringify({ ...common, ...m.metadata, updateId, updateSize: n, updateIndex: i, occurredAt: m.metadata?.occurredAt ?? occurredAt }));
+      });
+    }
+    const rows = await tx.query<Row>(
+      `INSERT INTO mailroom_events.messages (message_id, kind, stream_id, stream_version, type, schema_version, data, metadata)
+       SELECT id, kind, stream, version, type, sv, data::jsonb, meta::jsonb
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
+         WITH ORDINALITY AS t(id, kind, stream, version, type, sv, data, meta, ord)
+       ORDER BY ord
+       RETURNING ${COLUMNS}`,
+      [cols.ids, cols.kinds, cols.streams, cols.versions, cols.types, cols.svs, cols.datas, cols.metas],
+    );
+    await tx.query(`SELECT pg_notify('mailroom_events', '')`);
+    const written = new Map<string, Message[]>();
+    for (const m of rows.map(toMessage)) written.set(m.streamId, [...(written.get(m.streamId) ?? []), m]);
+    return appends.map((a) => ({
+      version: versions.get(a.streamId) as number,
+      messages: (written.get(a.streamId) ?? []).sort((x, y) => x.streamVersion - y.streamVersion),
+    }));
   }
 
   /** Appends one command for another service; its id makes resending it a no-op. */
