@@ -37,7 +37,10 @@ describe('event store on PostgreSQL', () => {
   });
 
   it('never lets a reader pass a transaction that is still in flight', async () => {
-    const before = await drain(store, t, LOG_START);
+    // Read past everything the earlier tests wrote: readAll stops short while any transaction on the
+    // cluster is in flight (another suite's), so wait until the whole log so far has been read.
+    const [{ n }] = await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM mailroom_events.messages`);
+    const before = await drain(store, t, LOG_START, (read) => read.length >= Number(n));
     // A slow writer takes a position first but commits last.
     const slow = t.db.dataSource.createQueryRunner();
     await slow.connect();
