@@ -20,7 +20,8 @@ export interface LogProcessorOptions {
   onError?: (err: unknown) => void;
 }
 
-const lockKey = (id: string): number => {
+/** The advisory lock that makes one instance per processor id active; a rebuild holds it too. */
+export const processorLockKey = (id: string): number => {
   let h = 0;
   for (const ch of id) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
   return h;
@@ -44,18 +45,13 @@ export class LogProcessor {
   async runOnce(): Promise<number> {
     const { db, store, id } = this.opts;
     return db.transaction(async (tx) => {
-      const [lock] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [lockKey(id)]);
+      const [lock] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [processorLockKey(id)]);
       if (!lock.ok) return 0;
       const position = await this.checkpoint(tx);
       const { messages, position: next } = await store.readAll(tx, position, this.opts.batchSize ?? 200);
       if (messages.length === 0) return 0;
       await this.opts.handle(messages, tx);
-      await tx.query(
-        `INSERT INTO mailroom_events.checkpoints (processor_id, transaction_id, global_position, updated_at)
-         VALUES ($1, $2::xid8, $3, now())
-         ON CONFLICT (processor_id) DO UPDATE SET transaction_id = $2::xid8, global_position = $3, updated_at = now()`,
-        [id, next.transactionId, next.globalPosition],
-      );
+      await saveCheckpoint(tx, id, next);
       return messages.length;
     });
   }
@@ -109,6 +105,16 @@ export class LogProcessor {
     await this.loop;
   }
 }
+
+/** Where a processor stands, written in the transaction that wrote what it projected up to there. */
+export const saveCheckpoint = async (tx: Db, processorId: string, position: LogPosition): Promise<void> => {
+  await tx.query(
+    `INSERT INTO mailroom_events.checkpoints (processor_id, transaction_id, global_position, updated_at)
+     VALUES ($1, $2::xid8, $3, now())
+     ON CONFLICT (processor_id) DO UPDATE SET transaction_id = $2::xid8, global_position = $3, updated_at = now()`,
+    [processorId, position.transactionId, position.globalPosition],
+  );
+};
 
 /** Starts a projection over again: its tables are emptied by `reset` and its checkpoint removed, in one transaction. */
 export const rebuildProjection = async (db: Db, processorId: string, reset: (tx: Db) => Promise<void>): Promise<void> => {

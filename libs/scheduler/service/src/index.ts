@@ -1,2 +1,3 @@
 export * from './scheduler-service';
 export * from './scheduler-consumer';
+export * from './scheduler-rebuild';

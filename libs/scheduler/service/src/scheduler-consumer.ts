@@ -1,52 +1,106 @@
-import { RECORD_ONLY_TICKET_EVENTS, type Message, type TicketEvent } from '@mailroom/contracts';
+import { RECORD_ONLY_TICKET_EVENTS, type Message, type TicketEvent, type Update, updateOf } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
+import { eventsToApply, handleOnce, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 
 export const SCHEDULER_CONSUMER = 'scheduler.ticket-events';
-export const SCHEDULER_QUEUE: QueueSpec = { name: SCHEDULER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'ticket.#' }] };
+/**
+ * The ticket updates that move a time field: not the delivery records (they change no time an
+ * automation tests, so they never reach the scheduler; eventsToApply skips their versions).
+ */
+export const SCHEDULER_QUEUE: QueueSpec = {
+  name: SCHEDULER_CONSUMER,
+  bindings: [
+    { exchange: 'updates', pattern: 'ticket.created' },
+    { exchange: 'updates', pattern: 'ticket.updated' },
+    { exchange: 'updates', pattern: 'ticket.rule_actions' },
+  ],
+  retiredBindings: [{ exchange: 'events', pattern: 'ticket.#' }],
+};
 
-export class OutOfOrder extends RetryLater {}
+/** A row of scheduler.tickets, keys as its columns (the rebuild inserts these as they are). */
+export interface SchedulerTicketRow {
+  id: number;
+  version: number;
+  status: string;
+  created_at: string | null;
+  updated_at: string | null;
+  status_changed_at: string | null;
+  requester_updated_at: string | null;
+  assignee_updated_at: string | null;
+  solved_at: string | null;
+  pending_at: string | null;
+}
+
+/** One event applied to the time fields, in memory: the consumer writes the row once per update, the rebuild once per ticket. */
+export const evolveSchedulerTicket = (row: SchedulerTicketRow | null, m: Message): SchedulerTicketRow | null => {
+  const e = { type: m.type, data: m.data } as TicketEvent;
+  const at = m.metadata.occurredAt;
+  if (e.type === 'ticket.created') {
+    const d = e.data;
+    return {
+      id: d.ticketId,
+      version: m.streamVersion,
+      status: d.status,
+      created_at: d.createdAt,
+      updated_at: d.createdAt,
+      status_changed_at: d.createdAt,
+      requester_updated_at: d.createdAt,
+      assignee_updated_at: null,
+      solved_at: d.status === 'solved' ? d.createdAt : null,
+      pending_at: d.status === 'pending' ? d.createdAt : null,
+    };
+  }
+  if (!row) return null;
+  const next = { ...row, version: m.streamVersion, updated_at: RECORD_ONLY_TICKET_EVENTS.has(e.type) ? row.updated_at : at };
+  if (e.type === 'ticket.status_changed') {
+    const to = e.data.to;
+    return { ...next, status: to, status_changed_at: at, solved_at: to === 'solved' ? at : to === 'closed' ? row.solved_at : null, pending_at: to === 'pending' ? at : null };
+  }
+  if (e.type === 'ticket.comment_added') {
+    const role = m.metadata.actor?.role;
+    if (role === 'end_user') return { ...next, requester_updated_at: at };
+    if (role === 'agent' || role === 'admin') return { ...next, assignee_updated_at: at };
+  }
+  return next;
+};
+
+const COLUMNS = 'id, version, status, created_at, updated_at, status_changed_at, requester_updated_at, assignee_updated_at, solved_at, pending_at';
 
 /**
  * The scheduler's projection: the time fields automations test (Zendesk's "hours since …"
- * conditions), one indexed row per ticket, taken only in stream order.
+ * conditions), one indexed row per ticket, taken only in stream order. One update: one
+ * transaction, one inbox row, the row read and written once.
  */
-export const handleSchedulerMessage = async (db: Db, m: Message): Promise<void> => {
-  if (!m.type.startsWith('ticket.')) return;
-  await handleOnce(db, SCHEDULER_CONSUMER, m.id, async (tx) => {
-    const e = { type: m.type, data: m.data } as TicketEvent;
-    const ticketId = e.data.ticketId;
-    const at = m.metadata.occurredAt;
-    const rows = await tx.query<{ version: string; status: string }>(`SELECT version, status FROM scheduler.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
-    const version = rows.length ? Number(rows[0].version) : 0;
-    if (m.streamVersion <= version) return;
-    if (m.streamVersion !== version + 1) throw new OutOfOrder(`ticket ${ticketId}: got version ${m.streamVersion}, expected ${version + 1}`);
-    if (e.type === 'ticket.created') {
-      const d = e.data;
-      await tx.query(
-        `INSERT INTO scheduler.tickets (id, version, status, created_at, updated_at, status_changed_at, requester_updated_at, solved_at, pending_at)
-         VALUES ($1, $2, $3, $4, $4, $4, $4, CASE WHEN $3 = 'solved' THEN $4::timestamptz END, CASE WHEN $3 = 'pending' THEN $4::timestamptz END)`,
-        [ticketId, m.streamVersion, d.status, d.createdAt],
-      );
-      return;
-    }
-    if (!rows.length) return;
-    const delivery = RECORD_ONLY_TICKET_EVENTS.has(e.type);
-    await tx.query(`UPDATE scheduler.tickets SET version = $2, updated_at = CASE WHEN $3 THEN updated_at ELSE $4::timestamptz END WHERE id = $1`, [ticketId, m.streamVersion, delivery, at]);
-    if (e.type === 'ticket.status_changed') {
-      await tx.query(
-        `UPDATE scheduler.tickets SET status = $2, status_changed_at = $3,
-           solved_at = CASE WHEN $2 = 'solved' THEN $3::timestamptz WHEN $2 = 'closed' THEN solved_at ELSE NULL END,
-           pending_at = CASE WHEN $2 = 'pending' THEN $3::timestamptz ELSE NULL END
-         WHERE id = $1`,
-        [ticketId, e.data.to, at],
-      );
-    } else if (e.type === 'ticket.comment_added') {
-      const role = m.metadata.actor?.role;
-      const column = role === 'end_user' ? 'requester_updated_at' : role === 'agent' || role === 'admin' ? 'assignee_updated_at' : null;
-      if (column) await tx.query(`UPDATE scheduler.tickets SET ${column} = $2 WHERE id = $1`, [ticketId, at]);
-    }
+export const handleSchedulerUpdate = async (db: Db, update: Update): Promise<void> => {
+  await handleOnce(db, SCHEDULER_CONSUMER, update.id, async (tx) => {
+    const ticketId = (update.events[0].data as { ticketId: number }).ticketId;
+    const rows = await tx.query<SchedulerTicketRow>(`SELECT ${COLUMNS} FROM scheduler.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+    const stored = rows.length ? { ...rows[0], version: Number(rows[0].version) } : null;
+    const events = await eventsToApply(tx, SCHEDULER_QUEUE, stored?.version ?? 0, update);
+    if (events.length === 0) return;
+    const next = events.reduce<SchedulerTicketRow | null>(evolveSchedulerTicket, stored);
+    if (!next) return; // a ticket created before the scheduler existed: nothing to time
+    // The last version of the update, also when its last events changed no time.
+    next.version = update.toVersion;
+    await tx.query(
+      `INSERT INTO scheduler.tickets (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET version = $2, status = $3, created_at = $4, updated_at = $5, status_changed_at = $6,
+         requester_updated_at = $7, assignee_updated_at = $8, solved_at = $9, pending_at = $10`,
+      [next.id, next.version, next.status, next.created_at, next.updated_at, next.status_changed_at, next.requester_updated_at, next.assignee_updated_at, next.solved_at, next.pending_at],
+    );
   });
+};
+
+/** One log event handed over as its own update (for tests that replay the log event by event); non-ticket events are ignored. */
+export const handleSchedulerMessage = async (db: Db, m: Message): Promise<void> => {
+  if (m.kind !== 'event' || !m.type.startsWith('ticket.')) return;
+  await handleSchedulerUpdate(db, updateOf([m]));
+};
+
+/** The scheduler's handler map: every ticket update kind it binds, one projection. */
+export const schedulerHandlers = (db: Db): HandlerMap => {
+  const handle: UpdateHandler = (u) => handleSchedulerUpdate(db, u);
+  return { updates: [['ticket.created', handle], ['ticket.updated', handle], ['ticket.rule_actions', handle]] };
 };
 
 /** Zendesk's automation time conditions (reference §2.2) that the projection can answer. */

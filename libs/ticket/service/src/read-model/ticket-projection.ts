@@ -63,13 +63,36 @@ const appliedAlready = async (tx: Db, table: 'ticket.tickets' | 'ticket.users', 
   return rows.length > 0 && Number(rows[0].version) >= version;
 };
 
-const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<void> => {
-  const ticketId = e.data.ticketId;
-  const at = m.metadata.occurredAt;
-  // Only the next version of a ticket is taken: replays and the second writer do nothing.
+/** A comment row as the read model keeps it (`audit_id` is set once its audit is written). */
+export interface CommentRecord {
+  id: number;
+  ticket_id: number;
+  audit_id: number;
+  created_at: string;
+  data: Record<string, unknown>;
+}
+
+/** An audit row: one per update (a rule's update joins the update that caused it). */
+export interface AuditRecord {
+  id: number;
+  update_id: string;
+  ticket_id: number;
+  created_at: string;
+  data: { events: Record<string, unknown>[] } & Record<string, unknown>;
+}
+
+/**
+ * What one ticket event does to the read model, given the ticket row before it (null: none yet):
+ * the row after it, the comment it adds, the audit events it records. Pure, so the live path
+ * (one event, row locked) and a rebuild (folding the whole log in memory) share it. Null when the
+ * event does not apply (a creation over an existing row, a change to a ticket never created).
+ */
+export const ticketEventEffect = (row: TicketRow | null, m: Message, e: TicketEvent): { row: TicketRow; comment: CommentRecord | null; audit: AuditRecord | null } | null => {
+  let next: TicketRow;
   if (e.type === 'ticket.created') {
+    if (row) return null;
     const d = e.data;
-    const row: TicketRow = {
+    next = {
       id: d.ticketId,
       subject: d.subject,
       raw_subject: d.subject,
@@ -93,25 +116,18 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
       created_at: d.createdAt,
       updated_at: d.createdAt,
     };
-    const inserted = await tx.query(
-      `INSERT INTO ticket.tickets (id, version, status, requester_id, assignee_id, group_id, created_at, updated_at, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [row.id, m.streamVersion, row.status, row.requester_id, row.assignee_id, row.group_id, row.created_at, JSON.stringify(row)],
-    );
-    if (inserted.length === 0) return;
   } else {
-    const rows = await tx.query<{ version: string; data: TicketRow }>(`SELECT version, data FROM ticket.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
-    if (rows.length === 0 || Number(rows[0].version) + 1 !== m.streamVersion) return;
-    const row = rows[0].data;
-    const next = evolveRow(row, e, at);
-    if (e.type === 'ticket.comment_added') {
-      await tx.query(
-        `INSERT INTO ticket.comments (id, ticket_id, audit_id, created_at, data) VALUES ($1, $2, 0, $3, $4) ON CONFLICT (id) DO NOTHING`,
-        [
-          e.data.commentId,
-          ticketId,
-          e.data.createdAt,
-          JSON.stringify({
+    if (!row) return null;
+    next = evolveRow(row, e, m.metadata.occurredAt);
+  }
+  const comment: CommentRecord | null =
+    e.type === 'ticket.comment_added'
+      ? {
+          id: e.data.commentId,
+          ticket_id: e.data.ticketId,
+          audit_id: 0,
+          created_at: e.data.createdAt,
+          data: {
             id: e.data.commentId,
             type: 'Comment',
             author_id: e.data.authorId,
@@ -123,16 +139,50 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
             via: e.data.via,
             metadata: commentMetadata(e.data),
             created_at: e.data.createdAt,
-          }),
-        ],
-      );
-    }
-    await tx.query(
-      `UPDATE ticket.tickets SET version = $2, status = $3, requester_id = $4, assignee_id = $5, group_id = $6, updated_at = $7, data = $8 WHERE id = $1`,
-      [ticketId, m.streamVersion, next.status, next.requester_id, next.assignee_id, next.group_id, next.updated_at, JSON.stringify(next)],
+          },
+        }
+      : null;
+  return { row: next, comment, audit: auditOf(m, e) };
+};
+
+/**
+ * Adds an update's next audit events to its audit, unless they are there already (a replay): the
+ * rule the live path's `ON CONFLICT (update_id)` clause states in SQL.
+ */
+export const mergeAudit = (audit: AuditRecord, events: Record<string, unknown>[]): AuditRecord =>
+  audit.data.events.some((x) => x.id === events[0].id) ? audit : { ...audit, data: { ...audit.data, events: [...audit.data.events, ...events] } };
+
+const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<void> => {
+  // Only the next version of a ticket is taken: replays and the second writer do nothing.
+  if (e.type === 'ticket.created') {
+    const effect = ticketEventEffect(null, m, e)!;
+    const row = effect.row;
+    const inserted = await tx.query(
+      `INSERT INTO ticket.tickets (id, version, status, requester_id, assignee_id, group_id, created_at, updated_at, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [row.id, m.streamVersion, row.status, row.requester_id, row.assignee_id, row.group_id, row.created_at, JSON.stringify(row)],
     );
+    if (inserted.length === 0) return;
+    await appendAudit(tx, effect.audit, null);
+    return;
   }
-  await appendAuditEvent(tx, m, e);
+  const rows = await tx.query<{ version: string; data: TicketRow }>(`SELECT version, data FROM ticket.tickets WHERE id = $1 FOR UPDATE`, [e.data.ticketId]);
+  if (rows.length === 0 || Number(rows[0].version) + 1 !== m.streamVersion) return;
+  const effect = ticketEventEffect(rows[0].data, m, e)!;
+  const { row: next, comment } = effect;
+  if (comment) {
+    await tx.query(`INSERT INTO ticket.comments (id, ticket_id, audit_id, created_at, data) VALUES ($1, $2, 0, $3, $4) ON CONFLICT (id) DO NOTHING`, [
+      comment.id,
+      comment.ticket_id,
+      comment.created_at,
+      JSON.stringify(comment.data),
+    ]);
+  }
+  await tx.query(
+    `UPDATE ticket.tickets SET version = $2, status = $3, requester_id = $4, assignee_id = $5, group_id = $6, updated_at = $7, data = $8 WHERE id = $1`,
+    [next.id, m.streamVersion, next.status, next.requester_id, next.assignee_id, next.group_id, next.updated_at, JSON.stringify(next)],
+  );
+  await appendAudit(tx, effect.audit, comment);
 };
 
 /**
@@ -325,72 +375,115 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
   }
 };
 
-const appendAuditEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<void> => {
+/** The audit an event's audit events open (or join, when its update has one already); null: nothing to record. */
+const auditOf = (m: Message, e: TicketEvent): AuditRecord | null => {
   const events = auditEventsOf(m, e);
-  if (events.length === 0) return;
-  const updateId = auditKey(m);
-  const audit = {
+  if (events.length === 0) return null;
+  return {
     id: Number(m.globalPosition),
+    update_id: auditKey(m),
     ticket_id: e.data.ticketId,
     created_at: m.metadata.occurredAt,
-    author_id: m.metadata.actor?.userId ?? -1,
-    via: m.metadata.via ?? null,
-    metadata: { system: (e.type === 'ticket.created' || e.type === 'ticket.comment_added') && e.data.mail ? mailSystemMetadata(e.data.mail) : {}, custom: {} },
-    events,
+    data: {
+      id: Number(m.globalPosition),
+      ticket_id: e.data.ticketId,
+      created_at: m.metadata.occurredAt,
+      author_id: m.metadata.actor?.userId ?? -1,
+      via: m.metadata.via ?? null,
+      metadata: { system: (e.type === 'ticket.created' || e.type === 'ticket.comment_added') && e.data.mail ? mailSystemMetadata(e.data.mail) : {}, custom: {} },
+      events,
+    },
   };
+};
+
+const appendAudit = async (tx: Db, audit: AuditRecord | null, comment: CommentRecord | null): Promise<void> => {
+  if (!audit) return;
+  const events = audit.data.events;
+  // The SQL form of `mergeAudit`, safe against a concurrent writer of the same update.
   await tx.query(
     `INSERT INTO ticket.audits (id, update_id, ticket_id, created_at, data) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (update_id) DO UPDATE SET data = jsonb_set(ticket.audits.data, '{events}', (ticket.audits.data->'events') || $6::jsonb)
      WHERE NOT (ticket.audits.data->'events') @> $7::jsonb`,
-    [audit.id, updateId, audit.ticket_id, audit.created_at, JSON.stringify(audit), JSON.stringify(events), JSON.stringify([{ id: events[0].id }])],
+    [audit.id, audit.update_id, audit.ticket_id, audit.created_at, JSON.stringify(audit.data), JSON.stringify(events), JSON.stringify([{ id: events[0].id }])],
   );
-  if (e.type === 'ticket.comment_added') {
-    await tx.query(`UPDATE ticket.comments SET audit_id = (SELECT id FROM ticket.audits WHERE update_id = $2) WHERE id = $1`, [e.data.commentId, updateId]);
+  if (comment) {
+    await tx.query(`UPDATE ticket.comments SET audit_id = (SELECT id FROM ticket.audits WHERE update_id = $2) WHERE id = $1`, [comment.id, audit.update_id]);
   }
+};
+
+/** A user row as the read model keeps it: the columns beside the API shape in `data`. */
+export interface UserReadRow {
+  id: number;
+  version: number;
+  email: string | null;
+  role: string;
+  created_at: string;
+  updated_at: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * A user's row after one of its events (pure; shared by the live path and the rebuild). Null when
+ * the event does not apply: a creation over an existing row, a change to a user never created, or
+ * a version the row has already (a late replay never undoes a later change).
+ */
+export const evolveUserRow = (row: UserReadRow | null, version: number, e: UserEvent): UserReadRow | null => {
+  if (e.type === 'user.created') {
+    if (row) return null;
+    const d = e.data;
+    const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false, email_undeliverable_at: null, email_soft_bounces: 0, organization_id: d.organizationId ?? null };
+    return { id: d.userId, version, email: d.email, role: d.role, created_at: d.createdAt, updated_at: d.createdAt, data };
+  }
+  if (!row || row.version >= version) return null;
+  if (e.type === 'user.email_bounced') {
+    // The count and the mark are the event's own: a replay gives the same row.
+    const d = e.data;
+    const at = d.undeliverable ? (row.data.email_undeliverable_at ?? d.bouncedAt) : null;
+    return { ...row, version, data: { ...row.data, undeliverable: d.undeliverable, email_soft_bounces: d.softBounces, email_undeliverable_at: at } };
+  }
+  const d = e.data;
+  const patch: Record<string, unknown> = { updated_at: d.updatedAt };
+  if (d.name !== undefined) patch.name = d.name;
+  if (d.email !== undefined) patch.email = d.email;
+  if (d.role !== undefined) patch.role = d.role;
+  if (d.undeliverable !== undefined) {
+    patch.undeliverable = d.undeliverable;
+    // Marked deliverable again: the soft bounces start from nothing.
+    if (!d.undeliverable) Object.assign(patch, { email_undeliverable_at: null, email_soft_bounces: 0 });
+    else patch.email_undeliverable_at = d.updatedAt;
+  }
+  if (d.organizationId !== undefined) patch.organization_id = d.organizationId;
+  return { ...row, version, email: d.email ?? row.email, role: d.role ?? row.role, updated_at: d.updatedAt, data: { ...row.data, ...patch } };
 };
 
 const applyUserEvent = async (tx: Db, m: Message, e: UserEvent): Promise<void> => {
   if (e.type === 'user.created') {
-    const d = e.data;
-    const data = { id: d.userId, name: d.name, email: d.email, role: d.role, active: true, verified: false, created_at: d.createdAt, updated_at: d.createdAt, undeliverable: false, email_undeliverable_at: null, email_soft_bounces: 0, organization_id: d.organizationId ?? null };
+    const row = evolveUserRow(null, m.streamVersion, e)!;
     await tx.query(
       `INSERT INTO ticket.users (id, version, email, role, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [d.userId, m.streamVersion, d.email, d.role, d.createdAt, JSON.stringify(data)],
+      [row.id, row.version, row.email, row.role, row.created_at, JSON.stringify(row.data)],
     );
     return;
   }
   // The change is applied in its own transaction and again when the processor follows the log:
   // only a version newer than the row's is taken, so a late replay never undoes a later change.
-  const taken = await tx.query(`UPDATE ticket.users SET version = $2 WHERE id = $1 AND version < $2 RETURNING id`, [e.data.userId, m.streamVersion]);
-  if (taken.length === 0) return;
-  if (e.type === 'user.email_bounced') {
-    // The count and the mark are the event's own: a replay gives the same row.
-    const d = e.data;
-    const patch = { undeliverable: d.undeliverable, email_soft_bounces: d.softBounces };
-    await tx.query(
-      `UPDATE ticket.users SET data = data || $2::jsonb || jsonb_build_object('email_undeliverable_at',
-         CASE WHEN $3::boolean THEN COALESCE(NULLIF(data->'email_undeliverable_at', 'null'::jsonb), to_jsonb($4::text)) ELSE 'null'::jsonb END)
-       WHERE id = $1`,
-      [d.userId, JSON.stringify(patch), d.undeliverable, d.bouncedAt],
-    );
-  } else {
-    const d = e.data;
-    const patch: Record<string, unknown> = { updated_at: d.updatedAt };
-    if (d.name !== undefined) patch.name = d.name;
-    if (d.email !== undefined) patch.email = d.email;
-    if (d.role !== undefined) patch.role = d.role;
-    if (d.undeliverable !== undefined) {
-      patch.undeliverable = d.undeliverable;
-      // Marked deliverable again: the soft bounces start from nothing.
-      if (!d.undeliverable) Object.assign(patch, { email_undeliverable_at: null, email_soft_bounces: 0 });
-      else patch.email_undeliverable_at = d.updatedAt;
-    }
-    if (d.organizationId !== undefined) patch.organization_id = d.organizationId;
-    await tx.query(
-      `UPDATE ticket.users SET data = data || $2::jsonb, email = COALESCE($3, email), role = COALESCE($4, role), updated_at = $5 WHERE id = $1`,
-      [d.userId, JSON.stringify(patch), d.email ?? null, d.role ?? null, d.updatedAt],
-    );
-  }
+  const rows = await tx.query<{ version: string; email: string | null; role: string; created_at: Date; updated_at: Date; data: Record<string, unknown> }>(
+    `SELECT version, email, role, created_at, updated_at, data FROM ticket.users WHERE id = $1 FOR UPDATE`,
+    [e.data.userId],
+  );
+  const current = rows.length
+    ? { id: e.data.userId, version: Number(rows[0].version), email: rows[0].email, role: rows[0].role, created_at: rows[0].created_at.toISOString(), updated_at: rows[0].updated_at.toISOString(), data: rows[0].data }
+    : null;
+  const next = evolveUserRow(current, m.streamVersion, e);
+  if (!next) return;
+  await tx.query(`UPDATE ticket.users SET version = $2, email = $3, role = $4, updated_at = $5, data = $6 WHERE id = $1`, [
+    next.id,
+    next.version,
+    next.email,
+    next.role,
+    next.updated_at,
+    JSON.stringify(next.data),
+  ]);
 };
 
 /** Empties the read models, for a rebuild from the log. */

@@ -1,0 +1,34 @@
+import type { Message } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
+import { evolveSchedulerTicket, type SchedulerTicketRow } from './scheduler-consumer';
+
+/** scheduler.tickets folded in memory with the consumer's own `evolveSchedulerTicket`. */
+class SchedulerFold implements ReadModelFold {
+  private readonly tickets = new Map<number, SchedulerTicketRow>();
+
+  fold(m: Message): void {
+    if (m.kind !== 'event' || !m.type.startsWith('ticket.')) return;
+    const id = (m.data as { ticketId: number }).ticketId;
+    const current = this.tickets.get(id) ?? null;
+    // As the consumer: only a row's next version.
+    if (m.streamVersion !== (current?.version ?? 0) + 1) return;
+    const next = evolveSchedulerTicket(current, m);
+    if (next) this.tickets.set(id, next);
+  }
+
+  async write(tx: Db): Promise<Record<string, number>> {
+    return { 'scheduler.tickets': await insertRows(tx, 'scheduler.tickets', this.tickets.values()) };
+  }
+}
+
+/**
+ * The scheduler's projection has no checkpoint: it consumes the broker, and each row's version is
+ * where it stands. Messages still queued for the consumer are then either folded already (their
+ * version is not the next: skipped) or the next ones (applied).
+ */
+export const schedulerProjectionRebuild: ReadModelRebuild = {
+  name: 'scheduler',
+  tables: ['scheduler.tickets'],
+  start: () => new SchedulerFold(),
+};
