@@ -1,12 +1,12 @@
 import { readDatabaseUrl } from '@mailroom/config';
 import { createDataSource, DataSourceDb } from '@mailroom/database';
-import { EventStore, rebuildReadModel, type ReadModelRebuild } from '@mailroom/event-store';
+import { EventStore, rebuildReadModels, type ReadModelRebuild } from '@mailroom/event-store';
 import { schedulerProjectionRebuild } from '@mailroom/scheduler';
 import { peopleReadModelRebuild, ticketReadModelRebuild } from '@mailroom/ticket';
 
 /**
- * `npm run rebuild -- <read-model|all>`: rebuilds read models from the event log, one transaction
- * each. Safe beside running services: it holds the live processor's lock and the tables' EXCLUSIVE
+ * `npm run rebuild -- <read-model|all>`: rebuilds read models from the event log in one transaction
+ * (`all`: the three from one read of the log). Safe beside running services: it holds the live processor's lock and the tables' EXCLUSIVE
  * lock, so writers wait (API reads go on, on the old rows) and the live path takes over from the
  * position it reached.
  */
@@ -23,8 +23,8 @@ const main = async () => {
   await ds.initialize();
   const db = new DataSourceDb(ds);
   try {
-    for (const model of chosen) {
-      const r = await rebuildReadModel(db, new EventStore(), model);
+    {
+      const r = await rebuildReadModels(db, new EventStore(), chosen);
       const rows = Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ');
       const seconds = (r.readMs + r.writeMs) / 1000;
       process.stdout.write(`${r.name}: ${r.events} events in ${seconds.toFixed(1)} s (${Math.round(r.events / Math.max(seconds, 0.001))}/s) → ${rows}; checkpoint at ${r.position.globalPosition}\n`);

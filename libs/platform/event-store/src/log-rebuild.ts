@@ -64,24 +64,26 @@ export const inStreamOrder = (apply: (m: Message) => void): ((m: Message) => voi
 };
 
 /**
- * Rebuilds one read model in one transaction:
- *  1. takes the live processor's advisory lock (it skips its turns until the commit) and an
+ * Rebuilds read models in one transaction (several at once share one read of the log):
+ *  1. takes each live processor's advisory lock (it skips its turns until the commit) and an
  *     EXCLUSIVE lock on the tables (the writers that apply inline wait; readers go on reading the
  *     old rows until the commit swaps them);
  *  2. reads the log in large gap-safe pages, then what else has committed (under the lock nothing
  *     more can reach these tables), folding each message;
- *  3. deletes the old rows, writes the new ones set-based and sets the processor's checkpoint to
+ *  3. deletes the old rows, writes the new ones set-based and sets each processor's checkpoint to
  *     the gap-safe point. What the processor reads after it was folded already, or is applied by a
  *     writer that waited: both take only a row's next version, so nothing is applied twice.
  */
-export const rebuildReadModel = async (db: Db, store: EventStore, model: ReadModelRebuild, opts: { pageSize?: number } = {}): Promise<RebuildResult> => {
+export const rebuildReadModels = async (db: Db, store: EventStore, models: readonly ReadModelRebuild[], opts: { pageSize?: number } = {}): Promise<RebuildResult> => {
   const pageSize = opts.pageSize ?? 10_000;
   return db.transaction(async (tx) => {
-    if (model.processorId) await tx.query('SELECT pg_advisory_xact_lock($1)', [processorLockKey(model.processorId)]);
-    await tx.query(`LOCK TABLE ${model.tables.join(', ')} IN EXCLUSIVE MODE`);
+    for (const model of models) if (model.processorId) await tx.query('SELECT pg_advisory_xact_lock($1)', [processorLockKey(model.processorId)]);
+    await tx.query(`LOCK TABLE ${models.flatMap((m) => m.tables).join(', ')} IN EXCLUSIVE MODE`);
     const started = Date.now();
-    const fold = model.start();
-    const apply = inStreamOrder((m) => fold.fold(m));
+    const folds = models.map((m) => m.start());
+    const apply = inStreamOrder((m) => {
+      for (const f of folds) f.fold(m);
+    });
     let events = 0;
     let position: LogPosition = LOG_START;
     for (;;) {
@@ -99,12 +101,18 @@ export const rebuildReadModel = async (db: Db, store: EventStore, model: ReadMod
       tail = page.position;
     }
     const read = Date.now();
-    for (const table of model.tables) await tx.query(`DELETE FROM ${table}`);
-    const rows = await fold.write(tx);
-    if (model.processorId) await saveCheckpoint(tx, model.processorId, position);
-    return { name: model.name, events, position, rows, readMs: read - started, writeMs: Date.now() - read };
+    const rows: Record<string, number> = {};
+    for (const [i, model] of models.entries()) {
+      for (const table of model.tables) await tx.query(`DELETE FROM ${table}`);
+      Object.assign(rows, await folds[i].write(tx));
+      if (model.processorId) await saveCheckpoint(tx, model.processorId, position);
+    }
+    return { name: models.map((m) => m.name).join('+'), events, position, rows, readMs: read - started, writeMs: Date.now() - read };
   });
 };
+
+/** Rebuilds one read model (see `rebuildReadModels`). */
+export const rebuildReadModel = (db: Db, store: EventStore, model: ReadModelRebuild, opts: { pageSize?: number } = {}): Promise<RebuildResult> => rebuildReadModels(db, store, [model], opts);
 
 /**
  * Inserts rows (objects keyed by column name) in chunks of one statement each: the chunk travels as
