@@ -229,7 +229,7 @@ interface PhaseResult {
 const runPhase = async (name: string, ports: number[], relay: MailCatcher, mails: number, rate: number | null, deadline: number): Promise<PhaseResult & { load: LoadResult }> => {
   const fromIndex = relay.messages.length;
   say(`${name}: ${mails} mails ${rate === null ? 'at once' : `at ${rate}/s`} over ${CONCURRENCY} connections to ${ports.map((p) => `:${p}`).join(' ')}`);
-  const load = await sendLoad({ run: `${RUN_ID}-${name}`, mails, senders: SENDERS, concurrency: CONCURRENCY, ports, ratePerSec: rate, deadline });
+  const load = await sendLoad({ run: `${RUN_ID}-${name.replace(/[^a-z0-9]+/gi, '-')}`, mails, senders: SENDERS, concurrency: CONCURRENCY, ports, ratePerSec: rate, deadline });
   const acceptMs = Math.max(1, (load.lastAcceptAt || Date.now()) - load.startedAt);
   say(`  ${load.acceptedAt.size} accepted, ${load.failed} failed in ${acceptMs} ms; waiting for the acknowledgements`);
   const acks = await collectAcks(relay, load, fromIndex, deadline, say);
@@ -789,7 +789,7 @@ main()
     writeFileSync(md, markdown(result));
     process.stdout.write('\n' + markdown(result) + '\n');
     say(`wrote ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), md)}`);
-    const ok = result.mailroom?.burst.completed && result.naive?.burst.completed && (!result.replicated || result.replicated.burst.completed) && (!result.replicated?.order || result.replicated.order.held);
+    const ok = result.mailroom?.burst.completed && result.naive?.burst.completed && (!result.replicated || result.replicated.burst.completed) && (!result.replicated?.order || result.replicated.order.held) && (!result.mailroom?.paced || result.mailroom.paced.completed);
     process.exit(ok ? 0 : 1);
   })
   .catch(async (err: Error) => {
