@@ -63,3 +63,6 @@ export interface NewMessage<TType extends string = string, TData = unknown> {
 /** Routing key on the wire: `ticket.created.v1`, `ticket.create_ticket.v1`. */
 export const routingKeyOf = (m: { type: string; schemaVersion: number }): string =>
   `${m.type}.v${m.schemaVersion}`;
+
+// Updates (what one command appended to one stream) travel as one message: see updates.ts.
+export * from './updates';

@@ -5,6 +5,11 @@
 export interface Topology {
   /** Topic exchange with every event of the log: the one internal teams subscribe to. */
   eventsExchange: string;
+  /**
+   * Topic exchange with one message per update (see updates.ts), routing key `<category>.<kind>`:
+   * what Mailroom's own consumers read. Internal; subscribers use the events exchange.
+   */
+  updatesExchange: string;
   /** Topic exchange for commands between services. */
   commandsExchange: string;
   /** Where a consumer's failed messages end up after their last retry. */
@@ -27,6 +32,7 @@ export interface Topology {
 
 export const topologyFor = (namespace: string): Topology => ({
   eventsExchange: `${namespace}.events`,
+  updatesExchange: `${namespace}.updates`,
   commandsExchange: `${namespace}.commands`,
   deadLetterExchange: `${namespace}.dead-letter`,
   retryDelayExchange: `${namespace}.retry-delay`,

@@ -4,12 +4,13 @@ import { EventStore } from '@mailroom/event-store';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
-import { handleMailReceived, MAIL_WORKER_QUEUE } from './mail-worker';
+import { MAIL_WORKER_QUEUE, mailReceivedUpdateHandler, receivedMailOf } from './mail-worker';
 import { ParserPool } from './parse-mail';
 import { startSmtpEdge } from './smtp-edge';
 import { nodeDnsResolver, type DnsResolver, type SenderAuthSetup } from './authentication/verify-sender';
 import type { ScreeningPolicy } from './screening/screen-mail';
 import { parseSenderLists } from './screening/sender-lists';
+import { RECOVER_SUSPENDED_TICKET } from '@mailroom/mail-domain';
 import { handleIngestCommand, INGEST_COMMANDS_QUEUE } from './suspension/recover-suspended';
 import { suspendUnprocessableMail } from './suspension/last-resort';
 import { startRetentionTimer, type RetentionTimer } from './suspension/retention';
@@ -55,15 +56,15 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: {
   broker.consume({
     ...MAIL_WORKER_QUEUE,
     prefetch: 8,
-    handle: (m) => handleMailReceived({ db, store, addresses, secret: cfg.secret, screening, clock, parser, senderAuth }, m),
+    handlers: { updates: [['mail.received', mailReceivedUpdateHandler({ db, store, addresses, secret: cfg.secret, screening, clock, parser, senderAuth })]] },
     // A mail that got 250 is never only dead-lettered: once retrying is over it is suspended.
-    lastResort: (m, failure) => suspendUnprocessableMail({ db, store, addresses, clock }, m, failure),
+    lastResort: (input, failure) => suspendUnprocessableMail({ db, store, addresses, clock }, receivedMailOf(input), failure),
   });
   // Commands for ingest (recovering suspended tickets), sent through the log by the public API.
   broker.consume({
     ...INGEST_COMMANDS_QUEUE,
     prefetch: 4,
-    handle: (m) => handleIngestCommand({ db, store, addresses, secret: cfg.secret, screening, clock, parser, senderAuth }, m),
+    handlers: { commands: [[RECOVER_SUSPENDED_TICKET, (m) => handleIngestCommand({ db, store, addresses, secret: cfg.secret, screening, clock, parser, senderAuth }, m)]] },
   });
   broker.start();
   const retention = startRetentionTimer({

@@ -1,5 +1,6 @@
 import {
   deterministicUuid,
+  isUpdate,
   mailStreamId,
   type AddCommentV1,
   type AttachmentRef,
@@ -30,7 +31,7 @@ import {
   type InboundMail,
   type SuspensionCause,
 } from '@mailroom/mail-domain';
-import { handleOnce, type QueueSpec } from '@mailroom/messaging';
+import { handleOnce, type Delivered, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import { parseMail, parseRefusalCause, type ParsedMailResult, type ParserPool } from './parse-mail';
 import { screenMail, type ScreeningPolicy } from './screening/screen-mail';
 import type { SupportAddressBook } from './support-address-book';
@@ -42,7 +43,14 @@ import { PgTicketDirectory } from './threading/ticket-directory';
 import { verifySender, type SenderAuthSetup } from './authentication/verify-sender';
 
 export const MAIL_WORKER_CONSUMER = 'ingest.mail-worker';
-export const MAIL_WORKER_QUEUE: QueueSpec = { name: MAIL_WORKER_CONSUMER, bindings: [{ exchange: 'events', pattern: 'mail.received.#' }] };
+export const MAIL_WORKER_QUEUE: QueueSpec = {
+  name: MAIL_WORKER_CONSUMER,
+  bindings: [{ exchange: 'updates', pattern: 'mail.received' }],
+  retiredBindings: [{ exchange: 'events', pattern: 'mail.received.#' }],
+};
+
+/** The received mail a delivery to the mail worker is about (an update of the mail's stream, or a legacy single event). */
+export const receivedMailOf = (input: Delivered): Message => (isUpdate(input) ? (input.events.find((e) => e.type === 'mail.received') ?? input.events[0]) : input);
 
 export interface MailWorkerDeps {
   db: Db;
@@ -60,6 +68,11 @@ export interface MailWorkerDeps {
 
 const directory = new PgTicketDirectory();
 const isStaff = (p: { role: string } | null): boolean => p?.role === 'agent' || p?.role === 'admin';
+
+/** The mail worker's handler: a mail's `mail.received` update (one event, the mail's own inbox row). */
+export const mailReceivedUpdateHandler = (deps: MailWorkerDeps): UpdateHandler => async (update) => {
+  for (const m of update.events) if (m.type === 'mail.received') await handleMailReceived(deps, m);
+};
 
 /** A suspended mail an agent recovers: the cause it was suspended for is not checked again. */
 export interface MailRecovery {

@@ -7,6 +7,7 @@ import { createTestDatabase, eventually, testNamespace, TEST_AMQP_URL, type Test
 import { connect } from 'amqplib';
 import { fixedAddressBook } from '../support-address-book';
 import { suspendUnprocessableMail } from './last-resort';
+import { receivedMailOf } from '../mail-worker';
 
 /**
  * A mail whose handling fails on every attempt (here: a worker that always throws, the stand-in
@@ -26,7 +27,7 @@ describe('the last resort for a mail the worker cannot handle', () => {
   const deliverTo = (consumer: string, m: Message) =>
     broker.publish('', broker.topology.queue(consumer), Buffer.from(JSON.stringify(m)), { messageId: m.id });
   const consume = (spec: Omit<ConsumerSpec, 'bindings' | 'maxAttempts' | 'retryDelaysMs'>) =>
-    broker.consume({ bindings: [], maxAttempts: 3, retryDelaysMs: [50], ...spec });
+    broker.consume({ bindings: [{ exchange: 'updates', pattern: 'mail.received' }], maxAttempts: 3, retryDelaysMs: [50], ...spec });
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -34,16 +35,30 @@ describe('the last resort for a mail the worker cannot handle', () => {
     // Both consumers before connecting: their queues exist before anything peeks at them.
     consume({
       name: consumers[0],
-      handle: async (_m, delivery) => {
-        attempts.push(delivery.attempt);
-        throw new Error('cannot read property of undefined (the bug)');
+      handlers: {
+        updates: [
+          [
+            'mail.received',
+            async (_u, delivery) => {
+              attempts.push(delivery.attempt);
+              throw new Error('cannot read property of undefined (the bug)');
+            },
+          ],
+        ],
       },
-      lastResort: (m, failure) => suspendUnprocessableMail({ db: database.db, store, addresses }, m, failure),
+      lastResort: (input, failure) => suspendUnprocessableMail({ db: database.db, store, addresses }, receivedMailOf(input), failure),
     });
     consume({
       name: consumers[1],
-      handle: async () => {
-        throw new Error('the worker is broken');
+      handlers: {
+        updates: [
+          [
+            'mail.received',
+            async () => {
+              throw new Error('the worker is broken');
+            },
+          ],
+        ],
       },
       lastResort: async () => {
         throw new Error('and so is the database');

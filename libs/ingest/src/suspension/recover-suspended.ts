@@ -5,7 +5,11 @@ import { handleOnce, PermanentFailure, type QueueSpec } from '@mailroom/messagin
 import { handleMailReceived, type MailWorkerDeps } from '../mail-worker';
 
 export const INGEST_COMMANDS_CONSUMER = 'ingest.commands';
-export const INGEST_COMMANDS_QUEUE: QueueSpec = { name: INGEST_COMMANDS_CONSUMER, bindings: [{ exchange: 'commands', pattern: 'ingest.#' }] };
+export const INGEST_COMMANDS_QUEUE: QueueSpec = {
+  name: INGEST_COMMANDS_CONSUMER,
+  bindings: [{ exchange: 'commands', pattern: 'ingest.recover_suspended_ticket.*' }],
+  retiredBindings: [{ exchange: 'commands', pattern: 'ingest.#' }],
+};
 
 export type RecoveryResult =
   /** The mail went through the normal flow again (it may have been suspended anew, for another cause). */

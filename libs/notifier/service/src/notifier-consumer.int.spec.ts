@@ -3,7 +3,9 @@ import type { Message, NotificationRequestedV1, TicketCreatedV1, CommentAddedV1 
 import { EventStore } from '@mailroom/event-store';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { createTestDatabase, type TestDatabase } from '@mailroom/testing';
-import { handleNotifierMessage, type NotifierDeps } from './notifier-consumer';
+import { updateOf } from '@mailroom/contracts';
+import { RetryLater } from '@mailroom/messaging';
+import { handleNotifierMessage, handleNotifierUpdate, type NotifierDeps } from './notifier-consumer';
 
 /**
  * The notifier on a real database: notifications rendered from its projection end up as pending
@@ -138,5 +140,42 @@ describe('the notifier rendering from its projection', () => {
     const again = await ticketWithNotification('Help', 'Got it.');
     expect(again.records).toEqual([]);
     expect(again.outgoing).toHaveLength(1);
+  });
+
+  it('handles an update in one transaction: a failure midway leaves nothing, the retry and a redelivery mail once', async () => {
+    const id = ++ticketId;
+    const stream = `ticket-${id}`;
+    const bob = 777;
+    const creation = randomUUID();
+    const actor = { userId: jane, role: 'end_user' as const };
+    const via = { channel: 'email' as const, source: { from: { address: 'jane@customer.test' }, to: {}, rel: null } };
+    const created: TicketCreatedV1 = {
+      ticketId: id, subject: 'Two notifications', requesterId: jane, submitterId: jane, recipient: 'support@acme.test', status: 'new', priority: null, type: null,
+      groupId: null, assigneeId: null, tags: [], ccIds: [], externalId: null, via, mail: null, createdAt: '2026-11-25T06:00:00Z',
+    };
+    await handleNotifierUpdate(deps, updateOf([msg('ticket.created', stream, 1, created, { updateId: creation, actor, via, updateIndex: 0, updateSize: 1 })]));
+    // The triggers' update: a notification to Jane, then one to Bob, whom the notifier has not seen yet.
+    const rulesUpdate = randomUUID();
+    const notify = (recipientId: number): NotificationRequestedV1 => ({
+      ticketId: id, notificationId: randomUUID(), rule: { kind: 'trigger', id: 't1', title: 'Notify' }, recipientIds: [recipientId], suppressed: [], subject: 'Hello', body: 'Hi',
+    });
+    const meta = (i: number) => ({ updateId: rulesUpdate, causationId: creation, actor: { userId: null, role: 'system' as const }, via: { ...via, channel: 'rule' as const }, updateIndex: i, updateSize: 2 });
+    const update = updateOf([msg('ticket.notification_requested', stream, 2, notify(jane), meta(0)), msg('ticket.notification_requested', stream, 3, notify(bob), meta(1))]);
+    expect(update.routingKey).toBe('ticket.rule_actions');
+    const state = async () => ({
+      outgoing: (await t.db.query<{ to_address: string }>(`SELECT to_address FROM notifier.outgoing WHERE ticket_id = $1 ORDER BY to_address`, [id])).map((r) => r.to_address),
+      version: Number((await t.db.query<{ version: string }>(`SELECT version FROM notifier.tickets WHERE id = $1`, [id]))[0].version),
+    });
+
+    await expect(handleNotifierUpdate(deps, update)).rejects.toThrow(RetryLater);
+    // Jane's mail was rendered before Bob's failed, and rolled back with it: no half update.
+    expect(await state()).toEqual({ outgoing: [], version: 1 });
+
+    await handleNotifierMessage(deps, msg('user.created', `user-${bob}`, 1, { userId: bob, name: 'Bob Agent', email: 'bob@acme.test', role: 'agent', createdAt: '2026-11-25T06:00:00Z' }));
+    await handleNotifierUpdate(deps, update);
+    expect(await state()).toEqual({ outgoing: ['bob@acme.test', 'jane@customer.test'], version: 3 });
+    // Delivered again (a redelivery, or the whole log published twice): no second mail.
+    await handleNotifierUpdate(deps, update);
+    expect(await state()).toEqual({ outgoing: ['bob@acme.test', 'jane@customer.test'], version: 3 });
   });
 });

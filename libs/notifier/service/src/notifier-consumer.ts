@@ -1,9 +1,12 @@
 import {
+  type ConsumedUpdateKey,
   deterministicUuid,
   type Message,
   type NotificationRequestedV1,
   type RecordDeliveryV1,
   type TicketEvent,
+  type Update,
+  updateOf,
   type UserCreatedV1,
   type UserEmailBouncedV1,
   type UserUpdatedV1,
@@ -11,7 +14,7 @@ import {
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, matchSupportAddress, notificationMessageId, replyToAddress, senderFor, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
-import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
+import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import {
   type AccountEmailTemplate,
   composeEmail,
@@ -23,18 +26,46 @@ import {
   shouldSuppressCommentPlaceholders,
 } from '@mailroom/notifier-domain';
 import { evolveView, type StoredView } from './notifier-projection';
-import { applyPeopleNameEvent, isPeopleNameEvent, loadPeopleNames, PEOPLE_NAME_BINDINGS } from './people-names';
+import { applyPeopleNameEvent, isPeopleNameEvent, loadPeopleNames } from './people-names';
 import { queueWebhookCall } from './webhooks/webhook-calls';
 
 export const NOTIFIER_CONSUMER = 'notifier.ticket-events';
+/**
+ * What can ask for a notification or a webhook call (a rules update), or change what one shows:
+ * the ticket's other updates, users, groups and organizations (names). Not the delivery records:
+ * the notifier wrote them itself and its view holds nothing of them.
+ */
+const NOTIFIER_KEYS: readonly ConsumedUpdateKey[] = [
+  'ticket.created',
+  'ticket.updated',
+  'ticket.rule_actions',
+  'user.created',
+  'user.updated',
+  'user.email_bounced',
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'group_membership.created',
+  'group_membership.deleted',
+  'group_membership.default_changed',
+  'organization.created',
+  'organization.updated',
+  'organization.deleted',
+];
 export const NOTIFIER_QUEUE: QueueSpec = {
   name: NOTIFIER_CONSUMER,
-  bindings: [
-    { exchange: 'events', pattern: 'ticket.#' },
-    { exchange: 'events', pattern: 'user.#' },
-    ...PEOPLE_NAME_BINDINGS,
-  ],
+  bindings: NOTIFIER_KEYS.map((pattern) => ({ exchange: 'updates', pattern })),
+  retiredBindings: ['ticket.#', 'user.#', 'group.#', 'group_membership.#', 'organization.#'].map((pattern) => ({ exchange: 'events', pattern })),
 };
+
+/** The notifier's handler map; `depsFor` gives the dependencies for one update (the template in force when it renders). */
+export const notifierHandlers = (depsFor: (update: Update) => Promise<NotifierDeps>): HandlerMap => {
+  const handle: UpdateHandler = async (u) => handleNotifierUpdate(await depsFor(u), u);
+  return { updates: NOTIFIER_KEYS.map((key) => [key, handle] as const) };
+};
+
+/** Whether an update asks for a notification (only then are the template and suppression setting read). */
+export const requestsNotification = (u: Update): boolean => u.events.some((e) => e.type === 'ticket.notification_requested');
 
 export class OutOfOrder extends RetryLater {}
 
@@ -70,58 +101,67 @@ export const sendDeliveryRecord = async (store: EventStore, tx: Db, key: string,
   await store.sendCommand(tx, { id: deterministicUuid('delivery', key, record.outcome.status), type: 'ticket.record_delivery', data: record });
 };
 
+const applyUserEvent = async (tx: Db, m: Message): Promise<void> => {
+  if (m.type !== 'user.created' && m.type !== 'user.updated' && m.type !== 'user.email_bounced') return;
+  // A bounce carries whether the email is undeliverable now; nothing else of the user changes.
+  const d = (m.type === 'user.email_bounced' ? { userId: (m.data as UserEmailBouncedV1).userId, undeliverable: (m.data as UserEmailBouncedV1).undeliverable } : m.data) as UserCreatedV1 & UserUpdatedV1;
+  const person: Partial<Person> & { undeliverable?: boolean; organizationId?: number | null } = { id: d.userId };
+  if (d.name !== undefined) person.name = d.name;
+  if (d.email !== undefined) person.email = d.email;
+  if (d.role !== undefined) person.role = d.role;
+  if (d.undeliverable !== undefined) person.undeliverable = d.undeliverable;
+  if (d.organizationId !== undefined) person.organizationId = d.organizationId;
+  await tx.query(
+    `INSERT INTO notifier.users (id, version, data) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = notifier.users.data || EXCLUDED.data WHERE notifier.users.version < EXCLUDED.version`,
+    [d.userId, m.streamVersion, JSON.stringify(person)],
+  );
+};
+
 /**
  * Keeps the notifier's projection of tickets and users; for each `notification_requested` renders
- * one email per recipient (pure: from the ticket as it was at that update) and stores it as
- * pending outgoing mail. Sending is a separate, retried step (outbound-sender.ts).
+ * one email per recipient (pure: from the ticket as it was at that point of the update) and stores
+ * it as pending outgoing mail. Sending is a separate, retried step (outbound-sender.ts). One
+ * update: one transaction, one inbox row, the ticket's view read and written once.
  */
-export const handleNotifierMessage = async (deps: NotifierDeps, m: Message): Promise<void> => {
+export const handleNotifierUpdate = async (deps: NotifierDeps, update: Update): Promise<void> => {
   let queued = false;
   let webhookQueued = false;
-  await handleOnce(deps.db, NOTIFIER_CONSUMER, m.id, async (tx) => {
-    if (m.type === 'user.created' || m.type === 'user.updated' || m.type === 'user.email_bounced') {
-      // A bounce carries whether the email is undeliverable now; nothing else of the user changes.
-      const d = (m.type === 'user.email_bounced' ? { userId: (m.data as UserEmailBouncedV1).userId, undeliverable: (m.data as UserEmailBouncedV1).undeliverable } : m.data) as UserCreatedV1 & UserUpdatedV1;
-      const person: Partial<Person> & { undeliverable?: boolean; organizationId?: number | null } = { id: d.userId };
-      if (d.name !== undefined) person.name = d.name;
-      if (d.email !== undefined) person.email = d.email;
-      if (d.role !== undefined) person.role = d.role;
-      if (d.undeliverable !== undefined) person.undeliverable = d.undeliverable;
-      if (d.organizationId !== undefined) person.organizationId = d.organizationId;
-      await tx.query(
-        `INSERT INTO notifier.users (id, version, data) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = notifier.users.data || EXCLUDED.data WHERE notifier.users.version < EXCLUDED.version`,
-        [d.userId, m.streamVersion, JSON.stringify(person)],
-      );
+  await handleOnce(deps.db, NOTIFIER_CONSUMER, update.id, async (tx) => {
+    const first = update.events[0];
+    if (first.type.startsWith('user.')) {
+      for (const m of update.events) await applyUserEvent(tx, m);
       return;
     }
-    if (isPeopleNameEvent(m)) {
-      await applyPeopleNameEvent(tx, m);
+    if (isPeopleNameEvent(first)) {
+      for (const m of update.events) await applyPeopleNameEvent(tx, m);
       return;
     }
-    if (!m.type.startsWith('ticket.')) return;
-    const e = { type: m.type, data: m.data } as TicketEvent;
-    const ticketId = e.data.ticketId;
+    if (!first.type.startsWith('ticket.')) return;
+    const ticketId = (first.data as { ticketId: number }).ticketId;
     const rows = await tx.query<{ version: string; view: StoredView }>(`SELECT version, view FROM notifier.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
-    const version = rows.length ? Number(rows[0].version) : 0;
-    if (m.streamVersion <= version) return;
-    if (m.streamVersion !== version + 1) throw new OutOfOrder(`ticket ${ticketId}: got version ${m.streamVersion}, expected ${version + 1}`);
-    const view = evolveView(rows.length ? rows[0].view : null, e, m);
+    const events = await eventsToApply(tx, NOTIFIER_QUEUE, rows.length ? Number(rows[0].version) : 0, update);
+    if (events.length === 0) return;
+    let view: StoredView | null = rows.length ? rows[0].view : null;
+    for (const m of events) {
+      const e = { type: m.type, data: m.data } as TicketEvent;
+      view = evolveView(view, e, m);
+      if (!view) continue;
+      if (e.type === 'ticket.webhook_requested') webhookQueued = (await queueWebhookCall(deps.store, tx, (await loadNotificationView(deps, tx, view, m)).view, e.data, m)) || webhookQueued;
+      else if (e.type === 'ticket.notification_requested') queued = (await queueNotification(deps, tx, view, e.data, m)) || queued;
+    }
     await tx.query(`INSERT INTO notifier.tickets (id, version, view) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET version = $2, view = $3`, [
       ticketId,
-      m.streamVersion,
+      events[events.length - 1].streamVersion,
       JSON.stringify(view),
     ]);
-    if (e.type === 'ticket.webhook_requested' && view) {
-      webhookQueued = await queueWebhookCall(deps.store, tx, (await loadNotificationView(deps, tx, view, m)).view, e.data, m);
-      return;
-    }
-    if (e.type !== 'ticket.notification_requested' || !view) return;
-    queued = (await queueNotification(deps, tx, view, e.data, m)) || queued;
   });
   if (queued) deps.onQueued();
   if (webhookQueued) deps.onWebhookQueued?.();
 };
+
+/** One log event handed over as its own update (for tests that feed the consumer event by event). */
+export const handleNotifierMessage = (deps: NotifierDeps, m: Message): Promise<void> => handleNotifierUpdate(deps, updateOf([m]));
 
 /** The ticket as notifications see it at this update, with everyone its placeholders can name. */
 export const loadNotificationView = async (

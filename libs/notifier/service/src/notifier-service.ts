@@ -6,7 +6,7 @@ import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { openSupportAddressBook } from '@mailroom/support-addresses';
 import { loadAccountSettings } from './account-settings';
-import { handleNotifierMessage, NOTIFIER_QUEUE } from './notifier-consumer';
+import { NOTIFIER_QUEUE, notifierHandlers, requestsNotification } from './notifier-consumer';
 import { OutboundSender } from './outbound-sender';
 import { WebhookSender } from './webhooks/webhook-sender';
 
@@ -31,27 +31,23 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
     ...NOTIFIER_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
-    handle: async (m) =>
-      handleNotifierMessage(
-        {
-          db,
-          store,
-          secret: cfg.secret,
-          supportAddresses: addressBook.current(),
-          // A notification leaves from the address its ticket was received at: one added a moment ago is looked up.
-          refreshSupportAddresses: async () => {
-            await addressBook.refresh();
-            return addressBook.current();
-          },
-          accountName: cfg.accountName,
-          baseUrl: cfg.baseUrl,
-          onQueued: () => sender.notify(),
-          onWebhookQueued: () => webhooks.notify(),
-          // Only a notification is rendered: read the template and suppression setting in force for it.
-          ...(m.type === 'ticket.notification_requested' ? await loadAccountSettings(db) : {}),
-        },
-        m,
-      ),
+    handlers: notifierHandlers(async (u) => ({
+      db,
+      store,
+      secret: cfg.secret,
+      supportAddresses: addressBook.current(),
+      // A notification leaves from the address its ticket was received at: one added a moment ago is looked up.
+      refreshSupportAddresses: async () => {
+        await addressBook.refresh();
+        return addressBook.current();
+      },
+      accountName: cfg.accountName,
+      baseUrl: cfg.baseUrl,
+      onQueued: () => sender.notify(),
+      onWebhookQueued: () => webhooks.notify(),
+      // Only a notification is rendered: read the template and suppression setting in force for it.
+      ...(requestsNotification(u) ? await loadAccountSettings(db) : {}),
+    })),
   });
   broker.start();
   sender.start();

@@ -9,12 +9,6 @@ import type { ViewOrganization } from '@mailroom/notifier-domain';
  * in stream order (a group's memberships only move the version), so a gap waits for the earlier
  * event. Deleted ones keep their name: a ticket mailed about later still shows it.
  */
-export const PEOPLE_NAME_BINDINGS = [
-  { exchange: 'events', pattern: 'group.#' },
-  { exchange: 'events', pattern: 'group_membership.#' },
-  { exchange: 'events', pattern: 'organization.#' },
-] as const;
-
 export class NamesOutOfOrder extends RetryLater {}
 
 export const isPeopleNameEvent = (m: Message): boolean => m.type.startsWith('group.') || m.type.startsWith('group_membership.') || m.type.startsWith('organization.');

@@ -1,5 +1,5 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { type Message, type Topology, topologyFor } from '@mailroom/contracts';
+import { type ConsumedUpdateKey, isUpdate, type Message, topicMatches, type Topology, topologyFor, type Update, updateOf } from '@mailroom/contracts';
 import { declareTopology, retryTierFor, type QueueSpec } from './topology';
 
 /** Thrown by a handler when retrying cannot help (bad data): the message goes to the dead-letter queue at once. */
@@ -14,8 +14,30 @@ export class RetryLater extends Error {}
 
 const MAX_WAITS = 200;
 
+export interface DeliveryInfo {
+  attempt: number;
+  redelivered: boolean;
+}
+export type UpdateHandler = (update: Update, delivery: DeliveryInfo) => Promise<void>;
+export type CommandHandler = (command: Message, delivery: DeliveryInfo) => Promise<void>;
+
+/**
+ * A consumer's handlers: one per update routing key it binds on the updates exchange (`ticket.created`,
+ * `user.updated`, …) and one per command type it binds on the commands exchange
+ * (`ticket.create_ticket`). Checked against the bindings when the consumer is registered
+ * ({@link checkHandlers}): a bound key without a handler, a key with two, or a handler nothing
+ * routes to refuses to start (DESIGN.md §4).
+ */
+export interface HandlerMap {
+  updates?: readonly (readonly [ConsumedUpdateKey, UpdateHandler])[];
+  commands?: readonly (readonly [string, CommandHandler])[];
+}
+
+/** What one delivery carries: an update (events) or a single command. */
+export type Delivered = Update | Message;
+
 export interface ConsumerSpec extends QueueSpec {
-  handle: (message: Message, delivery: { attempt: number; redelivered: boolean }) => Promise<void>;
+  handlers: HandlerMap;
   /** Messages in flight at once; different streams run in parallel, one stream's in order. */
   prefetch?: number;
   /** Attempts before a message is dead-lettered. */
@@ -28,8 +50,65 @@ export interface ConsumerSpec extends QueueSpec {
    * input unhandled (ingest sets the mail aside as a suspended ticket). Only when this throws as
    * well does the message go to the dead-letter queue.
    */
-  lastResort?: (message: Message, failure: { attempts: number; error: string }) => Promise<void>;
+  lastResort?: (input: Delivered, failure: { attempts: number; error: string }) => Promise<void>;
 }
+
+/** A bound update key or command type with no handler, two handlers for one, or a handler nothing routes to. */
+export class HandlerMapError extends Error {}
+
+const hasWildcard = (pattern: string): boolean => pattern.split('.').some((w) => w === '*' || w === '#');
+
+/**
+ * The start-up check of a consumer's handler map against its bindings (DESIGN.md §4, STYLE.md
+ * "Each message type has one handler"). Consumers bind exact keys, so every key that reaches the
+ * queue has exactly one handler; a wildcard binding must at least be covered by one.
+ */
+export const checkHandlers = (spec: Pick<ConsumerSpec, 'name' | 'bindings' | 'handlers'>): void => {
+  const problems: string[] = [];
+  const updateKeys = (spec.handlers.updates ?? []).map(([k]) => k as string);
+  // Commands are routed as `<type>.v<schema version>`; a handler takes every version of its type.
+  const commandKeys = (spec.handlers.commands ?? []).map(([k]) => `${k}.v1`);
+  for (const [what, keys] of [['update', updateKeys], ['command', commandKeys]] as const) {
+    const seen = new Set<string>();
+    for (const k of keys) {
+      if (seen.has(k)) problems.push(`two handlers for ${what} ${k}`);
+      seen.add(k);
+    }
+  }
+  for (const b of spec.bindings) {
+    if (b.exchange === 'events') {
+      problems.push(`binds ${b.pattern} on the events exchange, which is for subscribers: bind updates`);
+      continue;
+    }
+    const keys = b.exchange === 'updates' ? updateKeys : commandKeys;
+    const matching = keys.filter((k) => topicMatches(b.pattern, k));
+    if (matching.length === 0) problems.push(`binds ${b.exchange} ${b.pattern} with no handler`);
+    else if (!hasWildcard(b.pattern) && matching.length > 1) problems.push(`two handlers for ${b.exchange} ${b.pattern}`);
+  }
+  for (const k of updateKeys) if (!spec.bindings.some((b) => b.exchange === 'updates' && topicMatches(b.pattern, k))) problems.push(`a handler for update ${k} that no binding routes to`);
+  for (const k of commandKeys) if (!spec.bindings.some((b) => b.exchange === 'commands' && topicMatches(b.pattern, k))) problems.push(`a handler for command ${k.slice(0, -3)} that no binding routes to`);
+  if (problems.length) throw new HandlerMapError(`consumer ${spec.name} refuses to start: ${problems.join('; ')}`);
+};
+
+/** Finds the handler of what was delivered; a legacy single event (published before updates) is a one-event update. */
+const dispatcherFor = (spec: ConsumerSpec): ((input: Delivered, delivery: DeliveryInfo) => Promise<void>) => {
+  const updates = new Map<string, UpdateHandler>(spec.handlers.updates ?? []);
+  const commands = new Map<string, CommandHandler>(spec.handlers.commands ?? []);
+  return async (input, delivery) => {
+    if (isUpdate(input)) {
+      const h = updates.get(input.routingKey);
+      if (!h) throw new PermanentFailure(`consumer ${spec.name} has no handler for update ${input.routingKey}`);
+      return h(input, delivery);
+    }
+    const h = commands.get(input.type);
+    if (h) return h(input, delivery);
+    const u = updates.get(updateOf([input]).routingKey);
+    if (input.kind === 'event' && u) return u(updateOf([input]), delivery);
+    throw new PermanentFailure(`consumer ${spec.name} has no handler for ${input.kind} ${input.type}`);
+  };
+};
+
+const describe = (input: Delivered): string => (isUpdate(input) ? `update ${input.routingKey} ${input.id}` : `${input.type} ${input.id}`);
 
 export interface BrokerOptions {
   url: string;
@@ -76,6 +155,7 @@ export class Broker {
   /** Registers a consumer; it starts (and restarts after reconnects) whenever the broker is connected. */
   consume(spec: ConsumerSpec): void {
     if (this.consumers.some((c) => c.name === spec.name)) throw new Error(`consumer ${spec.name} registered twice`);
+    checkHandlers(spec);
     this.consumers.push(spec);
     const model = this.model;
     if (model) {
@@ -192,6 +272,7 @@ export class Broker {
     ch.on('error', (err) => this.log('warn', `consumer ${spec.name} channel error: ${err.message}`));
     await ch.prefetch(spec.prefetch ?? 16);
     const chains = new Map<string, Promise<void>>();
+    const dispatch = dispatcherFor(spec);
     await ch.consume(
       this.topology.queue(spec.name),
       (msg) => {
@@ -199,13 +280,13 @@ export class Broker {
         brokerCounters.delivered[spec.name] = (brokerCounters.delivered[spec.name] ?? 0) + 1;
         let key = '';
         try {
-          key = (JSON.parse(msg.content.toString('utf8')) as Message).streamId ?? '';
+          key = (JSON.parse(msg.content.toString('utf8')) as Delivered).streamId ?? '';
         } catch {
           key = '';
         }
         // Per-stream order: a stream's messages are handled one after another.
         const prev = chains.get(key) ?? Promise.resolve();
-        const next = prev.then(() => this.deliver(ch, spec, msg)).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
+        const next = prev.then(() => this.deliver(ch, spec, dispatch, msg)).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
         chains.set(key, next);
         void next.then(() => {
           if (chains.get(key) === next) chains.delete(key);
@@ -215,18 +296,18 @@ export class Broker {
     );
   }
 
-  private async deliver(ch: Channel, spec: ConsumerSpec, msg: ConsumeMessage): Promise<void> {
+  private async deliver(ch: Channel, spec: ConsumerSpec, dispatch: (input: Delivered, delivery: DeliveryInfo) => Promise<void>, msg: ConsumeMessage): Promise<void> {
     const attempt = Number(msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
-    let message: Message;
+    let message: Delivered;
     try {
-      message = JSON.parse(msg.content.toString('utf8')) as Message;
-      if (!message || typeof message.type !== 'string' || typeof message.id !== 'string') throw new Error('not a Mailroom message');
+      message = JSON.parse(msg.content.toString('utf8')) as Delivered;
+      if (!message || typeof message.id !== 'string' || (!isUpdate(message) && typeof message.type !== 'string')) throw new Error('not a Mailroom message');
     } catch (err) {
       await this.deadLetter(ch, spec, msg, attempt, `unreadable message: ${(err as Error).message}`);
       return;
     }
     try {
-      await spec.handle(message, { attempt, redelivered: msg.fields.redelivered });
+      await dispatch(message, { attempt, redelivered: msg.fields.redelivered });
       ch.ack(msg);
     } catch (err) {
       const reason = (err as Error)?.message ?? String(err);
@@ -248,19 +329,19 @@ export class Broker {
         if (spec.lastResort) {
           try {
             await spec.lastResort(message, { attempts: attempt, error: reason });
-            this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} failed after attempt ${attempt}, handed to its last resort: ${reason}`);
+            this.log('error', `consumer ${spec.name}: ${describe(message)} failed after attempt ${attempt}, handed to its last resort: ${reason}`);
             ch.ack(msg);
             return;
           } catch (lastErr) {
-            this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} LAST RESORT FAILED, dead-lettering it (needs an operator): ${(lastErr as Error)?.message ?? String(lastErr)}`);
+            this.log('error', `consumer ${spec.name}: ${describe(message)} LAST RESORT FAILED, dead-lettering it (needs an operator): ${(lastErr as Error)?.message ?? String(lastErr)}`);
           }
         }
-        this.log('error', `consumer ${spec.name}: ${message.type} ${message.id} dead-lettered after attempt ${attempt}: ${reason}`);
+        this.log('error', `consumer ${spec.name}: ${describe(message)} dead-lettered after attempt ${attempt}: ${reason}`);
         await this.deadLetter(ch, spec, msg, attempt, reason);
       } else {
         const delays = spec.retryDelaysMs ?? [200, 1000, 5000, 15000, 60000];
         const delay = delays[Math.min(attempt - 1, delays.length - 1)];
-        this.log('warn', `consumer ${spec.name}: ${message.type} ${message.id} attempt ${attempt} failed, retrying in ${retryTierFor(delay).label}: ${reason}`);
+        this.log('warn', `consumer ${spec.name}: ${describe(message)} attempt ${attempt} failed, retrying in ${retryTierFor(delay).label}: ${reason}`);
         try {
           await this.parkForRetry(spec, msg.content, delay, {
             messageId: msg.properties.messageId ?? message.id,
@@ -318,18 +399,18 @@ export class Broker {
   }
 
   /** Reads (without removing) what waits in a consumer's dead-letter queue. */
-  async peekDeadLetters(consumer: string, max = 100): Promise<{ message: Message | string; error: string | null; attempts: number }[]> {
+  async peekDeadLetters(consumer: string, max = 100): Promise<{ message: Delivered | string; error: string | null; attempts: number }[]> {
     const model = this.model;
     if (!model) throw new Error('RabbitMQ is not connected');
     const ch = await model.createChannel();
-    const out: { message: Message | string; error: string | null; attempts: number }[] = [];
+    const out: { message: Delivered | string; error: string | null; attempts: number }[] = [];
     try {
       for (let i = 0; i < max; i++) {
         const m = await ch.get(this.topology.deadLetterQueue(consumer), { noAck: false });
         if (!m) break;
-        let parsed: Message | string;
+        let parsed: Delivered | string;
         try {
-          parsed = JSON.parse(m.content.toString('utf8')) as Message;
+          parsed = JSON.parse(m.content.toString('utf8')) as Delivered;
         } catch {
           parsed = m.content.toString('utf8');
         }

@@ -3,3 +3,4 @@ export * from './topology';
 export * from './forwarder';
 export * from './forwarder-role';
 export * from './inbox';
+export * from './update-order';

@@ -1,11 +1,15 @@
-import type { Message } from '@mailroom/contracts';
+import { type ConsumedUpdateKey, type Message, type Update, updateOf } from '@mailroom/contracts';
 import { EventStore } from '@mailroom/event-store';
 import { createTestDatabase, eventually, startTcpProxy, testNamespace, TEST_AMQP_URL, type TcpProxy, type TestDatabase } from '@mailroom/testing';
 import { connect } from 'amqplib';
-import { Broker, PermanentFailure, RetryLater } from './broker';
+import { Broker, brokerCounters, PermanentFailure, RetryLater, type HandlerMap, type UpdateHandler } from './broker';
 import { deleteTopology, RETRY_TIERS, retryTierFor } from './topology';
 import { createForwarder } from './forwarder';
 import { handleOnce } from './inbox';
+
+/** A test consumer's handler map: one handler for one update key of its own. */
+const on = (key: string, handle: UpdateHandler): HandlerMap => ({ updates: [[key as ConsumedUpdateKey, handle]] });
+const updatesOn = (key: string) => [{ exchange: 'updates' as const, pattern: key }];
 
 describe('messaging on RabbitMQ', () => {
   let t: TestDatabase;
@@ -28,7 +32,7 @@ describe('messaging on RabbitMQ', () => {
     const conn = await connect(TEST_AMQP_URL);
     try {
       const ch = await conn.createChannel();
-      await deleteTopology(ch, broker.topology, ['test.effects', 'test.flaky', 'test.waiting', 'test.tiers', 'test.upgraded'].map((name) => ({ name, bindings: [] })));
+      await deleteTopology(ch, broker.topology, ['test.effects', 'test.flaky', 'test.waiting', 'test.tiers', 'test.upgraded', 'test.whole', 'test.placed-only'].map((name) => ({ name, bindings: [] })));
       await ch.close();
     } finally {
       await conn.close();
@@ -36,17 +40,17 @@ describe('messaging on RabbitMQ', () => {
   });
 
   it('forwards the log with confirms, survives a broker outage, and consumers take effect once', async () => {
-    const seen: Message[] = [];
+    const seen: Update[] = [];
     await t.db.query(`CREATE TABLE public.effects (message_id uuid PRIMARY KEY, stream text, n int)`);
     broker.consume({
       name: 'test.effects',
-      bindings: [{ exchange: 'events', pattern: 'order.#' }],
-      handle: async (m) => {
-        seen.push(m);
-        await handleOnce(t.db, 'test.effects', m.id, async (tx) => {
-          await tx.query(`INSERT INTO public.effects VALUES ($1, $2, $3)`, [m.id, m.streamId, (m.data as { n: number }).n]);
+      bindings: updatesOn('order.placed'),
+      handlers: on('order.placed', async (u) => {
+        seen.push(u);
+        await handleOnce(t.db, 'test.effects', u.id, async (tx) => {
+          for (const m of u.events) await tx.query(`INSERT INTO public.effects VALUES ($1, $2, $3)`, [m.id, m.streamId, (m.data as { n: number }).n]);
         });
-      },
+      }),
     });
     broker.start();
     await broker.waitUntilConnected();
@@ -71,12 +75,12 @@ describe('messaging on RabbitMQ', () => {
 
       // A redelivered message (same id) has no second effect.
       const again = seen[0];
-      await broker.publish(broker.topology.eventsExchange, 'order.placed.v1', Buffer.from(JSON.stringify(again)), { messageId: again.id });
+      await broker.publish(broker.topology.updatesExchange, 'order.placed', Buffer.from(JSON.stringify(again)), { messageId: again.id });
       await eventually(() => seen.filter((m) => m.id === again.id).length >= 2, 'the redelivery');
       expect((await t.db.query(`SELECT * FROM public.effects`)).length).toBe(8);
       // Each stream's messages were handled in order.
       for (const stream of ['order-0', 'order-1']) {
-        const ns = seen.filter((m) => m.streamId === stream && m.id !== again.id).map((m) => m.streamVersion);
+        const ns = seen.filter((m) => m.streamId === stream && m.id !== again.id).map((m) => m.fromVersion);
         expect([...new Set(ns)]).toEqual([...new Set(ns)].sort((a, b) => a - b));
       }
     } finally {
@@ -90,17 +94,17 @@ describe('messaging on RabbitMQ', () => {
     const handled: string[] = [];
     broker.consume({
       name: 'test.flaky',
-      bindings: [{ exchange: 'events', pattern: 'flaky.#' }],
+      bindings: updatesOn('flaky.thing'),
       maxAttempts: 3,
       retryDelaysMs: [50, 100],
-      handle: async (m, d) => {
+      handlers: on('flaky.thing', async ({ events: [m] }, d) => {
         if ((m.data as { permanent?: boolean }).permanent && !healed) throw new PermanentFailure('cannot ever work');
         if (!healed) {
           attempts = d.attempt;
           throw new Error(`transient failure ${d.attempt}`);
         }
         handled.push(m.id);
-      },
+      }),
     });
     await eventually(() => broker.connected, 'connected');
     await new Promise((r) => setTimeout(r, 300));
@@ -109,8 +113,8 @@ describe('messaging on RabbitMQ', () => {
     });
     const a = '00000000-0000-4000-8000-00000000000a';
     const b = '00000000-0000-4000-8000-00000000000b';
-    await broker.publish(broker.topology.eventsExchange, 'flaky.thing.v1', Buffer.from(JSON.stringify(msg(a, {}))), { messageId: a });
-    await broker.publish(broker.topology.eventsExchange, 'flaky.thing.v1', Buffer.from(JSON.stringify(msg(b, { permanent: true }))), { messageId: b });
+    await broker.publish(broker.topology.updatesExchange, 'flaky.thing', Buffer.from(JSON.stringify(updateOf([msg(a, {})]))), { messageId: a });
+    await broker.publish(broker.topology.updatesExchange, 'flaky.thing', Buffer.from(JSON.stringify(updateOf([msg(b, { permanent: true })]))), { messageId: b });
     const dead = await eventually(async () => {
       const d = await broker.peekDeadLetters('test.flaky');
       return d.length === 2 ? d : undefined;
@@ -128,20 +132,20 @@ describe('messaging on RabbitMQ', () => {
     const done: string[] = [];
     broker.consume({
       name: 'test.waiting',
-      bindings: [{ exchange: 'events', pattern: 'waiting.#' }],
+      bindings: updatesOn('waiting.thing'),
       maxAttempts: 2,
-      handle: async (m) => {
+      handlers: on('waiting.thing', async (m) => {
         if (waits < 6) {
           waits++;
           throw new RetryLater('the earlier message has not arrived yet');
         }
         done.push(m.id);
-      },
+      }),
     });
     await new Promise((r) => setTimeout(r, 300));
     const id = '00000000-0000-4000-8000-00000000000c';
-    const m = { id, kind: 'event', type: 'waiting.thing', schemaVersion: 1, streamId: 'w', streamVersion: 1, globalPosition: '1', data: {}, metadata: { occurredAt: new Date().toISOString() } };
-    await broker.publish(broker.topology.eventsExchange, 'waiting.thing.v1', Buffer.from(JSON.stringify(m)), { messageId: id });
+    const m: Message = { id, kind: 'event', type: 'waiting.thing', schemaVersion: 1, streamId: 'w', streamVersion: 1, globalPosition: '1', data: {}, metadata: { occurredAt: new Date().toISOString() } };
+    await broker.publish(broker.topology.updatesExchange, 'waiting.thing', Buffer.from(JSON.stringify(updateOf([m]))), { messageId: id });
     await eventually(() => done.length === 1, 'the message handled after waiting');
     expect(waits).toBe(6);
     expect(await broker.peekDeadLetters('test.waiting')).toEqual([]);
@@ -162,9 +166,9 @@ describe('messaging on RabbitMQ', () => {
     let shortWaited = false;
     broker.consume({
       name: 'test.tiers',
-      bindings: [{ exchange: 'events', pattern: 'tiers.#' }],
+      bindings: updatesOn('tiers.thing'),
       retryDelaysMs: [60_000],
-      handle: async (m, d) => {
+      handlers: on('tiers.thing', async ({ events: [m] }, d) => {
         deliveries.push(`${(m.data as { name: string }).name}#${d.attempt}`);
         const name = (m.data as { name: string }).name;
         if (name === 'long') throw new Error('fails into the one-minute tier');
@@ -173,12 +177,12 @@ describe('messaging on RabbitMQ', () => {
           throw new RetryLater('fails into the shortest tier');
         }
         handledAt.set(name, Date.now());
-      },
+      }),
     });
     await new Promise((r) => setTimeout(r, 300));
     const publish = async (id: string, name: string) => {
       const m: Message = { id, kind: 'event', type: 'tiers.thing', schemaVersion: 1, streamId: `tiers-${name}`, streamVersion: 1, globalPosition: '1', data: { name }, metadata: { occurredAt: new Date().toISOString() } };
-      await broker.publish(broker.topology.eventsExchange, 'tiers.thing.v1', Buffer.from(JSON.stringify(m)), { messageId: id });
+      await broker.publish(broker.topology.updatesExchange, 'tiers.thing', Buffer.from(JSON.stringify(updateOf([m]))), { messageId: id });
     };
     await publish('00000000-0000-4000-8000-0000000000d1', 'long');
     await eventually(() => deliveries.includes('long#1'), 'the long one failed once');
@@ -207,8 +211,37 @@ describe('messaging on RabbitMQ', () => {
       await conn.close();
     }
     const handled: number[] = [];
-    broker.consume({ name: 'test.upgraded', bindings: [{ exchange: 'events', pattern: 'upgraded.#' }], handle: async (_m, d) => void handled.push(d.attempt) });
+    // A single event as earlier versions published it: handled as a one-event update.
+    broker.consume({ name: 'test.upgraded', bindings: updatesOn('upgraded.thing'), handlers: on('upgraded.thing', async (_u, d) => void handled.push(d.attempt)) });
     await eventually(() => handled.length === 1, 'the message parked by the earlier version handled');
     expect(handled).toEqual([2]);
+  });
+
+  it('publishes the events one append wrote as one update, whole even across forwarder batches, to the consumers that bind its kind only', async () => {
+    const whole: Update[] = [];
+    const placedOnly: Update[] = [];
+    broker.consume({ name: 'test.whole', bindings: updatesOn('basket.#'), handlers: { updates: [['basket.filled' as ConsumedUpdateKey, async (u) => void whole.push(u)], ['basket.emptied' as ConsumedUpdateKey, async (u) => void whole.push(u)]] } });
+    broker.consume({ name: 'test.placed-only', bindings: updatesOn('basket.emptied'), handlers: on('basket.emptied', async (u) => void placedOnly.push(u)) });
+    await eventually(() => broker.connected, 'connected');
+    await new Promise((r) => setTimeout(r, 300));
+    const deliveredBefore = brokerCounters.delivered['test.placed-only'] ?? 0;
+    // Batches of two: the three-event update is read past the batch's end rather than cut in two.
+    const forwarder = createForwarder({ db: t.db, store, broker, batchSize: 2 });
+    await t.db.transaction((tx) => store.append(tx, 'basket-1', 'basket', 'any', [1, 2, 3].map((n) => ({ type: 'basket.filled', data: { n } }))));
+    await t.db.transaction((tx) => store.append(tx, 'basket-1', 'basket', 'any', [{ type: 'basket.emptied', data: {} }]));
+    forwarder.start();
+    try {
+      await eventually(() => whole.length === 2 && placedOnly.length === 1, 'both updates forwarded');
+    } finally {
+      await forwarder.stop();
+    }
+    expect(whole.map((u) => [u.routingKey, u.fromVersion, u.toVersion, u.events.length])).toEqual([
+      ['basket.filled', 1, 3, 3],
+      ['basket.emptied', 4, 4, 1],
+    ]);
+    expect(whole[0].id).toBe(whole[0].events[0].id);
+    // The consumer that binds only `basket.emptied` never received the filled update.
+    expect(placedOnly.map((u) => u.routingKey)).toEqual(['basket.emptied']);
+    expect((brokerCounters.delivered['test.placed-only'] ?? 0) - deliveredBefore).toBe(1);
   });
 });

@@ -2,15 +2,27 @@ import type { Channel } from 'amqplib';
 import type { Topology } from '@mailroom/contracts';
 
 export interface Binding {
-  exchange: 'events' | 'commands';
-  /** Topic pattern on routing keys like `ticket.created.v1`. */
+  /**
+   * `updates`: one message per update, keys like `ticket.created`, `user.updated` (what Mailroom's
+   * consumers bind); `commands`: keys like `ticket.create_ticket.v1`; `events`: one message per
+   * event, keys like `ticket.created.v1` (for subscribers).
+   */
+  exchange: 'events' | 'commands' | 'updates';
   pattern: string;
 }
+
+const exchangeOf = (t: Topology, b: Binding): string =>
+  b.exchange === 'updates' ? t.updatesExchange : b.exchange === 'commands' ? t.commandsExchange : t.eventsExchange;
 
 export interface QueueSpec {
   /** Consumer name, e.g. `rules.ticket-events`; the queue is `<namespace>.<name>`. */
   name: string;
   bindings: Binding[];
+  /**
+   * Bindings of earlier versions, removed at start-up: before updates, consumers bound the events
+   * exchange (`ticket.#`) and would otherwise keep receiving every event besides every update.
+   */
+  retiredBindings?: Binding[];
 }
 
 /**
@@ -60,6 +72,7 @@ export const retryTierFor = (delayMs: number): { label: string; ms: number } =>
  */
 export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpec[]): Promise<void> => {
   await ch.assertExchange(t.eventsExchange, 'topic', { durable: true });
+  await ch.assertExchange(t.updatesExchange, 'topic', { durable: true });
   await ch.assertExchange(t.commandsExchange, 'topic', { durable: true });
   await ch.assertExchange(t.deadLetterExchange, 'direct', { durable: true });
   await ch.assertExchange(t.retryDelayExchange, 'topic', { durable: true });
@@ -90,8 +103,10 @@ export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpe
     await ch.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await ch.bindQueue(dlq, t.deadLetterExchange, q.name);
     for (const b of q.bindings) {
-      await ch.bindQueue(main, b.exchange === 'events' ? t.eventsExchange : t.commandsExchange, b.pattern);
+      await ch.bindQueue(main, exchangeOf(t, b), b.pattern);
     }
+    // Unbinding what is not bound is not an error in RabbitMQ.
+    for (const b of q.retiredBindings ?? []) await ch.unbindQueue(main, exchangeOf(t, b), b.pattern);
   }
 };
 
@@ -107,5 +122,5 @@ export const deleteTopology = async (ch: Channel, t: Topology, queues: QueueSpec
     for (const name of [t.queue(q.name), t.retryQueue(q.name), t.deadLetterQueue(q.name)]) await ch.deleteQueue(name);
   }
   for (const tier of RETRY_TIERS) await ch.deleteQueue(t.retryDelayQueue(tier.label));
-  for (const name of [t.eventsExchange, t.commandsExchange, t.deadLetterExchange, t.retryDelayExchange, t.retryReturnExchange]) await ch.deleteExchange(name);
+  for (const name of [t.eventsExchange, t.updatesExchange, t.commandsExchange, t.deadLetterExchange, t.retryDelayExchange, t.retryReturnExchange]) await ch.deleteExchange(name);
 };

@@ -1,21 +1,36 @@
-import { deterministicUuid, RECORD_ONLY_TICKET_EVENTS, type ApplyRuleActionsV1, type Message, type TicketEvent, type UserCreatedV1, type UserUpdatedV1 } from '@mailroom/contracts';
+import { deterministicUuid, RECORD_ONLY_TICKET_EVENTS, updateOf, type ApplyRuleActionsV1, type ConsumedUpdateKey, type Message, type TicketEvent, type Update, type UserCreatedV1, type UserUpdatedV1 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
-import { handleOnce, RetryLater, type QueueSpec } from '@mailroom/messaging';
+import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import { evaluateCompiled, type Directory, type Person, type RuleTicket, type Schedule } from '@mailroom/rules-domain';
 import { withGroups, type GroupMembers } from './directory/agent-groups';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
 import { CompiledTriggers } from './triggers/compiled-triggers';
 
 export const RULES_CONSUMER = 'rules.ticket-events';
+/**
+ * What rules act on: every ticket update that changes the ticket (a cycle runs on those made by
+ * people, mail and the system; its own `rule_actions` only move its projection), users, groups and
+ * memberships. Not the delivery records: nothing in them is a condition (eventsToApply skips their
+ * versions).
+ */
+const RULES_KEYS: readonly ConsumedUpdateKey[] = [
+  'ticket.created',
+  'ticket.updated',
+  'ticket.rule_actions',
+  'user.created',
+  'user.updated',
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'group_membership.created',
+  'group_membership.deleted',
+  'group_membership.default_changed',
+];
 export const RULES_QUEUE: QueueSpec = {
   name: RULES_CONSUMER,
-  bindings: [
-    { exchange: 'events', pattern: 'ticket.#' },
-    { exchange: 'events', pattern: 'user.#' },
-    { exchange: 'events', pattern: 'group.#' },
-    { exchange: 'events', pattern: 'group_membership.#' },
-  ],
+  bindings: RULES_KEYS.map((pattern) => ({ exchange: 'updates', pattern })),
+  retiredBindings: ['ticket.#', 'user.#', 'group.#', 'group_membership.#'].map((pattern) => ({ exchange: 'events', pattern })),
 };
 
 /** A later event arrived before an earlier one of the same ticket: try again after the earlier one. */
@@ -105,90 +120,105 @@ const loadPeople = async (db: Db, named: number[]): Promise<Map<number, Person>>
   return new Map(rows.map((r) => [Number(r.id), r.data]));
 };
 
+const applyUserEvent = async (tx: Db, m: Message): Promise<void> => {
+  if (m.type !== 'user.created' && m.type !== 'user.updated') return;
+  const d = m.data as UserCreatedV1 & UserUpdatedV1;
+  const person: Partial<Person> = { id: d.userId };
+  if (d.name !== undefined) person.name = d.name;
+  if (d.email !== undefined) person.email = d.email;
+  if (d.role !== undefined) person.role = d.role;
+  await tx.query(
+    `INSERT INTO rules.users (id, version, data) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = rules.users.data || EXCLUDED.data WHERE rules.users.version < EXCLUDED.version`,
+    [d.userId, m.streamVersion, JSON.stringify(person)],
+  );
+};
+
 /**
  * Keeps the rules' own projection of tickets and users, and runs the trigger cycle once per
- * update, when the update's last event has arrived. The outcome goes back to the ticket service
- * as one `ticket.apply_rule_actions` command, id derived from the update so it is sent once.
+ * update. The outcome goes back to the ticket service as one `ticket.apply_rule_actions` command,
+ * id derived from the update so it is sent once. One update: one transaction, one inbox row.
  */
-export const handleRulesMessage = async (deps: RulesDeps, m: Message): Promise<void> => {
-  const triggerSets = triggerSetsOf(deps);
-  await handleOnce(deps.db, RULES_CONSUMER, m.id, async (tx) => {
-    if (m.type === 'user.created' || m.type === 'user.updated') {
-      const d = m.data as UserCreatedV1 & UserUpdatedV1;
-      const person: Partial<Person> = { id: d.userId };
-      if (d.name !== undefined) person.name = d.name;
-      if (d.email !== undefined) person.email = d.email;
-      if (d.role !== undefined) person.role = d.role;
-      await tx.query(
-        `INSERT INTO rules.users (id, version, data) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = rules.users.data || EXCLUDED.data WHERE rules.users.version < EXCLUDED.version`,
-        [d.userId, m.streamVersion, JSON.stringify(person)],
-      );
+export const handleRulesUpdate = async (deps: RulesDeps, update: Update): Promise<void> => {
+  await handleOnce(deps.db, RULES_CONSUMER, update.id, async (tx) => {
+    const kind = update.events[0].type;
+    if (kind.startsWith('user.')) {
+      for (const m of update.events) await applyUserEvent(tx, m);
       return;
     }
-    if (m.type.startsWith('group.') || m.type.startsWith('group_membership.')) {
-      await applyGroupEvent(tx, m);
+    if (kind.startsWith('group.') || kind.startsWith('group_membership.')) {
+      for (const m of update.events) await applyGroupEvent(tx, m);
       return;
     }
-    if (!m.type.startsWith('ticket.')) return;
-    const e = { type: m.type, data: m.data } as TicketEvent;
-    const ticketId = e.data.ticketId;
-    const rows = await tx.query<{ version: string; state: RuleTicket | null; pending: Pending | [] }>(
-      `SELECT version, state, pending FROM rules.tickets WHERE id = $1 FOR UPDATE`,
-      [ticketId],
-    );
-    const version = rows.length ? Number(rows[0].version) : 0;
-    if (m.streamVersion <= version) return; // seen already
-    if (m.streamVersion !== version + 1) throw new OutOfOrder(`ticket ${ticketId}: got version ${m.streamVersion}, expected ${version + 1}`);
-    const state = rows.length ? rows[0].state : null;
-    const stored = rows.length ? rows[0].pending : [];
-    const pending: Pending = Array.isArray(stored) ? { before: state, events: [] } : stored;
-    if ((m.metadata.updateIndex ?? 0) === 0) {
-      pending.before = state;
-      pending.events = [];
-    }
-    pending.events.push(m);
-    const next = evolveRuleTicket(state, e, { actor: m.metadata.actor });
-    const complete = (m.metadata.updateIndex ?? 0) + 1 >= (m.metadata.updateSize ?? 1);
-    await tx.query(
-      `INSERT INTO rules.tickets (id, version, state, pending) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET version = $2, state = $3, pending = $4`,
-      [ticketId, m.streamVersion, JSON.stringify(next), JSON.stringify(complete ? [] : pending)],
-    );
-    if (!complete || !next) return;
-    const events = pending.events;
-    const channel = events[0].metadata.via?.channel;
-    // Rules' own updates and delivery records do not start another cycle.
-    if (channel === 'rule' || channel === 'system') return;
-    if (!events.some((x) => !RECORD_ONLY_TICKET_EVENTS.has(x.type as TicketEvent['type']))) return;
-    // Triggers do not run on a ticket that was already closed.
-    if (pending.before?.status === 'closed') return;
-    const update = toRuleUpdate(events, pending.before, next);
-    // Checked against the triggers' version on every update, so API changes apply at once.
-    const { ruleSet, namedUserIds } = await triggerSets.current(tx);
-    // Users travel on their own streams: a ticket's requester may not have reached us yet.
-    const needed = [next.requesterId, ...next.ccIds, next.assigneeId, update.actor.userId].filter((id): id is number => typeof id === 'number');
-    const groups = await loadGroups(tx);
-    const people = withGroups(await loadPeople(tx, [...needed, ...(update.comment ? [update.comment.authorId] : []), ...namedUserIds]), groups);
-    const schedules = await loadSchedules(tx);
-    const missing = needed.filter((id) => !people.has(id));
-    if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
-    const directory: Directory = {
-      person: (id) => people.get(id),
-      agents: () => [...people.values()].filter((p) => p.role !== 'end_user'),
-      groupMembers: (groupId) => {
-        const members = groups.get(groupId)?.members;
-        // Members the rules have not seen yet are left out rather than guessed.
-        return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
-      },
-    };
-    const result = evaluateCompiled(update, ruleSet, directory, { schedules });
-    await tx.query(
-      `INSERT INTO rules.evaluations (update_id, ticket_id, explanation, passes, capped, system_rules, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [update.updateId, ticketId, JSON.stringify(result.explanation), result.passes, result.capped, JSON.stringify(result.systemRules), update.occurredAt ?? new Date().toISOString()],
-    );
-    if (result.fired.length === 0) return;
-    const command: ApplyRuleActionsV1 = { ticketId, updateId: update.updateId, basedOnVersion: m.streamVersion, changes: result.changes, fired: result.fired };
-    await deps.store.sendCommand(tx, { id: deterministicUuid('rules', update.updateId), type: 'ticket.apply_rule_actions', data: command }, { causationId: m.id, correlationId: m.metadata.correlationId });
+    if (kind.startsWith('ticket.')) await applyTicketUpdate(deps, tx, update);
   });
+};
+
+/** One log event handed over as its own update (for tests that replay the log event by event). */
+export const handleRulesMessage = (deps: RulesDeps, m: Message): Promise<void> => handleRulesUpdate(deps, updateOf([m]));
+
+/** The rules' handler map: one projection and cycle for every key it binds. */
+export const rulesHandlers = (deps: RulesDeps): HandlerMap => {
+  const handle: UpdateHandler = (u) => handleRulesUpdate(deps, u);
+  return { updates: RULES_KEYS.map((key) => [key, handle] as const) };
+};
+
+const applyTicketUpdate = async (deps: RulesDeps, tx: Db, update: Update): Promise<void> => {
+  const triggerSets = triggerSetsOf(deps);
+  const ticketId = (update.events[0].data as { ticketId: number }).ticketId;
+  const rows = await tx.query<{ version: string; state: RuleTicket | null; pending: Pending | [] }>(
+    `SELECT version, state, pending FROM rules.tickets WHERE id = $1 FOR UPDATE`,
+    [ticketId],
+  );
+  const version = rows.length ? Number(rows[0].version) : 0;
+  const fresh = await eventsToApply(tx, RULES_QUEUE, version, update);
+  if (fresh.length === 0) return; // seen already
+  const state = rows.length ? rows[0].state : null;
+  const stored = rows.length ? rows[0].pending : [];
+  // An update arrives whole; only one begun event by event (before updates travelled whole) has a rest pending.
+  const continues = (fresh[0].metadata.updateIndex ?? 0) > 0 && !Array.isArray(stored);
+  const pending: Pending = continues ? { before: stored.before, events: [...stored.events, ...fresh] } : { before: state, events: fresh };
+  const next = fresh.reduce<RuleTicket | null>((s, m) => evolveRuleTicket(s, { type: m.type, data: m.data } as TicketEvent, { actor: m.metadata.actor }), state);
+  const m = fresh[fresh.length - 1];
+  const complete = (m.metadata.updateIndex ?? 0) + 1 >= (m.metadata.updateSize ?? 1);
+  await tx.query(
+    `INSERT INTO rules.tickets (id, version, state, pending) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET version = $2, state = $3, pending = $4`,
+    [ticketId, m.streamVersion, JSON.stringify(next), JSON.stringify(complete ? [] : pending)],
+  );
+  if (!complete || !next) return;
+  const events = pending.events;
+  const channel = events[0].metadata.via?.channel;
+  // Rules' own updates and delivery records do not start another cycle.
+  if (channel === 'rule' || channel === 'system') return;
+  if (!events.some((x) => !RECORD_ONLY_TICKET_EVENTS.has(x.type as TicketEvent['type']))) return;
+  // Triggers do not run on a ticket that was already closed.
+  if (pending.before?.status === 'closed') return;
+  const ruleUpdate = toRuleUpdate(events, pending.before, next);
+  // Checked against the triggers' version on every update, so API changes apply at once.
+  const { ruleSet, namedUserIds } = await triggerSets.current(tx);
+  // Users travel on their own streams: a ticket's requester may not have reached us yet.
+  const needed = [next.requesterId, ...next.ccIds, next.assigneeId, ruleUpdate.actor.userId].filter((id): id is number => typeof id === 'number');
+  const groups = await loadGroups(tx);
+  const people = withGroups(await loadPeople(tx, [...needed, ...(ruleUpdate.comment ? [ruleUpdate.comment.authorId] : []), ...namedUserIds]), groups);
+  const schedules = await loadSchedules(tx);
+  const missing = needed.filter((id) => !people.has(id));
+  if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
+  const directory: Directory = {
+    person: (id) => people.get(id),
+    agents: () => [...people.values()].filter((p) => p.role !== 'end_user'),
+    groupMembers: (groupId) => {
+      const members = groups.get(groupId)?.members;
+      // Members the rules have not seen yet are left out rather than guessed.
+      return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
+    },
+  };
+  const result = evaluateCompiled(ruleUpdate, ruleSet, directory, { schedules });
+  await tx.query(
+    `INSERT INTO rules.evaluations (update_id, ticket_id, explanation, passes, capped, system_rules, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    [ruleUpdate.updateId, ticketId, JSON.stringify(result.explanation), result.passes, result.capped, JSON.stringify(result.systemRules), ruleUpdate.occurredAt ?? new Date().toISOString()],
+  );
+  if (result.fired.length === 0) return;
+  const command: ApplyRuleActionsV1 = { ticketId, updateId: ruleUpdate.updateId, basedOnVersion: m.streamVersion, changes: result.changes, fired: result.fired };
+  await deps.store.sendCommand(tx, { id: deterministicUuid('rules', ruleUpdate.updateId), type: 'ticket.apply_rule_actions', data: command }, { causationId: m.id, correlationId: m.metadata.correlationId });
 };

@@ -3,7 +3,7 @@ import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database'
 import { EventStore } from '@mailroom/event-store';
 import { Broker } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
-import { handleRulesMessage, RULES_QUEUE } from './rules-consumer';
+import { RULES_QUEUE, rulesHandlers } from './rules-consumer';
 import { CompiledTriggers } from './triggers/compiled-triggers';
 import { TriggerStore } from './triggers/trigger-store';
 
@@ -29,7 +29,7 @@ export const startRulesService = async (cfg: WorkerConfig, log: Logger): Promise
     ...RULES_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
-    handle: (m) => handleRulesMessage({ db, store, triggers }, m),
+    handlers: rulesHandlers({ db, store, triggers }),
   });
   broker.start();
   const health = await startHealthServer(cfg.healthHost, cfg.healthPort, {

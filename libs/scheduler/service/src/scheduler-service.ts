@@ -4,7 +4,7 @@ import type { WorkerConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database';
 import { Broker } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
-import { handleSchedulerMessage, SCHEDULER_QUEUE, ticketsDue } from './scheduler-consumer';
+import { SCHEDULER_QUEUE, schedulerHandlers, ticketsDue } from './scheduler-consumer';
 
 export interface TickResult {
   at: string;
@@ -63,7 +63,7 @@ export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: 
     ...SCHEDULER_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
-    handle: (m) => handleSchedulerMessage(db, m),
+    handlers: schedulerHandlers(db),
   });
   broker.start();
   // The wall clock drives it in production; tests and operators can drive it to any instant.

@@ -3,11 +3,11 @@ import { Controller, Get, Module, type INestApplication, type MiddlewareConsumer
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import type { AddCommentV1, ApplyRuleActionsV1, CreateTicketV1, Message, RecordBounceV1, RecordDeliveryV1, RecordWebhookDeliveryV1 } from '@mailroom/contracts';
+import type { TicketCommandMessage } from '@mailroom/contracts';
 import type { TicketConfig } from '@mailroom/config';
 import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
-import { Broker, handleOnce, PermanentFailure, startForwarderRole, type QueueSpec } from '@mailroom/messaging';
+import { Broker, handleOnce, PermanentFailure, startForwarderRole, type CommandHandler, type HandlerMap, type QueueSpec } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
@@ -40,7 +40,6 @@ import { PeopleApi } from './people/people-api';
 import { applyPeopleEvents, PEOPLE_READ_MODEL } from './people/people-projection';
 
 export const TICKET_COMMANDS_CONSUMER = 'ticket.commands';
-export const TICKET_COMMANDS_QUEUE: QueueSpec = { name: TICKET_COMMANDS_CONSUMER, bindings: [{ exchange: 'commands', pattern: 'ticket.#' }] };
 
 export interface RunningTicketService {
   httpPort: number;
@@ -78,37 +77,44 @@ const stripJsonSuffix = (req: Request, _res: Response, next: NextFunction) => {
   next();
 };
 
-/** Handles one command from another service; domain refusals are permanent (dead-lettered, kept). */
-const dispatchCommand = async (commands: TicketCommands, tx: Db, m: Message): Promise<void> => {
-  const meta = { causationId: m.id, correlationId: m.metadata.correlationId };
-  try {
-    switch (m.type) {
-      case 'ticket.create_ticket':
-        await commands.createTicket(tx, m.data as CreateTicketV1, meta);
-        return;
-      case 'ticket.add_comment':
-        await commands.addComment(tx, m.data as AddCommentV1, meta);
-        return;
-      case 'ticket.apply_rule_actions':
-        await commands.applyRuleActions(tx, m.data as ApplyRuleActionsV1, meta);
-        return;
-      case 'ticket.record_delivery':
-        await commands.recordDelivery(tx, m.data as RecordDeliveryV1, meta);
-        return;
-      case 'ticket.record_webhook_delivery':
-        await commands.recordWebhookDelivery(tx, m.data as RecordWebhookDeliveryV1, meta);
-        return;
-      case 'ticket.record_bounce':
-        await commands.recordBounce(tx, m.data as RecordBounceV1, meta);
-        return;
-      default:
-        throw new PermanentFailure(`the ticket service has no handler for ${m.type}`);
-    }
-  } catch (err) {
-    if (err instanceof TicketCommandError) throw new PermanentFailure(`${m.type} refused: ${err.message}`);
-    throw err;
-  }
+type CommandMeta = { causationId: string; correlationId?: string };
+type CommandWork = (commands: TicketCommands, tx: Db, data: never, meta: CommandMeta) => Promise<unknown>;
+
+/**
+ * The ticket service's handler map: one entry per command type it owns. A `Record` over the
+ * command union, so a command type without its handler does not compile; the broker checks the
+ * map against the queue's bindings at start-up.
+ */
+const TICKET_COMMAND_WORK: { [T in TicketCommandMessage['type']]: (commands: TicketCommands, tx: Db, data: Extract<TicketCommandMessage, { type: T }>['data'], meta: CommandMeta) => Promise<unknown> } = {
+  'ticket.create_ticket': (c, tx, d, meta) => c.createTicket(tx, d, meta),
+  'ticket.add_comment': (c, tx, d, meta) => c.addComment(tx, d, meta),
+  'ticket.apply_rule_actions': (c, tx, d, meta) => c.applyRuleActions(tx, d, meta),
+  'ticket.record_delivery': (c, tx, d, meta) => c.recordDelivery(tx, d, meta),
+  'ticket.record_webhook_delivery': (c, tx, d, meta) => c.recordWebhookDelivery(tx, d, meta),
+  'ticket.record_bounce': (c, tx, d, meta) => c.recordBounce(tx, d, meta),
 };
+
+export const TICKET_COMMANDS_QUEUE: QueueSpec = {
+  name: TICKET_COMMANDS_CONSUMER,
+  bindings: Object.keys(TICKET_COMMAND_WORK).map((type) => ({ exchange: 'commands', pattern: `${type}.*` })),
+  retiredBindings: [{ exchange: 'commands', pattern: 'ticket.#' }],
+};
+
+/** Each command in a transaction of its own with its inbox row; domain refusals are permanent (dead-lettered, kept). */
+const ticketCommandHandlers = (commands: TicketCommands): HandlerMap => ({
+  commands: Object.entries(TICKET_COMMAND_WORK).map(([type, work]): [string, CommandHandler] => [
+    type,
+    async (m) => {
+      const meta = { causationId: m.id, correlationId: m.metadata.correlationId };
+      try {
+        await commands.inTransaction((tx) => handleOnce(tx, TICKET_COMMANDS_CONSUMER, m.id, (inner) => (work as CommandWork)(commands, inner, m.data as never, meta).then(() => undefined)));
+      } catch (err) {
+        if (err instanceof TicketCommandError) throw new PermanentFailure(`${m.type} refused: ${err.message}`);
+        throw err;
+      }
+    },
+  ]),
+});
 
 export const startTicketService = async (cfg: TicketConfig, log: Logger): Promise<RunningTicketService> => {
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-ticket' }, (msg) => log.warn(msg));
@@ -126,9 +132,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   broker.consume({
     ...TICKET_COMMANDS_QUEUE,
     prefetch: 32,
-    handle: async (m) => {
-      await commands.inTransaction((tx) => handleOnce(tx, TICKET_COMMANDS_CONSUMER, m.id, (inner) => dispatchCommand(commands, inner, m)));
-    },
+    handlers: ticketCommandHandlers(commands),
   });
   broker.start();
   const onError = (what: string) => (err: unknown) => log.warn(`${what}: ${(err as Error).message}`);
