@@ -26,6 +26,11 @@ export interface AccountSettingsV1 {
   emailCommentVisibility?: EmailCommentVisibilityV1;
   /** The CC blocklist (reference §5.6): addresses and domains never made CCs from mail. Absent: empty. */
   ccBlocklist?: string[];
+  /**
+   * Customer satisfaction ratings (reference §7). Turning them on adds the standard satisfaction
+   * request automation. Absent: off, as on a new Zendesk account.
+   */
+  customerSatisfaction?: boolean;
 }
 
 export interface EmailCommentVisibilityV1 {

@@ -7,6 +7,7 @@ export * from './account-events';
 export * from './recipient-address-events';
 export * from './webhook-events';
 export * from './trigger-events';
+export * from './automation-events';
 export * from './schedule-events';
 export * from './mail-messages';
 export * from './topology';

@@ -1,3 +1,4 @@
 export * from './scheduler-service';
 export * from './scheduler-consumer';
 export * from './scheduler-rebuild';
+export * from './automations/automation-store';

@@ -4,6 +4,7 @@ import type { WorkerConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database';
 import { Broker } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
+import { seedStandardAutomations } from './automations/automation-store';
 import { SCHEDULER_QUEUE, schedulerHandlers, ticketsDue } from './scheduler-consumer';
 
 export interface TickResult {
@@ -58,6 +59,7 @@ export interface RunningScheduler {
 
 export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: number; adminToken?: string }, log: Logger): Promise<RunningScheduler> => {
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-scheduler' }, (msg) => log.warn(msg));
+  await seedStandardAutomations(db);
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-scheduler', log: (level, msg) => log[level](msg) });
   broker.consume({
     ...SCHEDULER_QUEUE,

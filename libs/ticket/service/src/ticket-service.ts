@@ -27,6 +27,7 @@ import { WebhooksApi, WebhooksController } from './http/webhooks-controller';
 import { SchedulesApi, SchedulesController } from './http/schedules-controller';
 import { TicketApi } from './http/ticket-api';
 import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
+import { AutomationsApi, AutomationsController, satisfactionAutomationFollower } from './http/automations-controller';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
 import { seedAdmin } from './seed';
 import { Users } from './users/users';
@@ -145,12 +146,13 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },
       { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
       { provide: TriggersApi, useValue: new TriggersApi(db, cfg.baseUrl) },
+      { provide: AutomationsApi, useValue: new AutomationsApi(db, cfg.baseUrl) },
       { provide: SchedulesApi, useValue: new SchedulesApi(db, cfg.baseUrl) },
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
       { provide: OriginalEmails, useValue: new OriginalEmails(db, cfg.baseUrl) },
@@ -159,7 +161,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
       { provide: AuthLog, useValue: new AuthLog((msg, fields) => log.warn(msg, fields)) },
       { provide: ApiTokensApi, useValue: new ApiTokensApi(db, cfg.baseUrl, log) },
       { provide: PeopleApi, useValue: peopleApi },
-      { provide: AccountSettingsStore, useValue: new AccountSettingsStore(store) },
+      { provide: AccountSettingsStore, useValue: new AccountSettingsStore(store, [satisfactionAutomationFollower()]) },
       { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
     ],
   })

@@ -12,12 +12,21 @@ export const currentAccountSettings = async (db: Db): Promise<AccountSettingsV1>
 };
 
 /**
+ * What another context does when a setting changes, in the same transaction as the change (turning
+ * satisfaction ratings on adds the scheduler's satisfaction automation): both happen or neither.
+ */
+export type AccountSettingsFollower = (tx: Db, settings: AccountSettingsV1, changed: string[], actor: Actor, now: string) => Promise<void>;
+
+/**
  * Account settings as the `account` stream: each change appends `account.settings_changed` with
  * the whole result and writes the same value to account.settings in that transaction, so every
  * replica of every service reads what is in force without waiting for a projection.
  */
 export class AccountSettingsStore {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly followers: readonly AccountSettingsFollower[] = [],
+  ) {}
 
   current(db: Db): Promise<AccountSettingsV1> {
     return currentAccountSettings(db);
@@ -36,6 +45,7 @@ export class AccountSettingsStore {
        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, settings = EXCLUDED.settings, updated_at = EXCLUDED.updated_at`,
       [appended.version, JSON.stringify(result.settings), now],
     );
+    for (const follow of this.followers) await follow(tx, result.settings, result.changed, actor, now);
     return result;
   }
 }

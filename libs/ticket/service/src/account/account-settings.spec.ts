@@ -28,7 +28,16 @@ describe('account settings', () => {
       suppressPlaceholdersOnCreation: true,
       emailCommentVisibility: { ccEndUserCommentsPublic: true, agentEmailCommentsPublic: true },
       ccBlocklist: [],
+      customerSatisfaction: false,
     });
+  });
+
+  it('turns satisfaction ratings on and off under customer_satisfaction.enabled, off by default', () => {
+    expect(toZendeskAccountSettings(current).settings.customer_satisfaction).toEqual({ enabled: false });
+    const on = changeAccountSettings(current, { settings: { customer_satisfaction: { enabled: true } } });
+    expect(on).toMatchObject({ ok: true, changed: ['customer_satisfaction.enabled'], settings: { customerSatisfaction: true } });
+    const bad = changeAccountSettings(current, { settings: { customer_satisfaction: { enabled: 'yes', survey: 'long' } } });
+    expect(bad.ok ? [] : bad.errors.map((e) => e.field)).toEqual(['customer_satisfaction.enabled', 'customer_satisfaction.survey']);
   });
 
   it('accepts the settings it showed, unchanged, as a change of nothing', () => {

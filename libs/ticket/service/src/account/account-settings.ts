@@ -11,7 +11,8 @@ import {
 /**
  * The account settings Mailroom has, in Zendesk's `/api/v2/account/settings` shape: the email
  * template (reference §4.3) under `email`; placeholder suppression on creation (§4.2), who
- * comments publicly by email (§5.5) and the CC blocklist (§5.6) under `tickets`. Pure: parse a
+ * comments publicly by email (§5.5) and the CC blocklist (§5.6) under `tickets`; satisfaction
+ * ratings (§7) under `customer_satisfaction.enabled`. Pure: parse a
  * PUT body, apply it to the current settings, validate the result.
  *
  * Zendesk keeps the last three in its admin pages only; their API names here are Mailroom's.
@@ -22,6 +23,7 @@ export const DEFAULT_ACCOUNT_SETTINGS: Readonly<AccountSettingsV1> = Object.free
   suppressPlaceholdersOnCreation: DEFAULT_SUPPRESS_PLACEHOLDERS_ON_CREATION,
   emailCommentVisibility: { ...DEFAULT_VISIBILITY_SETTINGS },
   ccBlocklist: [],
+  customerSatisfaction: false,
 });
 
 /** Settings stored before a setting existed take its default. */
@@ -30,6 +32,7 @@ export const withDefaultSettings = (s: AccountSettingsV1): Required<AccountSetti
   suppressPlaceholdersOnCreation: s.suppressPlaceholdersOnCreation,
   emailCommentVisibility: s.emailCommentVisibility ?? { ...DEFAULT_VISIBILITY_SETTINGS },
   ccBlocklist: s.ccBlocklist ?? [],
+  customerSatisfaction: s.customerSatisfaction ?? false,
 });
 
 /** What GET shows. */
@@ -49,6 +52,7 @@ export const toZendeskAccountSettings = (stored: AccountSettingsV1): { settings:
         modern_email_template: true,
         rich_content_in_emails: true,
       },
+      customer_satisfaction: { enabled: s.customerSatisfaction },
     },
   };
 };
@@ -102,11 +106,12 @@ export const changeAccountSettings = (current: AccountSettingsV1, body: unknown)
   if (!isObject(settings)) return { ok: false, errors: [{ field: 'settings', description: 'The body must be {"settings": {...}}' }] };
   const shown = toZendeskAccountSettings(current).settings;
   for (const section of Object.keys(settings)) {
-    if (section !== 'email' && section !== 'tickets') errors.push({ field: section, description: `${section}: is not an account setting Mailroom has` });
+    if (section !== 'email' && section !== 'tickets' && section !== 'customer_satisfaction') errors.push({ field: section, description: `${section}: is not an account setting Mailroom has` });
     else if (!isObject(settings[section])) errors.push({ field: section, description: `${section}: must be an object` });
   }
   const email = isObject(settings.email) ? settings.email : {};
   const tickets = isObject(settings.tickets) ? settings.tickets : {};
+  const satisfaction = isObject(settings.customer_satisfaction) ? settings.customer_satisfaction : {};
   const patch: ZendeskEmailTemplateSettings = {};
   const changed: string[] = [];
   for (const [key, value] of Object.entries(email)) {
@@ -137,6 +142,13 @@ export const changeAccountSettings = (current: AccountSettingsV1, body: unknown)
     else if (key === 'email_comments_public_by_default') visibility.agentEmailCommentsPublic = value;
     else visibility.ccEndUserCommentsPublic = value;
   }
+  let customerSatisfaction = base.customerSatisfaction;
+  for (const [key, value] of Object.entries(satisfaction)) {
+    const field = `customer_satisfaction.${key}`;
+    if (key !== 'enabled') errors.push({ field, description: `${key}: is not a customer satisfaction setting Mailroom has` });
+    else if (typeof value !== 'boolean') errors.push({ field, description: `${key}: must be true or false` });
+    else customerSatisfaction = value;
+  }
   if (errors.length) return { ok: false, errors };
   const template = applyEmailTemplateSettings(current.emailTemplate, patch);
   if (!template.ok) {
@@ -151,9 +163,9 @@ export const changeAccountSettings = (current: AccountSettingsV1, body: unknown)
     };
   }
   const before = toZendeskAccountSettings(current).settings;
-  const next: AccountSettingsV1 = { emailTemplate: template.template, suppressPlaceholdersOnCreation: suppress, emailCommentVisibility: visibility, ccBlocklist: blocklist };
+  const next: AccountSettingsV1 = { emailTemplate: template.template, suppressPlaceholdersOnCreation: suppress, emailCommentVisibility: visibility, ccBlocklist: blocklist, customerSatisfaction };
   const after = toZendeskAccountSettings(next).settings;
-  for (const section of ['email', 'tickets'] as const) {
+  for (const section of ['email', 'tickets', 'customer_satisfaction'] as const) {
     for (const key of Object.keys(after[section])) if (after[section][key] !== before[section][key]) changed.push(`${section}.${key}`);
   }
   return { ok: true, settings: next, changed };
