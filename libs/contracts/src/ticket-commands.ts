@@ -128,6 +128,16 @@ export interface RecordDeliveryV1 {
     | { status: 'failed'; to: string[]; error: string; permanent: boolean; at: string };
 }
 
+/**
+ * The outcomes of several outgoing mails of one ticket, recorded together (the notifier's sender
+ * sends one per ticket per pass). Each outcome is applied once per notification and recipient: an
+ * outcome the ticket already has is skipped, so a repeated or overlapping batch adds nothing.
+ */
+export interface RecordDeliveriesV1 {
+  ticketId: number;
+  deliveries: { notificationId: string; outcome: RecordDeliveryV1['outcome'] }[];
+}
+
 /** The outcome of one webhook call (all its attempts), recorded on the ticket's audit. */
 export interface RecordWebhookDeliveryV1 {
   ticketId: number;
@@ -168,6 +178,7 @@ export type TicketCommandMessage =
   | { type: 'ticket.add_comment'; data: AddCommentV1 }
   | { type: 'ticket.apply_rule_actions'; data: ApplyRuleActionsV1 }
   | { type: 'ticket.record_delivery'; data: RecordDeliveryV1 }
+  | { type: 'ticket.record_deliveries'; data: RecordDeliveriesV1 }
   | { type: 'ticket.record_webhook_delivery'; data: RecordWebhookDeliveryV1 }
   | { type: 'ticket.record_bounce'; data: RecordBounceV1 };
 

@@ -68,11 +68,11 @@ describe('the notifier rendering from its projection', () => {
     await handleNotifierMessage(all, msg('ticket.comment_added', stream, 2, comment, { updateId: creation, actor, via }));
     await handleNotifierMessage(all, msg('ticket.notification_requested', stream, 3, notification, { updateId: randomUUID(), causationId: creation, actor: { userId: null, role: 'system' } }));
     const outgoing = await t.db.query<{ subject: string; text_body: string; html_body: string; envelope_from: string }>(`SELECT subject, text_body, html_body, envelope_from FROM notifier.outgoing WHERE ticket_id = $1`, [id]);
-    const records = await t.db.query<{ data: { outcome: { status: string; error?: string } } }>(
-      `SELECT data FROM mailroom_events.messages WHERE type = 'ticket.record_delivery' AND (data->>'ticketId')::int = $1`,
+    const records = await t.db.query<{ data: { deliveries: { outcome: { status: string; error?: string } }[] } }>(
+      `SELECT data FROM mailroom_events.messages WHERE type = 'ticket.record_deliveries' AND (data->>'ticketId')::int = $1`,
       [id],
     );
-    return { outgoing, records: records.map((r) => r.data.outcome) };
+    return { outgoing, records: records.flatMap((r) => r.data.deliveries.map((d) => d.outcome)) };
   };
 
   it('stores a multipart email in which the customer\'s Liquid stays literal', async () => {

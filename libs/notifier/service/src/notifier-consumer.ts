@@ -3,6 +3,7 @@ import {
   deterministicUuid,
   type Message,
   type NotificationRequestedV1,
+  type RecordDeliveriesV1,
   type RecordDeliveryV1,
   type TicketEvent,
   type Update,
@@ -96,9 +97,24 @@ const domainOf = (address: string): string => address.slice(address.lastIndexOf(
 
 const formatAddress = (name: string, address: string): string => (name ? `"${name.replace(/["\\\r\n]/g, '')}" <${address}>` : address);
 
-/** Records a notification's outcome on its ticket, through a command with an id that repeats on retry. */
-export const sendDeliveryRecord = async (store: EventStore, tx: Db, key: string, record: RecordDeliveryV1): Promise<void> => {
-  await store.sendCommand(tx, { id: deterministicUuid('delivery', key, record.outcome.status), type: 'ticket.record_delivery', data: record });
+export type DeliveryOutcome = RecordDeliveryV1['outcome'];
+/** One outgoing mail's final outcome (the outgoing id is one mail: one notification, one recipient). */
+export interface DeliveryRecord {
+  outgoingId: string;
+  notificationId: string;
+  outcome: DeliveryOutcome;
+}
+
+/**
+ * Records outcomes of one ticket's outgoing mails with one command. Its id is derived from the
+ * outgoing mails and their outcomes (sorted), so the same batch written again is the same command
+ * (not sent twice); the ticket skips any outcome it already has, so overlapping batches are harmless.
+ */
+export const sendDeliveryRecords = async (store: EventStore, tx: Db, ticketId: number, outcomes: readonly DeliveryRecord[]): Promise<void> => {
+  if (outcomes.length === 0) return;
+  const key = outcomes.map((o) => `${o.outgoingId}:${o.outcome.status}`).sort();
+  const data: RecordDeliveriesV1 = { ticketId, deliveries: outcomes.map((o) => ({ notificationId: o.notificationId, outcome: o.outcome })) };
+  await store.sendCommand(tx, { id: deterministicUuid('deliveries', ...key), type: 'ticket.record_deliveries', data });
 };
 
 const applyUserEvent = async (tx: Db, m: Message): Promise<void> => {
@@ -227,17 +243,15 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
   const firedOnTicketCreation = !!v.createdUpdateId && (m.metadata.causationId === v.createdUpdateId || m.metadata.updateId === v.createdUpdateId);
   const domain = domainOf(support.address);
   let queued = false;
+  // Recipients that get no mail (bounced address, broken template): their outcomes in one record.
+  const unsent: DeliveryRecord[] = [];
   for (const recipientId of n.recipientIds) {
     const recipient = person(recipientId);
     const outgoingId = deterministicUuid('outgoing', n.notificationId, recipientId);
     if (!recipient.email) continue; // rules suppress these; nothing to send to
     if (recipient.undeliverable) {
       // Bounced before (reference §6.5): not mailed until an agent marks the email deliverable again.
-      await sendDeliveryRecord(deps.store, tx, outgoingId, {
-        ticketId: v.id,
-        notificationId: n.notificationId,
-        outcome: { status: 'failed', to: [recipient.email], error: UNDELIVERABLE_REASON, permanent: true, at: m.metadata.occurredAt },
-      });
+      unsent.push({ outgoingId, notificationId: n.notificationId, outcome: { status: 'failed', to: [recipient.email], error: UNDELIVERABLE_REASON, permanent: true, at: m.metadata.occurredAt } });
       continue;
     }
     const suppressCommentPlaceholders = shouldSuppressCommentPlaceholders({
@@ -254,11 +268,7 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
     });
     if (!composed.ok) {
       // A broken template fails this one notification, with the reason on the ticket.
-      await sendDeliveryRecord(deps.store, tx, outgoingId, {
-        ticketId: v.id,
-        notificationId: n.notificationId,
-        outcome: { status: 'failed', to: [recipient.email], error: `could not render: ${composed.error}`, permanent: true, at: m.metadata.occurredAt },
-      });
+      unsent.push({ outgoingId, notificationId: n.notificationId, outcome: { status: 'failed', to: [recipient.email], error: `could not render: ${composed.error}`, permanent: true, at: m.metadata.occurredAt } });
       continue;
     }
     const messageId = notificationMessageId(v.id, outgoingId, domain, deps.secret);
@@ -280,5 +290,6 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
     );
     queued = queued || inserted.length > 0;
   }
+  await sendDeliveryRecords(deps.store, tx, v.id, unsent);
   return queued;
 };

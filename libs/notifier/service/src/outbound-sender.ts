@@ -3,7 +3,7 @@ import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import type { Logger } from '@mailroom/observability';
 import { DrainLoop } from './drain-loop';
-import { sendDeliveryRecord } from './notifier-consumer';
+import { type DeliveryOutcome, type DeliveryRecord, sendDeliveryRecords } from './notifier-consumer';
 
 interface OutgoingRow {
   id: string;
@@ -18,6 +18,9 @@ interface OutgoingRow {
   html_body: string;
   attempts: number;
 }
+
+/** What one relay attempt came to: a final outcome for the ticket, or a retry at a later time. */
+type Attempt = { row: OutgoingRow; attempt: number } & ({ outcome: DeliveryOutcome; retry?: undefined } | { retry: { error: string; at: Date }; outcome?: undefined });
 
 export interface SenderOptions {
   db: Db;
@@ -34,8 +37,8 @@ const backoffSeconds = (attempt: number): number => [5, 30, 120, 600, 1800, 3600
 
 /**
  * Sends pending outgoing mail through the relay. Each mail is picked with SKIP LOCKED (several
- * replicas share the queue), and its outcome is written together with a delivery record for the
- * ticket's audit. A 5xx answer is final; anything else is retried with back-off.
+ * replicas share the queue); the outcomes of a pass are written together with the delivery records
+ * for the tickets' audits. A 5xx answer is final; anything else is retried with back-off.
  */
 export class OutboundSender {
   private readonly transport: Transporter;
@@ -53,7 +56,8 @@ export class OutboundSender {
   /**
    * Sends what is due now; returns how many mails it attempted. Mails are claimed with a short
    * lease in their own transaction and sent outside any transaction: an open transaction would
-   * hold back every gap-safe reader of the log while the relay answers.
+   * hold back every gap-safe reader of the log while the relay answers. The pass's outcomes are
+   * then written in one transaction (see `record`).
    */
   async runOnce(): Promise<number> {
     const now = (this.opts.clock ?? (() => new Date()))();
@@ -65,13 +69,15 @@ export class OutboundSender {
        RETURNING id, notification_id, ticket_id, to_address, message_id, envelope_from, headers, subject, text_body, html_body, attempts`,
       [now.toISOString(), this.opts.batchSize ?? 20, lease.toISOString()],
     );
-    await Promise.all(due.map((row) => this.deliver(row, now)));
+    if (due.length === 0) return 0;
+    const attempts = await Promise.all(due.map((row) => this.attempt(row, now)));
+    await this.record(attempts, now);
     return due.length;
   }
 
-  private async deliver(row: OutgoingRow, now: Date): Promise<void> {
+  /** One relay attempt; writes nothing (the pass records every attempt at once). */
+  private async attempt(row: OutgoingRow, now: Date): Promise<Attempt> {
     const attempt = row.attempts + 1;
-    const ticketId = Number(row.ticket_id);
     try {
       const info = await this.transport.sendMail({
         from: row.envelope_from,
@@ -84,33 +90,45 @@ export class OutboundSender {
         envelope: { from: row.envelope_from.replace(/^.*<([^>]+)>.*$/, '$1'), to: [row.to_address] },
       });
       const response = String((info as { response?: string }).response ?? 'accepted');
-      await this.opts.db.transaction(async (tx) => {
-      await tx.query(`UPDATE notifier.outgoing SET status = 'sent', attempts = $2, relay_response = $3, sent_at = $4 WHERE id = $1`, [row.id, attempt, response, now.toISOString()]);
-      await sendDeliveryRecord(this.opts.store, tx, row.id, {
-        ticketId,
-        notificationId: row.notification_id,
-        outcome: { status: 'delivered', to: [row.to_address], messageId: row.message_id, relayResponse: response, at: now.toISOString() },
-      });
-      });
+      return { row, attempt, outcome: { status: 'delivered', to: [row.to_address], messageId: row.message_id, relayResponse: response, at: now.toISOString() } };
     } catch (err) {
       const e = err as { responseCode?: number; message?: string };
       const permanent = (e.responseCode !== undefined && e.responseCode >= 500) || attempt >= (this.opts.maxAttempts ?? 6);
       const error = `${e.responseCode ? `${e.responseCode} ` : ''}${e.message ?? String(err)}`.slice(0, 1000);
       this.opts.log.warn('notification delivery failed', { to: row.to_address, attempt, permanent, error });
-      if (permanent) {
-        await this.opts.db.transaction(async (tx) => {
-        await tx.query(`UPDATE notifier.outgoing SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1`, [row.id, attempt, error]);
-        await sendDeliveryRecord(this.opts.store, tx, row.id, {
-          ticketId,
-          notificationId: row.notification_id,
-          outcome: { status: 'failed', to: [row.to_address], error, permanent: true, at: now.toISOString() },
-        });
-        });
-      } else {
-        const next = new Date(now.getTime() + backoffSeconds(attempt) * 1000);
-        await this.opts.db.query(`UPDATE notifier.outgoing SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [row.id, attempt, error, next.toISOString()]);
-      }
+      if (permanent) return { row, attempt, outcome: { status: 'failed', to: [row.to_address], error, permanent: true, at: now.toISOString() } };
+      return { row, attempt, retry: { error, at: new Date(now.getTime() + backoffSeconds(attempt) * 1000) } };
     }
+  }
+
+  /**
+   * Writes a pass's outcomes in one transaction: each mail's row, and per ticket one
+   * `ticket.record_deliveries` command with the final outcomes (issue 8: one command and one
+   * ticket transaction per ticket and pass instead of one per mail). The command id is derived
+   * from the outcomes it carries, so writing the same pass again sends nothing new; a row another
+   * replica finished meanwhile (our lease ran out) is left to its record. A crash after sending
+   * and before this commit leaves the rows pending: they are sent again when the lease ends and
+   * recorded then, and the ticket applies each outcome once whatever the batches looked like.
+   */
+  private async record(attempts: Attempt[], now: Date): Promise<void> {
+    await this.opts.db.transaction(async (tx) => {
+      const byTicket = new Map<number, DeliveryRecord[]>();
+      for (const a of attempts) {
+        if (a.retry) {
+          await tx.query(`UPDATE notifier.outgoing SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1 AND status = 'pending'`, [a.row.id, a.attempt, a.retry.error, a.retry.at.toISOString()]);
+          continue;
+        }
+        const o = a.outcome;
+        const updated =
+          o.status === 'delivered'
+            ? await tx.query(`UPDATE notifier.outgoing SET status = 'sent', attempts = $2, relay_response = $3, sent_at = $4 WHERE id = $1 AND status = 'pending' RETURNING id`, [a.row.id, a.attempt, o.relayResponse, now.toISOString()])
+            : await tx.query(`UPDATE notifier.outgoing SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1 AND status = 'pending' RETURNING id`, [a.row.id, a.attempt, o.error]);
+        if (!updated.length) continue;
+        const ticketId = Number(a.row.ticket_id);
+        byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), { outgoingId: a.row.id, notificationId: a.row.notification_id, outcome: o }]);
+      }
+      for (const [ticketId, outcomes] of byTicket) await sendDeliveryRecords(this.opts.store, tx, ticketId, outcomes);
+    });
   }
 
   start(): void {

@@ -127,16 +127,25 @@ export type TicketCommand =
       /** Events of the updates made after the version the rules saw: their field changes win. */
       later?: TicketEvent[];
     })
-  | (CommandBase & {
-      type: 'RecordDelivery';
-      notificationId: string;
-      outcome:
-        | { status: 'delivered'; to: string[]; messageId: string; relayResponse: string; at: string }
-        | { status: 'failed'; to: string[]; error: string; permanent: boolean; at: string };
-    })
+  | (CommandBase & { type: 'RecordDelivery'; notificationId: string; outcome: DeliveryOutcome })
+  /** Several outgoing mails' outcomes in one update (the notifier's sender records a pass at once). */
+  | (CommandBase & { type: 'RecordDeliveries'; deliveries: { notificationId: string; outcome: DeliveryOutcome }[] })
   | (CommandBase & { type: 'RecordWebhookDelivery' } & Omit<RecordWebhookDeliveryV1, 'ticketId'>)
   /** A bounce of a mail about this ticket, with what it did to the address (decided on the user, bounces.ts). */
   | (CommandBase & { type: 'RecordBounce' } & Omit<DeliveryBouncedV1, 'ticketId'>);
+
+/** What the relay answered for one outgoing mail (or why it was never sent). */
+export type DeliveryOutcome =
+  | { status: 'delivered'; to: string[]; messageId: string; relayResponse: string; at: string }
+  | { status: 'failed'; to: string[]; error: string; permanent: boolean; at: string };
+
+/** One notification's outcome per recipient list: the key a recorded outcome is known by (see evolve). */
+const deliveryKey = (notificationId: string, to: readonly string[]): string => `${notificationId}:${to.join(',')}`;
+
+const deliveryEvent = (ticketId: number, notificationId: string, o: DeliveryOutcome): TicketEvent =>
+  o.status === 'delivered'
+    ? { type: 'ticket.notification_delivered', data: { ticketId, notificationId, to: o.to, messageId: o.messageId, relayResponse: o.relayResponse, deliveredAt: o.at } }
+    : { type: 'ticket.notification_failed', data: { ticketId, notificationId, to: o.to, error: o.error, permanent: o.permanent, failedAt: o.at } };
 
 export type TicketError =
   | { kind: 'not_found'; message: string }
@@ -339,13 +348,23 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
     }
     case 'RecordDelivery': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
-      const o = command.outcome;
-      const key = `${command.notificationId}:${o.to.join(',')}`;
-      if (state.deliveries.includes(key)) return ok([]);
-      if (o.status === 'delivered') {
-        return ok([{ type: 'ticket.notification_delivered', data: { ticketId: state.id, notificationId: command.notificationId, to: o.to, messageId: o.messageId, relayResponse: o.relayResponse, deliveredAt: o.at } }]);
+      if (state.deliveries.includes(deliveryKey(command.notificationId, command.outcome.to))) return ok([]);
+      return ok([deliveryEvent(state.id, command.notificationId, command.outcome)]);
+    }
+    case 'RecordDeliveries': {
+      if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
+      // Each outcome once: one the ticket already has (a replayed or overlapping batch, a single
+      // record still in flight from before batches) is skipped, as is a repeat within the batch.
+      const seen = new Set(state.deliveries);
+      const events: TicketEvent[] = [];
+      for (const d of command.deliveries) {
+        const key = deliveryKey(d.notificationId, d.outcome.to);
+        if (seen.has(key)) continue;
+        // A retryable failure is not final (evolve does not remember it): a later outcome still counts.
+        if (d.outcome.status === 'delivered' || d.outcome.permanent) seen.add(key);
+        events.push(deliveryEvent(state.id, d.notificationId, d.outcome));
       }
-      return ok([{ type: 'ticket.notification_failed', data: { ticketId: state.id, notificationId: command.notificationId, to: o.to, error: o.error, permanent: o.permanent, failedAt: o.at } }]);
+      return ok(events);
     }
     default: {
       const _exhaustive: never = command;
@@ -437,7 +456,7 @@ export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId
       return { ...state, deliveries: [...state.deliveries, bounceKey(event.data.mailId, event.data.address)] };
     case 'ticket.notification_delivered':
     case 'ticket.notification_failed': {
-      const key = `${event.data.notificationId}:${event.data.to.join(',')}`;
+      const key = deliveryKey(event.data.notificationId, event.data.to);
       if (event.type === 'ticket.notification_failed' && !event.data.permanent) return state;
       return { ...state, deliveries: [...state.deliveries, key] };
     }

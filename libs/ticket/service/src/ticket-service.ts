@@ -91,6 +91,7 @@ const TICKET_COMMAND_WORK: { [T in TicketCommandMessage['type']]: (commands: Tic
   'ticket.add_comment': (c, tx, d, meta) => c.addComment(tx, d, meta),
   'ticket.apply_rule_actions': (c, tx, d, meta) => c.applyRuleActions(tx, d, meta),
   'ticket.record_delivery': (c, tx, d, meta) => c.recordDelivery(tx, d, meta),
+  'ticket.record_deliveries': (c, tx, d, meta) => c.recordDeliveries(tx, d, meta),
   'ticket.record_webhook_delivery': (c, tx, d, meta) => c.recordWebhookDelivery(tx, d, meta),
   'ticket.record_bounce': (c, tx, d, meta) => c.recordBounce(tx, d, meta),
 };

@@ -10,6 +10,7 @@ import {
   type Message,
   type PersonRef,
   type RecordBounceV1,
+  type RecordDeliveriesV1,
   type RecordDeliveryV1,
   type RecordWebhookDeliveryV1,
   type TicketEvent,
@@ -364,6 +365,37 @@ export class TicketCommands {
       // Recorded in the audit of the update whose rule asked for the notification.
       { actor, via: { ...via, channel: 'rule' }, causationId: askedIn ?? meta.causationId },
     );
+  }
+
+  /**
+   * A batch of outgoing mails' outcomes on one ticket, in the caller's one transaction. Each
+   * outcome goes on the audit of the update whose rule asked for its notification (DESIGN §2.7),
+   * so the batch is one update per asking update — usually exactly one: a pass of the sender holds
+   * the mails one rules update queued. Outcomes the ticket already has are skipped by the decider.
+   */
+  async recordDeliveries(tx: Db, c: RecordDeliveriesV1, meta: { causationId: string }): Promise<CommandResult[]> {
+    const actor: Actor = { userId: null, role: 'system' };
+    const via: Via = { channel: 'rule', source: { from: {}, to: {}, rel: 'notifier' } };
+    const ids = [...new Set(c.deliveries.map((d) => d.notificationId))];
+    const asked = new Map(
+      (
+        await tx.query<{ notification_id: string; update_id: string }>(
+          `SELECT DISTINCT ON (data->>'notificationId') data->>'notificationId' AS notification_id, metadata->>'causationId' AS update_id
+           FROM mailroom_events.messages WHERE stream_id = $1 AND type = 'ticket.notification_requested' AND data->>'notificationId' = ANY($2::text[])`,
+          [ticketStreamId(c.ticketId), ids],
+        )
+      ).map((r) => [r.notification_id, r.update_id ?? meta.causationId]),
+    );
+    const byUpdate = new Map<string, RecordDeliveriesV1['deliveries']>();
+    for (const d of c.deliveries) {
+      const updateId = asked.get(d.notificationId) ?? meta.causationId;
+      byUpdate.set(updateId, [...(byUpdate.get(updateId) ?? []), d]);
+    }
+    const results: CommandResult[] = [];
+    for (const [askedIn, deliveries] of byUpdate) {
+      results.push(await this.execute(tx, c.ticketId, (_s, now) => ({ type: 'RecordDeliveries', now, actor, via, deliveries }), { actor, via, causationId: askedIn }));
+    }
+    return results;
   }
 
   /**
