@@ -118,6 +118,11 @@ export interface ApplyRuleActionsV1 {
     scheduleId?: number | null;
   };
   fired: FiredRule[];
+  /**
+   * Zendesk's 28-day close of a solved ticket, sent by the scheduler with `fired` empty: made by
+   * the system (`via` system), so no trigger runs on it, and applied only to a ticket still solved.
+   */
+  systemClose?: true;
 }
 
 export interface RecordDeliveryV1 {

@@ -159,6 +159,8 @@ export interface TriggerFiredV1 {
   ticketId: number;
   triggerId: string;
   title: string;
+  /** An automation's firing (the scheduler's update) rather than a trigger's; absent: a trigger. */
+  kind?: 'automation';
   /** The actions the trigger applied, in Zendesk's {field, value} form. */
   actions: { field: string; value: unknown }[];
   /**

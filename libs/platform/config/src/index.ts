@@ -335,8 +335,10 @@ export const readWorkerConfig = (defaultHealthPort: number, env: Env = process.e
 });
 
 export interface SchedulerConfig extends WorkerConfig {
-  /** Wall-clock tick interval; 0: ticks only through the internal endpoint. */
+  /** How often the scheduler looks at the wall clock; 0: cycles only through the endpoints and the CLI. */
   tickSeconds: number;
+  /** How often automations run (Zendesk: hourly): a cycle at each multiple of this many minutes. */
+  automationIntervalMinutes: number;
   /** `POST /internal/tick` moves the clock: it needs this token as a bearer token (README "Settings"). */
   adminToken: string;
 }
@@ -344,6 +346,7 @@ export interface SchedulerConfig extends WorkerConfig {
 export const readSchedulerConfig = (env: Env = process.env): SchedulerConfig => ({
   ...readWorkerConfig(3003, env),
   tickSeconds: readInt(env, 'MAILROOM_TICK_SECONDS', 60, 0, 86400),
+  automationIntervalMinutes: readInt(env, 'MAILROOM_AUTOMATION_INTERVAL_MINUTES', 60, 1, 1440),
   adminToken: readAdminToken(env),
 });
 

@@ -17,6 +17,7 @@ import { RawMailHelo1764050400018 } from './migrations/0018-raw-mail-helo';
 import { TicketMailCounters1764050400019 } from './migrations/0019-ticket-mail-counters';
 import { BodyReferenceFailures1764050400020 } from './migrations/0020-body-reference-failures';
 import { SchedulerAutomations1764050400021 } from './migrations/0021-scheduler-automations';
+import { SchedulerAutomationTickets1764050400023 } from './migrations/0023-scheduler-automation-tickets';
 
 /** Every migration, in order. One command applies them: `npm run migrate`. */
-export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012, SchedulesAndNames1764050400013, RulesStaffIndex1764050400014, UserReadModelVersion1764050400015, RulesDefaultMembers1764050400016, ApiTokensAndAuthLimits1764050400017, RawMailHelo1764050400018, TicketMailCounters1764050400019, BodyReferenceFailures1764050400020, SchedulerAutomations1764050400021];
+export const MIGRATIONS = [EventStore1764050400001, Ingest1764050400002, Ticket1764050400003, Consumers1764050400004, SuspendedTickets1764050400005, LoopProtection1764050400006, RecipientAddresses1764050400008, PeopleAndAccount1764050400010, TriggersApi1764050400011, Webhooks1764050400012, SchedulesAndNames1764050400013, RulesStaffIndex1764050400014, UserReadModelVersion1764050400015, RulesDefaultMembers1764050400016, ApiTokensAndAuthLimits1764050400017, RawMailHelo1764050400018, TicketMailCounters1764050400019, BodyReferenceFailures1764050400020, SchedulerAutomations1764050400021, SchedulerAutomationTickets1764050400023];

@@ -188,9 +188,10 @@ const applyTicketUpdate = async (deps: RulesDeps, tx: Db, update: Update): Promi
   );
   if (!complete || !next) return;
   const events = pending.events;
-  const channel = events[0].metadata.via?.channel;
-  // Rules' own updates and delivery records do not start another cycle.
-  if (channel === 'rule' || channel === 'system') return;
+  const via = events[0].metadata.via;
+  // Rules' own updates, the system's (the 28-day close) and delivery records do not start another
+  // cycle; an automation's update is a ticket update like any other: triggers run on it.
+  if ((via?.channel === 'rule' && via.source.rel !== 'automation') || via?.channel === 'system') return;
   if (!events.some((x) => !RECORD_ONLY_TICKET_EVENTS.has(x.type as TicketEvent['type']))) return;
   // Triggers do not run on a ticket that was already closed.
   if (pending.before?.status === 'closed') return;

@@ -52,7 +52,7 @@ describe('rebuilding the scheduler projection from the log', () => {
 
     await t.db.query(`TRUNCATE scheduler.tickets`);
     const result = await rebuildReadModel(t.db, store, schedulerProjectionRebuild, { pageSize: 7 });
-    expect(result.rows).toEqual({ 'scheduler.tickets': 8 });
+    expect(result.rows).toEqual({ 'scheduler.tickets': 8, 'scheduler.users': 0 });
     expect(await rows()).toEqual(live);
 
     // Redelivered (inbox), and as if still queued (no inbox row): the versions keep them out.

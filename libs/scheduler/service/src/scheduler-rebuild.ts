@@ -3,11 +3,23 @@ import type { Db } from '@mailroom/database';
 import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
 import { evolveSchedulerTicket, type SchedulerTicketRow } from './scheduler-consumer';
 
-/** scheduler.tickets folded in memory with the consumer's own `evolveSchedulerTicket`. */
+/** scheduler.tickets folded in memory with the consumer's own `evolveSchedulerTicket`; scheduler.users merged as the consumer does. */
 class SchedulerFold implements ReadModelFold {
   private readonly tickets = new Map<number, SchedulerTicketRow>();
+  private readonly users = new Map<number, { id: number; version: number; data: Record<string, unknown> }>();
 
   fold(m: Message): void {
+    if (m.kind === 'event' && (m.type === 'user.created' || m.type === 'user.updated')) {
+      const d = m.data as { userId: number; name?: string; email?: string | null; role?: string };
+      const current = this.users.get(d.userId);
+      if (current && current.version >= m.streamVersion) return;
+      const data: Record<string, unknown> = { ...(current?.data ?? {}), id: d.userId };
+      if (d.name !== undefined) data.name = d.name;
+      if (d.email !== undefined) data.email = d.email;
+      if (d.role !== undefined) data.role = d.role;
+      this.users.set(d.userId, { id: d.userId, version: m.streamVersion, data });
+      return;
+    }
     if (m.kind !== 'event' || !m.type.startsWith('ticket.')) return;
     const id = (m.data as { ticketId: number }).ticketId;
     const current = this.tickets.get(id) ?? null;
@@ -18,7 +30,7 @@ class SchedulerFold implements ReadModelFold {
   }
 
   async write(tx: Db): Promise<Record<string, number>> {
-    return { 'scheduler.tickets': await insertRows(tx, 'scheduler.tickets', this.tickets.values()) };
+    return { 'scheduler.tickets': await insertRows(tx, 'scheduler.tickets', this.tickets.values()), 'scheduler.users': await insertRows(tx, 'scheduler.users', this.users.values()) };
   }
 }
 
@@ -29,6 +41,6 @@ class SchedulerFold implements ReadModelFold {
  */
 export const schedulerProjectionRebuild: ReadModelRebuild = {
   name: 'scheduler',
-  tables: ['scheduler.tickets'],
+  tables: ['scheduler.tickets', 'scheduler.users'],
   start: () => new SchedulerFold(),
 };

@@ -4,33 +4,43 @@ import type { WorkerConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database';
 import { Broker } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
+import { runCycle, type CycleReport } from './automations/automation-cycle';
 import { seedStandardAutomations } from './automations/automation-store';
-import { SCHEDULER_QUEUE, schedulerHandlers, ticketsDue } from './scheduler-consumer';
+import { SCHEDULER_QUEUE, schedulerHandlers } from './scheduler-consumer';
 
 export interface TickResult {
   at: string;
-  previous: string | null;
-  /** What the automations would look at: tickets per time condition (automations are a later issue). */
-  solvedForAtLeast24h: number[];
-  pendingForAtLeast24h: number[];
+  /** What the cycle at that instant did (also when it had run already: what it did then). */
+  cycle: CycleReport;
 }
 
 /**
- * One tick at an instant given from outside (time is injected): records the clock and runs the
- * time scans. The clock never moves backwards.
+ * One full automation cycle at an instant given from outside (time is injected), waiting for a
+ * cycle in progress on another replica: the internal endpoint, the API and the CLI.
  */
-export const tick = async (db: Db, now: Date): Promise<TickResult> =>
-  db.transaction(async (tx) => {
-    const [prev] = await tx.query<{ last_tick_at: Date }>(`SELECT last_tick_at FROM scheduler.clock WHERE id = 1 FOR UPDATE`);
-    if (prev && prev.last_tick_at.getTime() > now.getTime()) throw new RangeError(`the scheduler is at ${prev.last_tick_at.toISOString()}; it cannot tick at an earlier ${now.toISOString()}`);
-    await tx.query(`INSERT INTO scheduler.clock (id, last_tick_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_tick_at = $1`, [now.toISOString()]);
-    return {
-      at: now.toISOString(),
-      previous: prev ? prev.last_tick_at.toISOString() : null,
-      solvedForAtLeast24h: await ticketsDue(tx, 'solved_at', 24, now, 'solved'),
-      pendingForAtLeast24h: await ticketsDue(tx, 'pending_at', 24, now, 'pending'),
-    };
-  });
+export const tick = async (db: Db, now: Date): Promise<TickResult> => {
+  const outcome = await runCycle(db, now, { wait: true });
+  if (!outcome.ran) throw new Error('the cycle lock was not taken');
+  return { at: now.toISOString(), cycle: outcome.cycle };
+};
+
+/** The instant of the wall-clock cycle due at `now`: the last multiple of the interval (the same on every replica). */
+export const cycleSlot = (now: Date, intervalMinutes: number): Date => {
+  const step = intervalMinutes * 60_000;
+  return new Date(Math.floor(now.getTime() / step) * step);
+};
+
+/**
+ * The wall clock: every `tickSeconds` it looks whether the cycle of the current slot has run, and
+ * runs it if not. Replicas agree on the slot, so they race for one cycle: the first takes the
+ * advisory lock, the others skip (busy) or find it finished.
+ */
+export const wallClockTick = async (db: Db, now: Date, intervalMinutes: number): Promise<void> => {
+  const slot = cycleSlot(now, intervalMinutes);
+  const [done] = await db.query(`SELECT 1 FROM scheduler.cycles WHERE at = $1 AND finished_at IS NOT NULL`, [slot.toISOString()]);
+  if (done) return;
+  await runCycle(db, slot, { wait: false });
+};
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -57,7 +67,7 @@ export interface RunningScheduler {
   close(): Promise<void>;
 }
 
-export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: number; adminToken?: string }, log: Logger): Promise<RunningScheduler> => {
+export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: number; automationIntervalMinutes?: number; adminToken?: string }, log: Logger): Promise<RunningScheduler> => {
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-scheduler' }, (msg) => log.warn(msg));
   await seedStandardAutomations(db);
   const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-scheduler', log: (level, msg) => log[level](msg) });
@@ -69,7 +79,10 @@ export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: 
   });
   broker.start();
   // The wall clock drives it in production; tests and operators can drive it to any instant.
-  const timer = cfg.tickSeconds === 0 ? null : setInterval(() => void tick(db, new Date()).catch((err) => log.warn(`tick failed: ${(err as Error).message}`)), (cfg.tickSeconds ?? 60) * 1000);
+  const timer =
+    cfg.tickSeconds === 0
+      ? null
+      : setInterval(() => void wallClockTick(db, new Date(), cfg.automationIntervalMinutes ?? 60).catch((err) => log.warn(`automation cycle failed: ${(err as Error).message}`)), (cfg.tickSeconds ?? 60) * 1000);
   const server = http.createServer(async (req, res) => {
     const reply = (code: number, body: unknown) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     try {

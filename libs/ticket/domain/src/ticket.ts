@@ -297,14 +297,18 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
     }
     case 'ApplyRuleActions': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
-      if (state.ruleUpdates.includes(command.updateId)) return ok([]);
+      // An automation's update and the triggers' reply to it share an update id: the key says which.
+      const automation = command.fired.some((f) => f.kind === 'automation');
+      if (state.ruleUpdates.includes(ruleUpdateKey(command.updateId, automation))) return ok([]);
+      // Automations never touch a closed ticket (it may have closed since the scheduler looked).
+      if (automation && state.status === 'closed') return ok([]);
       const { changes: current, superseded } = withoutSupersededChanges(command.changes, command.later ?? []);
       // A rule cannot break the system rules; its other actions still count.
       const changes = withSystemRules('rules', state, current, command.actor, null).fields;
       const events: TicketEvent[] = [];
       for (const f of command.fired) {
         const dropped = [...new Set(f.actions.map((a) => a.field).filter((field) => superseded.includes(field)))];
-        events.push({ type: 'ticket.trigger_fired', data: { ticketId: state.id, triggerId: f.id, title: f.title, actions: f.actions, ...(dropped.length ? { superseded: dropped } : {}) } });
+        events.push({ type: 'ticket.trigger_fired', data: { ticketId: state.id, triggerId: f.id, title: f.title, ...(f.kind === 'automation' ? { kind: 'automation' as const } : {}), actions: f.actions, ...(dropped.length ? { superseded: dropped } : {}) } });
       }
       events.push(...fieldEvents(state, changes).map((e) => attributeToRule(e, command.fired)));
       for (const f of command.fired) {
@@ -372,6 +376,9 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
     }
   }
 };
+
+/** What `ruleUpdates` remembers: the update a trigger cycle answered, or an automation's own update. */
+const ruleUpdateKey = (updateId: string, automation: boolean): string => (automation ? `automation:${updateId}` : updateId);
 
 /** The rule actions that can set each field; the last rule (in firing order) to set it made the change. */
 const ACTION_FIELDS: Partial<Record<TicketEvent['type'], readonly string[]>> = {
@@ -444,11 +451,15 @@ export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId
       return { ...state, ccIds: event.data.ccIds, updatedAt: at };
     case 'ticket.mail_command_refused':
       return state;
-    case 'ticket.trigger_fired':
-      return meta?.causationId && !state.ruleUpdates.includes(meta.causationId) ? { ...state, ruleUpdates: [...state.ruleUpdates, meta.causationId] } : state;
+    case 'ticket.trigger_fired': {
+      const key = meta?.causationId ? ruleUpdateKey(meta.causationId, event.data.kind === 'automation') : undefined;
+      return key && !state.ruleUpdates.includes(key) ? { ...state, ruleUpdates: [...state.ruleUpdates, key] } : state;
+    }
     case 'ticket.notification_requested':
-    case 'ticket.webhook_requested':
-      return meta?.causationId && !state.ruleUpdates.includes(meta.causationId) ? { ...state, ruleUpdates: [...state.ruleUpdates, meta.causationId] } : state;
+    case 'ticket.webhook_requested': {
+      const key = meta?.causationId ? ruleUpdateKey(meta.causationId, event.data.rule.kind === 'automation') : undefined;
+      return key && !state.ruleUpdates.includes(key) ? { ...state, ruleUpdates: [...state.ruleUpdates, key] } : state;
+    }
     case 'ticket.webhook_delivered':
     case 'ticket.webhook_failed':
       return { ...state, deliveries: [...state.deliveries, `webhook:${event.data.requestId}`] };

@@ -27,6 +27,7 @@ import { WebhooksApi, WebhooksController } from './http/webhooks-controller';
 import { SchedulesApi, SchedulesController } from './http/schedules-controller';
 import { TicketApi } from './http/ticket-api';
 import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
+import { AutomationCycleController } from './http/automation-cycle-controller';
 import { AutomationsApi, AutomationsController, satisfactionAutomationFollower } from './http/automations-controller';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
 import { seedAdmin } from './seed';
@@ -147,7 +148,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationCycleController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },

@@ -324,11 +324,16 @@ export class TicketCommands {
   async applyRuleActions(tx: Db, c: ApplyRuleActionsV1, meta: { causationId: string }): Promise<CommandResult> {
     const actor: Actor = { userId: null, role: 'system' };
     const first = c.fired[0];
-    const via: Via = { channel: 'rule', source: { from: { id: first?.id, title: first?.title }, to: {}, rel: first?.kind ?? 'trigger' } };
+    const automation = first?.kind === 'automation';
+    // The 28-day close is the system's, not a rule's: `via` system, so no trigger runs on it.
+    const via: Via = c.systemClose
+      ? { channel: 'system', source: { from: { title: 'Close solved tickets after 28 days' }, to: {}, rel: 'system_close' } }
+      : { channel: 'rule', source: { from: { id: first?.id, title: first?.title }, to: {}, rel: first?.kind ?? 'trigger' } };
     return this.execute(
       tx,
       c.ticketId,
-      (_s, now, history) => ({
+      // Reopened since the scheduler looked: no system close.
+      (s, now, history) => (c.systemClose && s.status !== 'solved' ? { type: 'ApplyRuleActions', now, actor, via, updateId: c.updateId, changes: {}, fired: [] } : {
         type: 'ApplyRuleActions',
         now,
         actor,
@@ -347,10 +352,15 @@ export class TicketCommands {
         },
         fired: c.fired,
         // What happened to the ticket since the rules looked at it (usually nothing).
-        later: history.filter((m) => m.streamVersion > c.basedOnVersion).map((m) => ({ type: m.type, data: m.data }) as TicketEvent),
+        // An automation's update is not undone by the one an earlier automation made in the same cycle.
+        later: history
+          .filter((m) => m.streamVersion > c.basedOnVersion && !(automation && m.metadata.via?.source.rel === 'automation'))
+          .map((m) => ({ type: m.type, data: m.data }) as TicketEvent),
       }),
-      // The rules' update belongs to the update that caused it (audit and idempotency).
-      { actor, via, causationId: c.updateId, correlationId: meta.causationId },
+      // The rules' update belongs to the update that caused it (audit and idempotency); an
+      // automation's update is its own, under the id the scheduler derived, and the triggers'
+      // reply to it joins its audit.
+      { actor, via, causationId: c.updateId, correlationId: meta.causationId, ...(automation || c.systemClose ? { updateId: c.updateId } : {}) },
     );
   }
 

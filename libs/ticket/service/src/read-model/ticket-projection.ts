@@ -321,7 +321,16 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
     case 'ticket.ccs_changed':
       return [{ id, type: 'EmailCcChange', previous_email_ccs: e.data.ccIds.filter((c) => !e.data.added.includes(c)), current_email_ccs: e.data.ccIds, ...ruleVia }];
     case 'ticket.trigger_fired':
-      return [{ id, type: 'TriggerFired', via: { channel: 'rule', source: { from: { id: e.data.triggerId, title: e.data.title, deleted: false }, rel: 'trigger' } }, actions: e.data.actions, ...(e.data.superseded ? { superseded: e.data.superseded } : {}) }];
+      return [
+        {
+          id,
+          // Zendesk's audit names the automation behind an automation's update (via rule, rel automation).
+          type: e.data.kind === 'automation' ? 'AutomationFired' : 'TriggerFired',
+          via: { channel: 'rule', source: { from: { id: e.data.triggerId, title: e.data.title, deleted: false }, rel: e.data.kind ?? 'trigger' } },
+          actions: e.data.actions,
+          ...(e.data.superseded ? { superseded: e.data.superseded } : {}),
+        },
+      ];
     case 'ticket.notification_requested':
       return [
         {

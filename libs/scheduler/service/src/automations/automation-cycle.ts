@@ -1,0 +1,155 @@
+import { deterministicUuid, type ApplyRuleActionsV1 } from '@mailroom/contracts';
+import type { Db } from '@mailroom/database';
+import { EventStore } from '@mailroom/event-store';
+import {
+  CLOSE_SOLVED_AUTOMATION,
+  orderAutomations,
+  runAutomationCycle,
+  SYSTEM_CLOSE,
+  toSqlFilter,
+  type Automation,
+  type AutomationTicketUpdate,
+  type Directory,
+  type Person,
+} from '@mailroom/scheduler-domain';
+import { fromDbRow, SCHEDULER_TICKET_COLUMNS, type SchedulerTicketRow } from '../scheduler-consumer';
+
+/**
+ * One automation cycle as of an instant (reference §2.1), over the scheduler's own read model:
+ *
+ *  1. one cycle at a time across replicas: a PostgreSQL advisory lock held by a transaction that
+ *     stays open for the whole cycle (a crashed replica's connection drops, and the lock with it);
+ *  2. the tickets any automation can touch, found with each automation's conditions compiled to
+ *     indexed SQL (`toSqlFilter`) plus the 28-day close: their union, so a ticket that an earlier
+ *     automation's change makes match a later one is among them (it matched the earlier one);
+ *  3. in batches: the rows read again in the batch's transaction (the re-check at update time),
+ *     the domain's cycle run over them (position order, each automation seeing the changes of
+ *     those before it), and each update sent as one `ticket.apply_rule_actions` command through the
+ *     log, all in that one transaction;
+ *  4. exactly once: a command's id is derived from the cycle's instant, the automation and the
+ *     ticket (the system close: the ticket and the instant it was solved), and the log refuses a
+ *     message id twice. A cycle is recorded by its instant in scheduler.cycles; one cut short by a
+ *     crash is finished first, at its own instant (the same ids), by the next cycle to run.
+ */
+
+/** The key of the cycle's advisory lock (any constant of the scheduler's own). */
+export const CYCLE_LOCK_KEY = 7_358_209_001;
+const BATCH_SIZE = 100;
+
+export interface CycleReport {
+  at: string;
+  automations_run: number;
+  tickets_matched: number;
+  tickets_updated: number;
+}
+
+export type CycleOutcome =
+  | { ran: true; cycle: CycleReport; updatesSent: number; resumed: string[] }
+  /** Another cycle held the lock (the wall-clock tick does not wait for it). */
+  | { ran: false; reason: 'busy' };
+
+export interface CycleOptions {
+  /** Wait for a cycle in progress elsewhere (the API and the CLI) rather than skip (the tick). */
+  wait?: boolean;
+  batchSize?: number;
+  store?: EventStore;
+}
+
+export const runCycle = async (db: Db, at: Date, options: CycleOptions = {}): Promise<CycleOutcome> =>
+  db.transaction(async (lock) => {
+    if (options.wait) await lock.query(`SELECT pg_advisory_xact_lock($1)`, [CYCLE_LOCK_KEY]);
+    else {
+      const [row] = await lock.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [CYCLE_LOCK_KEY]);
+      if (!row.locked) return { ran: false, reason: 'busy' } as const;
+    }
+    const resumed: string[] = [];
+    const unfinished = await db.query<{ at: Date }>(`SELECT at FROM scheduler.cycles WHERE finished_at IS NULL AND at <> $1 ORDER BY at`, [at.toISOString()]);
+    for (const u of unfinished) {
+      await cycleAt(db, u.at, options);
+      resumed.push(u.at.toISOString());
+    }
+    const { report, updatesSent } = await cycleAt(db, at, options);
+    return { ran: true, cycle: report, updatesSent, resumed } as const;
+  });
+
+/** A cycle already finished at this instant answers with what it did; otherwise it runs (again: sent commands are not sent twice). */
+const cycleAt = async (db: Db, at: Date, options: CycleOptions): Promise<{ report: CycleReport; updatesSent: number }> => {
+  const iso = at.toISOString();
+  const [existing] = await db.query<{ finished_at: Date | null; result: { report: CycleReport; updatesSent: number } | null }>(
+    `INSERT INTO scheduler.cycles (at, started_at) VALUES ($1, now()) ON CONFLICT (at) DO UPDATE SET at = EXCLUDED.at RETURNING finished_at, result`,
+    [iso],
+  );
+  if (existing.finished_at && existing.result) return existing.result;
+  const store = options.store ?? new EventStore();
+  const automations = orderAutomations(await loadAutomations(db));
+  const ids = await matchingTickets(db, automations, at);
+  let updated = 0;
+  let updatesSent = 0;
+  const batchSize = options.batchSize ?? BATCH_SIZE;
+  for (let i = 0; i < ids.length; i += batchSize) {
+    const batch = ids.slice(i, i + batchSize);
+    const sent = await db.transaction((tx) => runBatch(tx, store, batch, automations, at));
+    updated += sent.tickets;
+    updatesSent += sent.updates;
+  }
+  const report: CycleReport = { at: iso, automations_run: automations.length, tickets_matched: ids.length, tickets_updated: updated };
+  await db.query(`UPDATE scheduler.cycles SET finished_at = now(), result = $2 WHERE at = $1`, [iso, JSON.stringify({ report, updatesSent })]);
+  await db.query(`INSERT INTO scheduler.clock (id, last_tick_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_tick_at = GREATEST(scheduler.clock.last_tick_at, $1)`, [iso]);
+  return { report, updatesSent };
+};
+
+const loadAutomations = async (db: Db): Promise<Automation[]> =>
+  (await db.query<{ data: Automation }>(`SELECT data FROM scheduler.automations WHERE active ORDER BY position, id`)).map((r) => r.data);
+
+/** The tickets of the cycle: the union of every automation's SQL filter and the system close's, by id. */
+export const matchingTickets = async (db: Db, automations: readonly Automation[], at: Date): Promise<number[]> => {
+  const ids = new Set<number>();
+  for (const automation of automations) {
+    const filter = toSqlFilter(automation, at, { closeAutomationId: CLOSE_SOLVED_AUTOMATION.id });
+    for (const r of await db.query<{ id: string }>(`SELECT id FROM scheduler.tickets WHERE ${filter.where}`, filter.params)) ids.add(Number(r.id));
+  }
+  const closeBefore = new Date(at.getTime() - SYSTEM_CLOSE.afterHours * 3_600_000).toISOString();
+  for (const r of await db.query<{ id: string }>(`SELECT id FROM scheduler.tickets WHERE status = 'solved' AND solved_at <= $1`, [closeBefore])) ids.add(Number(r.id));
+  return [...ids].sort((a, b) => a - b);
+};
+
+/** The people of these tickets and every agent: who automations may notify. */
+const loadDirectory = async (tx: Db, rows: readonly SchedulerTicketRow[]): Promise<Directory> => {
+  const named = rows.flatMap((r) => [r.requester_id, r.assignee_id, ...r.cc_ids]).filter((id): id is number => typeof id === 'number');
+  const people = new Map(
+    (await tx.query<{ id: string; data: Person }>(`SELECT id, data FROM scheduler.users WHERE id = ANY($1::bigint[]) OR (data->>'role') IS DISTINCT FROM 'end_user'`, [named])).map((r) => [
+      Number(r.id),
+      { ...r.data, name: r.data.name ?? '', email: r.data.email ?? null, role: r.data.role ?? 'end_user', id: Number(r.id) },
+    ]),
+  );
+  return { person: (id) => people.get(id), agents: () => [...people.values()].filter((p) => p.role !== 'end_user') };
+};
+
+/** The command one update becomes, and its id: the idempotency key of the log. */
+export const commandOf = (u: AutomationTicketUpdate, row: SchedulerTicketRow, at: Date): { id: string; data: ApplyRuleActionsV1 } => {
+  if (u.source.kind === 'system_close') {
+    return { id: deterministicUuid('system-close-command', row.id, row.solved_at ?? ''), data: { ticketId: row.id, updateId: u.updateId, basedOnVersion: row.version, changes: u.changes, fired: [], systemClose: true } };
+  }
+  return {
+    id: deterministicUuid('automation-command', at.toISOString(), u.source.automationId, row.id),
+    data: { ticketId: row.id, updateId: u.updateId, basedOnVersion: row.version, changes: u.changes, fired: u.fired ? [u.fired] : [] },
+  };
+};
+
+const runBatch = async (tx: Db, store: EventStore, ids: number[], automations: readonly Automation[], at: Date): Promise<{ tickets: number; updates: number }> => {
+  // Read again in the sending transaction: the re-check at update time sees the ticket as it is now.
+  const rows = (await tx.query<Record<string, unknown>>(`SELECT ${SCHEDULER_TICKET_COLUMNS.join(', ')} FROM scheduler.tickets WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids])).map(fromDbRow);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const directory = await loadDirectory(tx, rows);
+  const results = runAutomationCycle({ tickets: rows, automations, now: at, directory, closeAutomationId: CLOSE_SOLVED_AUTOMATION.id });
+  let updates = 0;
+  const correlationId = deterministicUuid('automation-cycle', at.toISOString());
+  for (const result of results) {
+    const row = byId.get(result.ticketId)!;
+    for (const u of result.updates) {
+      const command = commandOf(u, row, at);
+      if (await store.sendCommand(tx, { id: command.id, type: 'ticket.apply_rule_actions', data: command.data }, { correlationId })) updates++;
+    }
+  }
+  return { tickets: results.length, updates };
+};
