@@ -101,6 +101,7 @@ describe('k8s/base', () => {
       ['no /api/v2 route', (o) => (get(o, 'Ingress', 'mailroom').spec.rules[0].http.paths[0].path = '/api'), /no Prefix route for \/api\/v2/],
       ['/api/v2 to another Service', (o) => (get(o, 'Ingress', 'mailroom').spec.rules[0].http.paths[0].backend.service.name = 'mailroom-ingest'), /\/api\/v2 goes to mailroom-ingest/],
       ['no /attachments route (attachment downloads)', (o) => get(o, 'Ingress', 'mailroom').spec.rules[0].http.paths.splice(1, 1), /no Prefix route for \/attachments/],
+      ['no /satisfaction route (the rating page)', (o) => get(o, 'Ingress', 'mailroom').spec.rules[0].http.paths.splice(2, 1), /no Prefix route for \/satisfaction/],
       ['/api/v2 to a port the Service lacks', (o) => (get(o, 'Ingress', 'mailroom').spec.rules[0].http.paths[0].backend.service.port = { number: 80 }), /\/api\/v2 goes to port 80/],
       ['a ticket Service that selects nothing', (o) => (get(o, 'Service', 'mailroom-ticket').spec.selector['app.kubernetes.io/component'] = 'api'), /Service mailroom-ticket: port 3000 does not reach/],
       ['ingest as LoadBalancer in the base', (o) => (get(o, 'Service', 'mailroom-ingest').spec.type = 'LoadBalancer'), /mailroom-ingest: should be ClusterIP/],

@@ -1,6 +1,7 @@
 export * from './envelope';
 export * from './ticket-events';
 export * from './ticket-commands';
+export * from './satisfaction-events';
 export * from './user-events';
 export * from './people-events';
 export * from './account-events';

@@ -1,4 +1,5 @@
 import type { Actor, Via } from './envelope';
+import type { RecordSatisfactionRatingV1 } from './satisfaction-events';
 import type { AttachmentRef, CommentExtraction, MailCommandRefusal, MailOrigin, TicketPriority, TicketStatus, TicketType } from './ticket-events';
 
 /**
@@ -185,6 +186,7 @@ export type TicketCommandMessage =
   | { type: 'ticket.record_delivery'; data: RecordDeliveryV1 }
   | { type: 'ticket.record_deliveries'; data: RecordDeliveriesV1 }
   | { type: 'ticket.record_webhook_delivery'; data: RecordWebhookDeliveryV1 }
-  | { type: 'ticket.record_bounce'; data: RecordBounceV1 };
+  | { type: 'ticket.record_bounce'; data: RecordBounceV1 }
+  | { type: 'ticket.record_satisfaction_rating'; data: RecordSatisfactionRatingV1 };
 
 export type { Actor, Via };

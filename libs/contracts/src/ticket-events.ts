@@ -1,4 +1,5 @@
 import type { Via } from './envelope';
+import type { SatisfactionOfferedV1, SatisfactionRatedV1 } from './satisfaction-events';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
@@ -271,7 +272,9 @@ export type TicketEvent =
   | { type: 'ticket.webhook_requested'; data: WebhookRequestedV1 }
   | { type: 'ticket.webhook_delivered'; data: WebhookDeliveredV1 }
   | { type: 'ticket.webhook_failed'; data: WebhookFailedV1 }
-  | { type: 'ticket.delivery_bounced'; data: DeliveryBouncedV1 };
+  | { type: 'ticket.delivery_bounced'; data: DeliveryBouncedV1 }
+  | { type: 'ticket.satisfaction_offered'; data: SatisfactionOfferedV1 }
+  | { type: 'ticket.satisfaction_rated'; data: SatisfactionRatedV1 };
 
 export type TicketEventType = TicketEvent['type'];
 
@@ -296,6 +299,8 @@ export const TICKET_EVENT_TYPES: readonly TicketEventType[] = [
   'ticket.webhook_delivered',
   'ticket.webhook_failed',
   'ticket.delivery_bounced',
+  'ticket.satisfaction_offered',
+  'ticket.satisfaction_rated',
 ];
 
 /**

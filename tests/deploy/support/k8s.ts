@@ -16,7 +16,7 @@ import { parseAllDocuments, parseDocument } from 'yaml';
 import { FIVE, HEALTH_PORT, REQUIRED_ENV, SECRET_KEYS, entryCommand, isPinnedImage } from './facts';
 
 /** The ticket service's public path prefixes: the API, and attachment downloads (see attachments-controller.ts). */
-export const PUBLIC_TICKET_PATHS = ['/api/v2', '/attachments'] as const;
+export const PUBLIC_TICKET_PATHS = ['/api/v2', '/attachments', '/satisfaction'] as const;
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -356,7 +356,7 @@ export function k8sProblems(rendered: K8sObject[], expect: K8sExpectations): str
     if (serviceTarget('mailroom-ingest', 2525).containerPort !== 2525) problems.push('Service mailroom-ingest: port 2525 does not reach the ingest SMTP port 2525');
   }
 
-  // The Ingress: /api/v2 (the API) and /attachments (attachment downloads, the content_url of
+  // The Ingress: /api/v2 (the API), /satisfaction (the rating page) and /attachments (attachment downloads, the content_url of
   // Zendesk's attachment shape, opened by browsers without a login) to the ticket service.
   if (ingress) {
     const routes = (ingress.spec?.rules ?? []).flatMap((r: K8sObject) => r.http?.paths ?? []);

@@ -224,8 +224,9 @@ export const loadNotificationView = async (
     },
     account: { name: deps.accountName, baseUrl: deps.baseUrl },
     currentUser: m.metadata.actor?.userId ? person(m.metadata.actor.userId) : null,
-    // No satisfaction events yet: the rating state is unknown, the requester's links are not.
-    satisfaction: { score: 'unoffered', comment: null, token: satisfactionToken(v.id, v.requesterId, deps.secret) },
+    // The rating state is not projected here (the ticket service keeps it); the requester's links
+    // are issued at the notification's update, so a re-render makes the same link.
+    satisfaction: { score: 'unoffered', comment: null, token: satisfactionToken(v.id, v.requesterId, m.metadata.occurredAt, deps.secret) },
     now: m.metadata.occurredAt,
   };
   return { view, person };

@@ -12,8 +12,8 @@ const isAgent = (role: Actor['role'] | undefined) => role === 'agent' || role ==
 const REOPENED_TO = ['open', 'pending', 'hold'];
 
 /**
- * The rules service's projection of a ticket: what conditions look at. Satisfaction, custom fields
- * and schedules are not carried by ticket events yet, so the engine reads their defaults.
+ * The rules service's projection of a ticket: what conditions look at. Custom fields and schedules
+ * are not carried by ticket events yet, so the engine reads their defaults.
  */
 export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent, ctx: RuleEventContext = {}): RuleTicket | null => {
   if (e.type === 'ticket.created') {
@@ -63,6 +63,11 @@ export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent, ctx: 
       return { ...state, tags: e.data.tags };
     case 'ticket.ccs_changed':
       return { ...state, ccIds: e.data.ccIds };
+    case 'ticket.satisfaction_offered':
+      return { ...state, satisfactionScore: 'offered' };
+    case 'ticket.satisfaction_rated':
+      // Conditions tell a rating with a comment from one without (`good_with_comment`).
+      return { ...state, satisfactionScore: e.data.comment ? `${e.data.score}_with_comment` : e.data.score };
     default:
       return state;
   }

@@ -6,6 +6,7 @@ import type {
   FiredRule,
   MailCommandRefusal,
   MailOrigin,
+  RecordSatisfactionRatingV1,
   RecordWebhookDeliveryV1,
   TicketEvent,
   TicketPriority,
@@ -15,6 +16,7 @@ import type {
 } from '@mailroom/contracts';
 import { applySystemRules, ccsAfter, firstRefusal, isClosedForUpdates } from '@mailroom/system-rules';
 import { withoutSupersededChanges } from './superseded-rule-changes';
+import { decideRating, offeringRule, UNOFFERED, type TicketSatisfaction } from './satisfaction';
 
 /** The Ticket aggregate: state folded from its events. */
 export interface TicketState {
@@ -42,6 +44,8 @@ export interface TicketState {
   ruleUpdates: string[];
   /** `${notificationId}:${address}` already recorded as delivered or failed for good. */
   deliveries: string[];
+  /** Legacy CSAT: offered by a rule's survey, rated by the requester (satisfaction.ts); absent: unoffered. */
+  satisfaction?: TicketSatisfaction;
 }
 
 export const initialTicketState = (): TicketState => ({
@@ -124,6 +128,8 @@ export type TicketCommand =
       updateId: string;
       changes: Omit<FieldChanges, 'subject' | 'requesterId' | 'tags'>;
       fired: FiredRule[];
+      /** The `satisfaction_score` action (offered_to_requester) was among the rules' changes. */
+      satisfactionOffered?: boolean;
       /** Events of the updates made after the version the rules saw: their field changes win. */
       later?: TicketEvent[];
     })
@@ -132,7 +138,9 @@ export type TicketCommand =
   | (CommandBase & { type: 'RecordDeliveries'; deliveries: { notificationId: string; outcome: DeliveryOutcome }[] })
   | (CommandBase & { type: 'RecordWebhookDelivery' } & Omit<RecordWebhookDeliveryV1, 'ticketId'>)
   /** A bounce of a mail about this ticket, with what it did to the address (decided on the user, bounces.ts). */
-  | (CommandBase & { type: 'RecordBounce' } & Omit<DeliveryBouncedV1, 'ticketId'>);
+  | (CommandBase & { type: 'RecordBounce' } & Omit<DeliveryBouncedV1, 'ticketId'>)
+  /** The requester's answer through their rating link (the link checked by the caller). */
+  | (CommandBase & { type: 'RecordSatisfactionRating' } & Omit<RecordSatisfactionRatingV1, 'ticketId'>);
 
 /** What the relay answered for one outgoing mail (or why it was never sent). */
 export type DeliveryOutcome =
@@ -327,6 +335,9 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
           });
         }
       }
+      // The survey went out (or the action said so): the ticket is offered, once.
+      const offeredBy = (state.satisfaction ?? UNOFFERED).score === 'unoffered' ? offeringRule(command.fired, state.requesterId, !!command.satisfactionOffered) : null;
+      if (offeredBy) events.push({ type: 'ticket.satisfaction_offered', data: { ticketId: state.id, requesterId: state.requesterId, rule: { kind: offeredBy.kind, id: offeredBy.id, title: offeredBy.title } } });
       for (const f of command.fired) {
         for (const w of f.webhooks ?? []) {
           events.push({ type: 'ticket.webhook_requested', data: { ticketId: state.id, requestId: w.requestId, webhookId: w.webhookId, rule: { kind: f.kind, id: f.id, title: f.title }, body: w.body } });
@@ -350,6 +361,8 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       const { type: _type, now: _now, actor: _actor, via: _via, ...bounce } = command;
       return ok([{ type: 'ticket.delivery_bounced', data: { ticketId: state.id, ...bounce } }]);
     }
+    case 'RecordSatisfactionRating':
+      return decideRating({ ...state, satisfaction: state.satisfaction ?? UNOFFERED }, { requesterId: command.requesterId, score: command.score, comment: command.comment, now: command.now });
     case 'RecordDelivery': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
       if (state.deliveries.includes(deliveryKey(command.notificationId, command.outcome.to))) return ok([]);
@@ -463,6 +476,10 @@ export const evolve = (state: TicketState, event: TicketEvent, meta?: { updateId
     case 'ticket.webhook_delivered':
     case 'ticket.webhook_failed':
       return { ...state, deliveries: [...state.deliveries, `webhook:${event.data.requestId}`] };
+    case 'ticket.satisfaction_offered':
+      return { ...state, satisfaction: { ...(state.satisfaction ?? UNOFFERED), score: 'offered' }, updatedAt: at };
+    case 'ticket.satisfaction_rated':
+      return { ...state, satisfaction: { score: event.data.score, comment: event.data.comment, ratedAt: event.data.ratedAt }, updatedAt: at };
     case 'ticket.delivery_bounced':
       return { ...state, deliveries: [...state.deliveries, bounceKey(event.data.mailId, event.data.address)] };
     case 'ticket.notification_delivered':

@@ -29,6 +29,7 @@ import { TicketApi } from './http/ticket-api';
 import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
 import { AutomationCycleController } from './http/automation-cycle-controller';
 import { AutomationsApi, AutomationsController, satisfactionAutomationFollower } from './http/automations-controller';
+import { SatisfactionApi, SatisfactionPageController, SatisfactionRatingsController } from './http/satisfaction-controller';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
 import { seedAdmin } from './seed';
 import { Users } from './users/users';
@@ -95,6 +96,7 @@ const TICKET_COMMAND_WORK: { [T in TicketCommandMessage['type']]: (commands: Tic
   'ticket.record_deliveries': (c, tx, d, meta) => c.recordDeliveries(tx, d, meta),
   'ticket.record_webhook_delivery': (c, tx, d, meta) => c.recordWebhookDelivery(tx, d, meta),
   'ticket.record_bounce': (c, tx, d, meta) => c.recordBounce(tx, d, meta),
+  'ticket.record_satisfaction_rating': (c, tx, d, meta) => c.recordSatisfactionRating(tx, d, meta),
 };
 
 export const TICKET_COMMANDS_QUEUE: QueueSpec = {
@@ -148,7 +150,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationCycleController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationCycleController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, SatisfactionRatingsController, SatisfactionPageController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },
@@ -157,6 +159,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
       { provide: AutomationsApi, useValue: new AutomationsApi(db, cfg.baseUrl) },
       { provide: SchedulesApi, useValue: new SchedulesApi(db, cfg.baseUrl) },
       { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
+      { provide: SatisfactionApi, useValue: new SatisfactionApi(db, commands, cfg.secret, cfg.baseUrl, cfg.accountName) },
       { provide: OriginalEmails, useValue: new OriginalEmails(db, cfg.baseUrl) },
       { provide: DbHandle, useValue: new DbHandle(db) },
       { provide: ApiLimits, useValue: new ApiLimits(db, cfg.apiLimits) },

@@ -189,17 +189,17 @@ describe('satisfaction placeholders', () => {
 
   it('give the requester personal rating links', () => {
     expect(renderText('{{satisfaction.rating_url}}|{{satisfaction.positive_rating_url}}|{{satisfaction.negative_rating_url}}|{{satisfaction.survey_url}}', alice, rated('offered'))).toBe(
-      'https://help.acme.test/requests/42/satisfaction/new/tok123|https://help.acme.test/requests/42/satisfaction/new/tok123?intention=good|' +
-        'https://help.acme.test/requests/42/satisfaction/new/tok123?intention=bad|https://help.acme.test/requests/42/satisfaction/new/tok123',
+      'https://help.acme.test/satisfaction/tok123|https://help.acme.test/satisfaction/tok123?score=good|' +
+        'https://help.acme.test/satisfaction/tok123?score=bad|https://help.acme.test/satisfaction/tok123',
     );
     const section = renderText('{{satisfaction.rating_section}}', alice, rated('offered'));
-    expect(section).toContain("Good, I'm satisfied:\nhttps://help.acme.test/requests/42/satisfaction/new/tok123?intention=good");
-    expect(section).toContain("Bad, I'm unsatisfied:\nhttps://help.acme.test/requests/42/satisfaction/new/tok123?intention=bad");
+    expect(section).toContain("Good, I'm satisfied:\nhttps://help.acme.test/satisfaction/tok123?score=good");
+    expect(section).toContain("Bad, I'm unsatisfied:\nhttps://help.acme.test/satisfaction/tok123?score=bad");
   });
 
   it('put the section in the HTML part as links', () => {
     const result = renderNotification({ subject: 's', body: '{{satisfaction.rating_section}}' }, rated('offered'), alice);
-    expect(result.ok && result.html).toContain('<a href="https://help.acme.test/requests/42/satisfaction/new/tok123?intention=good">Good, I&#39;m satisfied</a>');
+    expect(result.ok && result.html).toContain('<a href="https://help.acme.test/satisfaction/tok123?score=good">Good, I&#39;m satisfied</a>');
   });
 
   it('say what was rated, escaping the customer\'s comment in HTML', () => {

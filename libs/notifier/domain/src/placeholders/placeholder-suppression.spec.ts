@@ -1,7 +1,6 @@
 import { composeEmail } from '../compose-email';
 import { alice, viewOf } from '../test-fixtures';
 import { type PlaceholderSuppressionInput, shouldSuppressCommentPlaceholders } from './placeholder-suppression';
-import { satisfactionToken, verifySatisfactionToken } from './satisfaction-token';
 
 const atCreation: PlaceholderSuppressionInput = {
   suppressOnCreation: true,
@@ -43,14 +42,3 @@ describe('placeholder suppression on ticket creation', () => {
   });
 });
 
-describe('satisfaction tokens', () => {
-  it('verify for the same ticket and requester under the same secret only', () => {
-    const token = satisfactionToken(42, 1, 's3cret');
-    expect(token).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(verifySatisfactionToken(token, 42, 1, 's3cret')).toBe(true);
-    expect(verifySatisfactionToken(token, 43, 1, 's3cret')).toBe(false);
-    expect(verifySatisfactionToken(token, 42, 2, 's3cret')).toBe(false);
-    expect(verifySatisfactionToken(token, 42, 1, 'other')).toBe(false);
-    expect(verifySatisfactionToken('short', 42, 1, 's3cret')).toBe(false);
-  });
-});

@@ -12,6 +12,9 @@ export const ticketLink = (view: NotificationView, recipient: Person): string =>
 /** `{{ticket.url}}` is the link without its protocol: Zendesk's texts write `http://{{ticket.url}}`. */
 export const withoutProtocol = (url: string): string => url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
 
-/** The requester's rating page (legacy CSAT); `intention` preselects an answer. */
-export const satisfactionUrl = (view: NotificationView, token: string, intention?: 'good' | 'bad'): string =>
-  `${base(view)}/requests/${view.ticket.id}/satisfaction/new/${encodeURIComponent(token)}${intention ? `?intention=${intention}` : ''}`;
+/**
+ * The requester's rating page (legacy CSAT), served by the ticket service without login; `score`
+ * preselects an answer. The token names the ticket, so the path needs nothing else.
+ */
+export const satisfactionUrl = (view: NotificationView, token: string, score?: 'good' | 'bad'): string =>
+  `${base(view)}/satisfaction/${encodeURIComponent(token)}${score ? `?score=${score}` : ''}`;

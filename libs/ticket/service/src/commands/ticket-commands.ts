@@ -12,6 +12,7 @@ import {
   type RecordBounceV1,
   type RecordDeliveriesV1,
   type RecordDeliveryV1,
+  type RecordSatisfactionRatingV1,
   type RecordWebhookDeliveryV1,
   type TicketEvent,
   type Via,
@@ -347,10 +348,11 @@ export class TicketCommands {
           assigneeId: c.changes.assigneeId,
           addTags: c.changes.addTags,
           removeTags: c.changes.removeTags,
-          // The `cc` action; satisfaction, custom fields and schedules have no ticket fields yet.
+          // The `cc` action; custom fields and schedules have no ticket fields yet.
           addCcIds: c.changes.addCcIds,
         },
         fired: c.fired,
+        satisfactionOffered: c.changes.satisfactionScore === 'offered',
         // What happened to the ticket since the rules looked at it (usually nothing).
         // An automation's update is not undone by the one an earlier automation made in the same cycle.
         later: history
@@ -443,6 +445,16 @@ export class TicketCommands {
       }),
       { actor, via, ...meta },
     );
+  }
+
+  /**
+   * The requester's rating from the rating page (whose link the page checked): an update by the
+   * requester via web, so the triggers see `satisfaction_score` change.
+   */
+  async recordSatisfactionRating(tx: Db, c: RecordSatisfactionRatingV1, meta: { causationId?: string; correlationId?: string } = {}): Promise<CommandResult> {
+    const actor: Actor = { userId: c.requesterId, role: 'end_user' };
+    const via: Via = { channel: 'web', source: { from: {}, to: {}, rel: 'satisfaction' } };
+    return this.execute(tx, c.ticketId, (_s, now) => ({ type: 'RecordSatisfactionRating', now, actor, via, requesterId: c.requesterId, score: c.score, comment: c.comment }), { actor, via, ...meta });
   }
 
   async recordWebhookDelivery(tx: Db, c: RecordWebhookDeliveryV1, meta: { causationId: string }): Promise<CommandResult> {

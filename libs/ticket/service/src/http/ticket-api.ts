@@ -91,7 +91,8 @@ export class TicketApi {
       ...row,
       custom_fields: [],
       fields: [],
-      satisfaction_rating: null,
+      // Zendesk's ticket field: the rating's id, score and comment once the survey was offered.
+      satisfaction_rating: row.satisfaction_rating ? { id: row.satisfaction_rating.id, score: row.satisfaction_rating.score, comment: row.satisfaction_rating.comment } : null,
       sharing_agreement_ids: [],
       followup_ids: [],
       has_incidents: false,

@@ -1,4 +1,5 @@
 import type { MailAuthentication, Message, TicketEvent, UserEvent, Via } from '@mailroom/contracts';
+import { evolveRating, satisfactionAuditEvent, upsertRating, type SatisfactionRatingRow } from '../satisfaction/satisfaction-read-model';
 import type { Db } from '@mailroom/database';
 
 /**
@@ -32,6 +33,8 @@ export interface TicketRow {
   is_public: boolean;
   created_at: string;
   updated_at: string;
+  /** Absent until the survey is offered (satisfaction-read-model.ts). */
+  satisfaction_rating?: SatisfactionRatingRow;
 }
 
 /** The update an event belongs to, for audits: a rule's update belongs to the update that caused it. */
@@ -183,6 +186,7 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
     [next.id, m.streamVersion, next.status, next.requester_id, next.assignee_id, next.group_id, next.updated_at, JSON.stringify(next)],
   );
   await appendAudit(tx, effect.audit, comment);
+  if (next.satisfaction_rating && (e.type === 'ticket.satisfaction_offered' || e.type === 'ticket.satisfaction_rated')) await upsertRating(tx, next.satisfaction_rating);
 };
 
 /**
@@ -258,6 +262,11 @@ const evolveRow = (row: TicketRow, e: TicketEvent, at: string): TicketRow => {
       return { ...row, tags: e.data.tags, updated_at: at };
     case 'ticket.ccs_changed':
       return { ...row, collaborator_ids: e.data.ccIds, email_cc_ids: e.data.ccIds, updated_at: at };
+    case 'ticket.satisfaction_offered':
+    case 'ticket.satisfaction_rated': {
+      const rating = evolveRating(row.satisfaction_rating, row, e, at);
+      return rating ? { ...row, satisfaction_rating: rating, updated_at: at } : row;
+    }
     default:
       return row;
   }
@@ -373,6 +382,9 @@ const auditEventsOf = (m: Message, e: TicketEvent): Record<string, unknown>[] =>
         },
       ];
     }
+    case 'ticket.satisfaction_offered':
+    case 'ticket.satisfaction_rated':
+      return [satisfactionAuditEvent(id, e, null)!];
     case 'ticket.webhook_failed':
       return [{ id, type: 'WebhookDelivery', webhook_id: e.data.webhookId, request_id: e.data.requestId, status: 'failed', endpoint: e.data.endpoint, status_code: e.data.statusCode, error: e.data.error, attempts: e.data.attempts, at: e.data.failedAt }];
     default: {

@@ -47,11 +47,15 @@ class TicketReadModelFold implements ReadModelFold {
         yield { id: row.id, version, status: row.status, requester_id: row.requester_id, assignee_id: row.assignee_id, group_id: row.group_id, created_at: row.created_at, updated_at: row.updated_at, data: row };
       }
     };
+    const ratings = function* (all: Map<number, { version: number; row: TicketRow }>) {
+      for (const { row } of all.values()) if (row.satisfaction_rating) yield row.satisfaction_rating;
+    };
     return {
       'ticket.tickets': await insertRows(tx, 'ticket.tickets', tickets(this.tickets)),
       'ticket.comments': await insertRows(tx, 'ticket.comments', this.comments.values()),
       'ticket.audits': await insertRows(tx, 'ticket.audits', this.audits.values()),
       'ticket.users': await insertRows(tx, 'ticket.users', this.users.values()),
+      'ticket.satisfaction_ratings': await insertRows(tx, 'ticket.satisfaction_ratings', ratings(this.tickets)),
     };
   }
 }
@@ -59,6 +63,6 @@ class TicketReadModelFold implements ReadModelFold {
 export const ticketReadModelRebuild: ReadModelRebuild = {
   name: 'ticket',
   processorId: TICKET_READ_MODEL,
-  tables: ['ticket.tickets', 'ticket.comments', 'ticket.audits', 'ticket.users'],
+  tables: ['ticket.tickets', 'ticket.comments', 'ticket.audits', 'ticket.users', 'ticket.satisfaction_ratings'],
   start: () => new TicketReadModelFold(),
 };
