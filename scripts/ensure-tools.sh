@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The mail tools the real-MTA tests and the benchmark use: Postfix (its smtpd relays into ingest in
 # tests/e2e/postfix-relay.e2e.spec.ts; smtp-source/smtp-sink give the raw SMTP baseline in bench/)
-# and swaks. Installed from Debian's packages when missing and we may (root with apt-get); the
+# and swaks; Chromium for the browser step of tests/e2e/satisfaction.e2e.spec.ts. Installed from Debian's packages when missing and we may (root with apt-get); the
 # tests that need them say so and take their fallback path when they are still missing.
 set -u
 missing=()
@@ -9,6 +9,7 @@ command -v postfix >/dev/null 2>&1 || missing+=(postfix)
 command -v swaks >/dev/null 2>&1 || missing+=(swaks)
 # Postfix's SASL client (to log in to ingest's AUTH) comes from this package.
 dpkg -s libsasl2-modules >/dev/null 2>&1 || missing+=(libsasl2-modules)
+[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "not installing ${missing[*]} (needs root and apt-get); the tests that use them fall back" >&2
