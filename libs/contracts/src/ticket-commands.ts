@@ -155,6 +155,12 @@ export interface RecordWebhookDeliveryV1 {
     | { status: 'failed'; statusCode: number | null; error: string; attempts: number; at: string };
 }
 
+/** Final outcomes of several webhook calls of one ticket, recorded together (one per ticket per sender pass). */
+export interface RecordWebhookDeliveriesV1 {
+  ticketId: number;
+  calls: Omit<RecordWebhookDeliveryV1, 'ticketId'>[];
+}
+
 /**
  * One address a delivery status notification (RFC 3464) reported as failed or delayed. Ingest
  * sends one per address of a report; the ticket service marks the user's email (hard bounce at
@@ -186,6 +192,7 @@ export type TicketCommandMessage =
   | { type: 'ticket.record_delivery'; data: RecordDeliveryV1 }
   | { type: 'ticket.record_deliveries'; data: RecordDeliveriesV1 }
   | { type: 'ticket.record_webhook_delivery'; data: RecordWebhookDeliveryV1 }
+  | { type: 'ticket.record_webhook_deliveries'; data: RecordWebhookDeliveriesV1 }
   | { type: 'ticket.record_bounce'; data: RecordBounceV1 }
   | { type: 'ticket.record_satisfaction_rating'; data: RecordSatisfactionRatingV1 };
 

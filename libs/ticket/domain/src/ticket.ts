@@ -137,6 +137,7 @@ export type TicketCommand =
   /** Several outgoing mails' outcomes in one update (the notifier's sender records a pass at once). */
   | (CommandBase & { type: 'RecordDeliveries'; deliveries: { notificationId: string; outcome: DeliveryOutcome }[] })
   | (CommandBase & { type: 'RecordWebhookDelivery' } & Omit<RecordWebhookDeliveryV1, 'ticketId'>)
+  | (CommandBase & { type: 'RecordWebhookDeliveries'; calls: Omit<RecordWebhookDeliveryV1, 'ticketId'>[] })
   /** A bounce of a mail about this ticket, with what it did to the address (decided on the user, bounces.ts). */
   | (CommandBase & { type: 'RecordBounce' } & Omit<DeliveryBouncedV1, 'ticketId'>)
   /** The requester's answer through their rating link (the link checked by the caller). */
@@ -345,14 +346,24 @@ export const decide = (command: TicketCommand, state: TicketState): Decision => 
       }
       return ok(events);
     }
-    case 'RecordWebhookDelivery': {
+    case 'RecordWebhookDelivery':
+    case 'RecordWebhookDeliveries': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });
-      // One outcome per webhook call: a repeated record (a redelivered command) adds nothing.
-      if (state.deliveries.includes(`webhook:${command.requestId}`)) return ok([]);
-      const o = command.outcome;
-      const base = { ticketId: state.id, requestId: command.requestId, webhookId: command.webhookId, endpoint: command.endpoint, attempts: o.attempts };
-      if (o.status === 'delivered') return ok([{ type: 'ticket.webhook_delivered', data: { ...base, statusCode: o.statusCode, deliveredAt: o.at } }]);
-      return ok([{ type: 'ticket.webhook_failed', data: { ...base, statusCode: o.statusCode, error: o.error, failedAt: o.at } }]);
+      // One outcome per webhook call: a repeated record (a redelivered command, an overlapping batch) adds nothing.
+      const seen = new Set(state.deliveries);
+      const events: TicketEvent[] = [];
+      for (const call of command.type === 'RecordWebhookDeliveries' ? command.calls : [command]) {
+        if (seen.has(`webhook:${call.requestId}`)) continue;
+        seen.add(`webhook:${call.requestId}`);
+        const o = call.outcome;
+        const base = { ticketId: state.id, requestId: call.requestId, webhookId: call.webhookId, endpoint: call.endpoint, attempts: o.attempts };
+        events.push(
+          o.status === 'delivered'
+            ? { type: 'ticket.webhook_delivered', data: { ...base, statusCode: o.statusCode, deliveredAt: o.at } }
+            : { type: 'ticket.webhook_failed', data: { ...base, statusCode: o.statusCode, error: o.error, failedAt: o.at } },
+        );
+      }
+      return ok(events);
     }
     case 'RecordBounce': {
       if (!state.exists) return fail({ kind: 'not_found', message: 'Ticket not found' });

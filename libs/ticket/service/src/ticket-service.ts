@@ -95,6 +95,7 @@ const TICKET_COMMAND_WORK: { [T in TicketCommandMessage['type']]: (commands: Tic
   'ticket.record_delivery': (c, tx, d, meta) => c.recordDelivery(tx, d, meta),
   'ticket.record_deliveries': (c, tx, d, meta) => c.recordDeliveries(tx, d, meta),
   'ticket.record_webhook_delivery': (c, tx, d, meta) => c.recordWebhookDelivery(tx, d, meta),
+  'ticket.record_webhook_deliveries': (c, tx, d, meta) => c.recordWebhookDeliveries(tx, d, meta),
   'ticket.record_bounce': (c, tx, d, meta) => c.recordBounce(tx, d, meta),
   'ticket.record_satisfaction_rating': (c, tx, d, meta) => c.recordSatisfactionRating(tx, d, meta),
 };

@@ -1,11 +1,16 @@
-import { deterministicUuid, type Message, type RecordWebhookDeliveryV1, type WebhookRequestedV1, type WebhookRequestFormat } from '@mailroom/contracts';
+import { deterministicUuid, type Message, type RecordWebhookDeliveriesV1, type WebhookRequestedV1, type WebhookRequestFormat } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { type NotificationView, renderWebhookBody } from '@mailroom/notifier-domain';
 
-/** Records a webhook call's final outcome on its ticket; one command per request, whatever retried. */
-export const sendWebhookRecord = async (store: EventStore, tx: Db, record: RecordWebhookDeliveryV1): Promise<void> => {
-  await store.sendCommand(tx, { id: deterministicUuid('webhook-delivery', record.requestId), type: 'ticket.record_webhook_delivery', data: record });
+/**
+ * Records webhook calls' final outcomes on their ticket with one command. A call ends once, so its
+ * request ids (sorted) name the command: the same calls recorded again are the same command, and
+ * the ticket skips a call it already has whatever batch it came in.
+ */
+export const sendWebhookRecords = async (store: EventStore, tx: Db, record: RecordWebhookDeliveriesV1): Promise<void> => {
+  if (record.calls.length === 0) return;
+  await store.sendCommand(tx, { id: deterministicUuid('webhook-deliveries', ...record.calls.map((c) => c.requestId).sort()), type: 'ticket.record_webhook_deliveries', data: record });
 };
 
 /**
@@ -39,12 +44,9 @@ export const queueWebhookCall = async (store: EventStore, tx: Db, view: Notifica
     [req.requestId, req.ticketId, req.webhookId, JSON.stringify(req.rule), body, problem ? 'failed' : 'pending', at, problem, hook?.endpoint ?? null, problem ? at : null],
   );
   if (!problem) return true;
-  await sendWebhookRecord(store, tx, {
+  await sendWebhookRecords(store, tx, {
     ticketId: req.ticketId,
-    requestId: req.requestId,
-    webhookId: req.webhookId,
-    endpoint: hook?.endpoint ?? '',
-    outcome: { status: 'failed', statusCode: null, error: problem, attempts: 0, at },
+    calls: [{ requestId: req.requestId, webhookId: req.webhookId, endpoint: hook?.endpoint ?? '', outcome: { status: 'failed', statusCode: null, error: problem, attempts: 0, at } }],
   });
   return false;
 };

@@ -59,7 +59,7 @@ describe('webhook calls', () => {
   const call = async (requestId: string) =>
     (await t.db.query<{ status: string; attempts: number; last_error: string | null; last_status_code: number | null }>(`SELECT status, attempts, last_error, last_status_code FROM notifier.webhook_calls WHERE request_id = $1`, [requestId]))[0];
   const records = async (requestId: string) =>
-    (await t.db.query<{ data: { outcome: { status: string; error?: string } } }>(`SELECT data FROM mailroom_events.messages WHERE type = 'ticket.record_webhook_delivery' AND data->>'requestId' = $1`, [requestId])).map((r) => r.data);
+    (await t.db.query<{ data: { calls: { requestId: string; outcome: { status: string; error?: string } }[] } }>(`SELECT data FROM mailroom_events.messages WHERE type = 'ticket.record_webhook_deliveries'`)).flatMap((r) => r.data.calls.filter((c) => c.requestId === requestId));
 
   it('knows which addresses are not public', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00:ec2::254', 'fe80::1', '::ffff:127.0.0.1', 'not-an-ip']) expect([a, isBlockedAddress(a)]).toEqual([a, true]);

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { RecordWebhookDeliveriesV1 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import {
@@ -17,7 +18,7 @@ import {
 import type { Logger } from '@mailroom/observability';
 import { BlockedTarget, checkLiteralHost, guardedLookup } from './target-guard';
 import { DrainLoop } from '../drain-loop';
-import { sendWebhookRecord } from './webhook-calls';
+import { sendWebhookRecords } from './webhook-calls';
 
 interface DueCall {
   request_id: string;
@@ -32,6 +33,14 @@ interface DueCall {
   authentication: WebhookAuthentication | null;
   custom_headers: Record<string, string> | null;
   signing_secret: string | null;
+}
+
+/** One call's attempt in a pass and what follows from it. */
+interface Decided {
+  call: DueCall;
+  n: number;
+  decision: ReturnType<typeof decideAfterAttempt>;
+  at: string;
 }
 
 export interface WebhookSenderOptions {
@@ -103,9 +112,9 @@ const attempt = (url: URL, method: string, headers: Record<string, string>, body
 
 /**
  * Calls the webhooks that are due: claims them with a lease (SKIP LOCKED, so replicas share the
- * work), signs each attempt with the webhook's current secret, and writes the outcome — delivered,
- * retry later, or failed for good — with, for a final one, the record for the ticket's audit in
- * the same transaction. A call that succeeded is never made again; a crash between the receiver's
+ * work), signs each attempt with the webhook's current secret, and writes a pass's outcomes — delivered,
+ * retry later, or failed for good — in one transaction with, per ticket, one record of the final
+ * ones for the audit. A call that succeeded is never made again; a crash between the receiver's
  * answer and our commit repeats it once the lease ends (same X-Zendesk-Webhook-Invocation-Id).
  */
 export class WebhookSender {
@@ -140,11 +149,14 @@ export class WebhookSender {
        FROM claimed c LEFT JOIN notifier.webhooks w ON w.id = c.webhook_id`,
       [now.toISOString(), this.opts.batchSize ?? 20, lease.toISOString()],
     );
-    await Promise.all(due.map((call) => this.deliver(call)));
+    if (due.length === 0) return 0;
+    const decided = await Promise.all(due.map(async (call): Promise<Decided> => ({ call, ...(await this.attemptCall(call)) })));
+    await this.record(decided);
     return due.length;
   }
 
-  private async deliver(call: DueCall): Promise<void> {
+  /** One attempt of a call and what follows from it; writes nothing (the pass records every call at once). */
+  private async attemptCall(call: DueCall): Promise<Omit<Decided, 'call'>> {
     const n = call.attempts + 1;
     let result: AttemptResult;
     if (!call.endpoint || !call.signing_secret) result = { kind: 'error', error: `webhook ${call.webhook_id} was deleted`, retryable: false };
@@ -165,37 +177,43 @@ export class WebhookSender {
       result = await attempt(new URL(call.endpoint), method, headers, body, this.timeoutMs, this.opts.allowPrivateTargets);
     }
     const decision = decideAfterAttempt(result, n, this.retry);
-    const at = this.now().toISOString();
-    const ticketId = Number(call.ticket_id);
-    if (decision.next === 'retry') {
-      this.opts.log.warn('webhook call failed, will retry', { webhook: call.webhook_id, attempt: n, error: decision.error });
-      await this.opts.db.query(`UPDATE notifier.webhook_calls SET attempts = $2, last_status_code = $3, last_error = $4, next_attempt_at = $5 WHERE request_id = $1`, [
-        call.request_id,
-        n,
-        decision.statusCode,
-        decision.error,
-        new Date(Date.parse(at) + decision.delayMs).toISOString(),
-      ]);
-      return;
-    }
+    if (decision.next === 'retry') this.opts.log.warn('webhook call failed, will retry', { webhook: call.webhook_id, attempt: n, error: decision.error });
     if (decision.next === 'failed') this.opts.log.warn('webhook call failed', { webhook: call.webhook_id, attempt: n, error: decision.error });
+    return { n, decision, at: this.now().toISOString() };
+  }
+
+  /**
+   * Writes a pass in one transaction: each call's row and, per ticket, one record of the calls that
+   * ended (issue 8). A call another replica finished meanwhile (our lease ran out) is left to its record.
+   */
+  private async record(decided: Decided[]): Promise<void> {
     await this.opts.db.transaction(async (tx) => {
-      const updated = await tx.query(
-        `UPDATE notifier.webhook_calls SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, finished_at = $6, endpoint = COALESCE($7, endpoint)
-         WHERE request_id = $1 AND status = 'pending' RETURNING request_id`,
-        [call.request_id, decision.next, n, decision.statusCode, decision.next === 'failed' ? decision.error : null, at, call.endpoint],
-      );
-      if (!updated.length) return;
-      await sendWebhookRecord(this.opts.store, tx, {
-        ticketId,
-        requestId: call.request_id,
-        webhookId: call.webhook_id,
-        endpoint: call.endpoint ?? '',
-        outcome:
+      const byTicket = new Map<number, RecordWebhookDeliveriesV1['calls']>();
+      for (const { call, n, decision, at } of decided) {
+        if (decision.next === 'retry') {
+          await tx.query(`UPDATE notifier.webhook_calls SET attempts = $2, last_status_code = $3, last_error = $4, next_attempt_at = $5 WHERE request_id = $1 AND status = 'pending'`, [
+            call.request_id,
+            n,
+            decision.statusCode,
+            decision.error,
+            new Date(Date.parse(at) + decision.delayMs).toISOString(),
+          ]);
+          continue;
+        }
+        const updated = await tx.query(
+          `UPDATE notifier.webhook_calls SET status = $2, attempts = $3, last_status_code = $4, last_error = $5, finished_at = $6, endpoint = COALESCE($7, endpoint)
+           WHERE request_id = $1 AND status = 'pending' RETURNING request_id`,
+          [call.request_id, decision.next, n, decision.statusCode, decision.next === 'failed' ? decision.error : null, at, call.endpoint],
+        );
+        if (!updated.length) continue;
+        const ticketId = Number(call.ticket_id);
+        const outcome: RecordWebhookDeliveriesV1['calls'][number]['outcome'] =
           decision.next === 'delivered'
             ? { status: 'delivered', statusCode: decision.statusCode, attempts: n, at }
-            : { status: 'failed', statusCode: decision.statusCode, error: decision.error, attempts: n, at },
-      });
+            : { status: 'failed', statusCode: decision.statusCode, error: decision.error, attempts: n, at };
+        byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), { requestId: call.request_id, webhookId: call.webhook_id, endpoint: call.endpoint ?? '', outcome }]);
+      }
+      for (const [ticketId, calls] of byTicket) await sendWebhookRecords(this.opts.store, tx, { ticketId, calls });
     });
   }
 

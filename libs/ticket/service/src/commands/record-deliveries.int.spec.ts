@@ -113,6 +113,36 @@ describe('recording a batch of delivery outcomes', () => {
     expect((await deliveryEvents(n.ticketId)).map((e) => e.to)).toEqual(['jane@customer.test', 'avery@mailroom.test', 'blake@mailroom.test', 'drew@mailroom.test']);
   });
 
+  it('webhook calls that ended in one pass are one update; a repeated record adds nothing', async () => {
+    const n = await ticketWithNotifications();
+    const [{ version }] = await t.db.query<{ version: string }>(`SELECT max(stream_version) AS version FROM mailroom_events.messages WHERE stream_id = $1`, [`ticket-${n.ticketId}`]);
+    const calls = ['wh-a', 'wh-b'].map((id) => `${id}-${seq}`);
+    const updateId = randomUUID();
+    await commands.inTransaction((tx) =>
+      commands.applyRuleActions(
+        tx,
+        { ticketId: n.ticketId, updateId, basedOnVersion: Number(version), changes: {}, fired: [{ kind: 'trigger', id: '9', title: 'Tell Slack', actions: [], notifications: [], webhooks: calls.map((requestId) => ({ requestId, webhookId: 'w1', body: '{}' })) }] },
+        { causationId: `rules-wh-${seq}` },
+      ),
+    );
+    const c = {
+      ticketId: n.ticketId,
+      calls: [
+        { requestId: calls[0], webhookId: 'w1', endpoint: 'https://hooks.test/a', outcome: { status: 'delivered' as const, statusCode: 200, attempts: 1, at } },
+        { requestId: calls[1], webhookId: 'w1', endpoint: 'https://hooks.test/a', outcome: { status: 'failed' as const, statusCode: 410, error: 'HTTP 410', attempts: 1, at } },
+      ],
+    };
+    await commands.inTransaction((tx) => commands.recordWebhookDeliveries(tx, c, { causationId: 'wh-batch' }));
+    await commands.inTransaction((tx) => commands.recordWebhookDeliveries(tx, c, { causationId: 'wh-batch' }));
+    const events = await t.db.query<{ type: string; update_id: string; causation_id: string }>(
+      `SELECT type, metadata->>'updateId' AS update_id, metadata->>'causationId' AS causation_id FROM mailroom_events.messages WHERE stream_id = $1 AND type IN ('ticket.webhook_delivered', 'ticket.webhook_failed') ORDER BY stream_version`,
+      [`ticket-${n.ticketId}`],
+    );
+    expect(events.map((e) => e.type)).toEqual(['ticket.webhook_delivered', 'ticket.webhook_failed']);
+    expect(new Set(events.map((e) => e.update_id)).size).toBe(1);
+    expect(events[0].causation_id).toBe(updateId);
+  });
+
   it('outcomes of notifications asked in two updates go each on the audit of its own update', async () => {
     const first = await ticketWithNotifications();
     // A later rules update on the same ticket asked for another notification.

@@ -13,6 +13,7 @@ import {
   type RecordDeliveriesV1,
   type RecordDeliveryV1,
   type RecordSatisfactionRatingV1,
+  type RecordWebhookDeliveriesV1,
   type RecordWebhookDeliveryV1,
   type TicketEvent,
   type Via,
@@ -455,6 +456,31 @@ export class TicketCommands {
     const actor: Actor = { userId: c.requesterId, role: 'end_user' };
     const via: Via = { channel: 'web', source: { from: {}, to: {}, rel: 'satisfaction' } };
     return this.execute(tx, c.ticketId, (_s, now) => ({ type: 'RecordSatisfactionRating', now, actor, via, requesterId: c.requesterId, score: c.score, comment: c.comment }), { actor, via, ...meta });
+  }
+
+  /** Webhook calls' final outcomes on one ticket: as {@link recordDeliveries}, one update per update that asked. */
+  async recordWebhookDeliveries(tx: Db, c: RecordWebhookDeliveriesV1, meta: { causationId: string }): Promise<CommandResult[]> {
+    const actor: Actor = { userId: null, role: 'system' };
+    const via: Via = { channel: 'rule', source: { from: {}, to: {}, rel: 'notifier' } };
+    const asked = new Map(
+      (
+        await tx.query<{ request_id: string; update_id: string | null }>(
+          `SELECT DISTINCT ON (data->>'requestId') data->>'requestId' AS request_id, metadata->>'causationId' AS update_id
+           FROM mailroom_events.messages WHERE stream_id = $1 AND type = 'ticket.webhook_requested' AND data->>'requestId' = ANY($2::text[])`,
+          [ticketStreamId(c.ticketId), [...new Set(c.calls.map((w) => w.requestId))]],
+        )
+      ).map((r) => [r.request_id, r.update_id ?? meta.causationId]),
+    );
+    const byUpdate = new Map<string, RecordWebhookDeliveriesV1['calls']>();
+    for (const w of c.calls) {
+      const updateId = asked.get(w.requestId) ?? meta.causationId;
+      byUpdate.set(updateId, [...(byUpdate.get(updateId) ?? []), w]);
+    }
+    const results: CommandResult[] = [];
+    for (const [askedIn, calls] of byUpdate) {
+      results.push(await this.execute(tx, c.ticketId, (_s, now) => ({ type: 'RecordWebhookDeliveries', now, actor, via, calls }), { actor, via, causationId: askedIn }));
+    }
+    return results;
   }
 
   async recordWebhookDelivery(tx: Db, c: RecordWebhookDeliveryV1, meta: { causationId: string }): Promise<CommandResult> {
