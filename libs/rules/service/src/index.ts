@@ -4,3 +4,5 @@ export * from './rule-ticket';
 export * from './triggers/trigger-store';
 export * from './triggers/compiled-triggers';
 export * from './explanations';
+export * from './simulate/trigger-simulation';
+export * from './simulate/proposed-triggers';

@@ -2,7 +2,7 @@ import { deterministicUuid, RECORD_ONLY_TICKET_EVENTS, updateOf, type ApplyRuleA
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
-import { evaluateCompiled, type Directory, type Person, type RuleTicket, type Schedule } from '@mailroom/rules-domain';
+import { evaluateCompiled, type Directory, type Person, type RuleTicket, type RuleUpdate, type Schedule } from '@mailroom/rules-domain';
 import { withGroups, type GroupMembers } from './directory/agent-groups';
 import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
 import { CompiledTriggers } from './triggers/compiled-triggers';
@@ -163,6 +163,46 @@ export const rulesHandlers = (deps: RulesDeps): HandlerMap => {
   return { updates: RULES_KEYS.map((key) => [key, handle] as const) };
 };
 
+/**
+ * Whether triggers run on an update (its events, the ticket before it). Rules' own updates, the
+ * system's (the 28-day close) and delivery records do not start another cycle; an automation's
+ * update is a ticket update like any other: triggers run on it. Shared with the what-if replay.
+ */
+export const runsTriggers = (events: readonly Message[], before: RuleTicket | null): boolean => {
+  const via = events[0].metadata.via;
+  if ((via?.channel === 'rule' && via.source.rel !== 'automation') || via?.channel === 'system') return false;
+  if (!events.some((x) => !RECORD_ONLY_TICKET_EVENTS.has(x.type as TicketEvent['type']))) return false;
+  // Triggers do not run on a ticket that was already closed.
+  return before?.status !== 'closed';
+};
+
+/**
+ * The directory one update is evaluated against, as the rules project it now: the people in reach
+ * (see loadPeople), groups and schedules. `missing`: users the ticket names that are not projected yet.
+ */
+export const loadRuleDirectory = async (
+  db: Db,
+  ruleUpdate: RuleUpdate,
+  namedUserIds: readonly number[],
+): Promise<{ directory: Directory; schedules: Schedule[]; missing: number[] }> => {
+  const next = ruleUpdate.after;
+  const needed = [next.requesterId, ...next.ccIds, next.assigneeId, ruleUpdate.actor.userId].filter((id): id is number => typeof id === 'number');
+  const groups = await loadGroups(db);
+  const people = withGroups(await loadPeople(db, [...needed, ...(ruleUpdate.comment ? [ruleUpdate.comment.authorId] : []), ...namedUserIds]), groups);
+  const schedules = await loadSchedules(db);
+  const missing = needed.filter((id) => !people.has(id));
+  const directory: Directory = {
+    person: (id) => people.get(id),
+    agents: () => [...people.values()].filter((p) => p.role !== 'end_user'),
+    groupMembers: (groupId) => {
+      const members = groups.get(groupId)?.members;
+      // Members the rules have not seen yet are left out rather than guessed.
+      return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
+    },
+  };
+  return { directory, schedules, missing };
+};
+
 const applyTicketUpdate = async (deps: RulesDeps, tx: Db, update: Update): Promise<void> => {
   const triggerSets = triggerSetsOf(deps);
   const ticketId = (update.events[0].data as { ticketId: number }).ticketId;
@@ -188,32 +228,13 @@ const applyTicketUpdate = async (deps: RulesDeps, tx: Db, update: Update): Promi
   );
   if (!complete || !next) return;
   const events = pending.events;
-  const via = events[0].metadata.via;
-  // Rules' own updates, the system's (the 28-day close) and delivery records do not start another
-  // cycle; an automation's update is a ticket update like any other: triggers run on it.
-  if ((via?.channel === 'rule' && via.source.rel !== 'automation') || via?.channel === 'system') return;
-  if (!events.some((x) => !RECORD_ONLY_TICKET_EVENTS.has(x.type as TicketEvent['type']))) return;
-  // Triggers do not run on a ticket that was already closed.
-  if (pending.before?.status === 'closed') return;
+  if (!runsTriggers(events, pending.before)) return;
   const ruleUpdate = toRuleUpdate(events, pending.before, next);
   // Checked against the triggers' version on every update, so API changes apply at once.
   const { ruleSet, namedUserIds } = await triggerSets.current(tx);
   // Users travel on their own streams: a ticket's requester may not have reached us yet.
-  const needed = [next.requesterId, ...next.ccIds, next.assigneeId, ruleUpdate.actor.userId].filter((id): id is number => typeof id === 'number');
-  const groups = await loadGroups(tx);
-  const people = withGroups(await loadPeople(tx, [...needed, ...(ruleUpdate.comment ? [ruleUpdate.comment.authorId] : []), ...namedUserIds]), groups);
-  const schedules = await loadSchedules(tx);
-  const missing = needed.filter((id) => !people.has(id));
+  const { directory, schedules, missing } = await loadRuleDirectory(tx, ruleUpdate, namedUserIds);
   if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
-  const directory: Directory = {
-    person: (id) => people.get(id),
-    agents: () => [...people.values()].filter((p) => p.role !== 'end_user'),
-    groupMembers: (groupId) => {
-      const members = groups.get(groupId)?.members;
-      // Members the rules have not seen yet are left out rather than guessed.
-      return members?.map((id) => people.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user');
-    },
-  };
   const result = evaluateCompiled(ruleUpdate, ruleSet, directory, { schedules });
   await tx.query(
     `INSERT INTO rules.evaluations (update_id, ticket_id, explanation, passes, capped, system_rules, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,

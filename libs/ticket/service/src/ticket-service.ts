@@ -27,6 +27,7 @@ import { WebhooksApi, WebhooksController } from './http/webhooks-controller';
 import { SchedulesApi, SchedulesController } from './http/schedules-controller';
 import { TicketApi } from './http/ticket-api';
 import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
+import { TriggerSimulationController } from './http/trigger-simulation-controller';
 import { AutomationCycleController } from './http/automation-cycle-controller';
 import { AutomationsApi, AutomationsController, satisfactionAutomationFollower } from './http/automations-controller';
 import { SatisfactionApi, SatisfactionPageController, SatisfactionRatingsController } from './http/satisfaction-controller';
@@ -151,7 +152,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
   @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationCycleController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, SatisfactionRatingsController, SatisfactionPageController, HealthController],
+    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggerSimulationController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationCycleController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, SatisfactionRatingsController, SatisfactionPageController, HealthController],
     providers: [
       { provide: TicketApi, useValue: api },
       { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },

@@ -16,7 +16,7 @@ export interface TriggerSet {
 const loadTriggers = async (db: Db): Promise<Trigger[]> =>
   (await db.query<{ data: Trigger }>(`SELECT data FROM rules.triggers WHERE active ORDER BY position, id`)).map((r) => r.data);
 
-const loadCategoryOrder = async (db: Db): Promise<string[]> =>
+export const loadCategoryOrder = async (db: Db): Promise<string[]> =>
   (await db.query<{ id: string }>(`SELECT id FROM rules.trigger_categories ORDER BY position, id`)).map((r) => r.id);
 
 /**
