@@ -23,12 +23,20 @@ describe('rebuilding the scheduler projection from the log', () => {
   const append = (ticketId: number, events: TicketEvent[], minute: number, role: 'end_user' | 'agent' | 'system') =>
     t.db.transaction((tx) => store.append(tx, `ticket-${ticketId}`, 'ticket', 'any', events as NewMessage[], { occurredAt: at(minute), actor: { userId: role === 'system' ? null : 5, role } }));
 
+  // Reads until every row of the log has been handled: readAll stops short (an empty page) while
+  // any transaction on the cluster is in flight, e.g. another suite's.
   const consumeAll = async () => {
+    const [{ n }] = await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM mailroom_events.messages`);
     let position: LogPosition = LOG_START;
-    for (;;) {
+    let handled = 0;
+    for (const deadline = Date.now() + 20_000; handled < Number(n) && Date.now() < deadline; ) {
       const page = await store.readAll(t.db, position, 100);
-      if (page.messages.length === 0) return;
+      if (page.messages.length === 0) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       for (const m of page.messages) await handleSchedulerMessage(t.db, m);
+      handled += page.messages.length;
       position = page.position;
     }
   };
