@@ -118,8 +118,11 @@ describe('satisfaction ratings', () => {
       expect(await page.content()).toContain('Thank you for your feedback');
     } finally {
       await browser.close().catch(() => undefined);
+      // Chromium writes its profile until it has exited: remove the folder only then.
+      const exited = chromium.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => chromium.once('exit', () => r()));
       chromium.kill();
-      rmSync(profile, { recursive: true, force: true });
+      await exited;
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     }
   }, 180000);
 
