@@ -49,3 +49,44 @@ export type UserEvent =
   | { type: 'user.created'; data: UserCreatedV1 }
   | { type: 'user.updated'; data: UserUpdatedV1 }
   | { type: 'user.email_bounced'; data: UserEmailBouncedV1 };
+
+/** What a user event says of the person, as the services' projections keep them. */
+export interface PersonPatch {
+  id: number;
+  name?: string;
+  email?: string | null;
+  role?: UserRole;
+  undeliverable?: boolean;
+  organizationId?: number | null;
+}
+
+export type PersonField = Exclude<keyof PersonPatch, 'id'>;
+
+/** Who someone is, for the services that only address people (rules, scheduler). */
+export const IDENTITY_FIELDS: readonly PersonField[] = ['name', 'email', 'role'];
+
+/**
+ * The fields a user event changes (only those it carries, of those asked for), for the services
+ * that keep their own view of people and merge it in stream order; null for an event that says
+ * nothing of them. A bounce changes only whether the email is deliverable.
+ */
+export const personPatchOf = (
+  e: { type: string; data: unknown },
+  fields: readonly PersonField[] = ['name', 'email', 'role', 'undeliverable', 'organizationId'],
+): PersonPatch | null => {
+  let d: Partial<Record<PersonField, unknown>> & { userId: number };
+  if (e.type === 'user.email_bounced') {
+    const b = e.data as UserEmailBouncedV1;
+    d = { userId: b.userId, undeliverable: b.undeliverable };
+  } else if (e.type === 'user.created' || e.type === 'user.updated') {
+    d = e.data as UserCreatedV1 & UserUpdatedV1;
+  } else return null;
+  const patch: Record<string, unknown> = { id: d.userId };
+  let any = false;
+  for (const f of fields) {
+    if (d[f] === undefined) continue;
+    patch[f] = d[f];
+    any = true;
+  }
+  return any || e.type !== 'user.email_bounced' ? (patch as unknown as PersonPatch) : null;
+};

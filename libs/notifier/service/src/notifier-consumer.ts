@@ -8,11 +8,9 @@ import {
   type TicketEvent,
   type Update,
   updateOf,
-  type UserCreatedV1,
-  type UserEmailBouncedV1,
-  type UserUpdatedV1,
+  personPatchOf,
 } from '@mailroom/contracts';
-import type { Db } from '@mailroom/database';
+import { mergeVersionedRow, type Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { encodeTicketId, MAILROOM_NOTIFICATION_HEADER, matchSupportAddress, notificationMessageId, replyToAddress, senderFor, ticketRootMessageId, type SupportAddress } from '@mailroom/mail-domain';
 import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
@@ -118,20 +116,8 @@ export const sendDeliveryRecords = async (store: EventStore, tx: Db, ticketId: n
 };
 
 const applyUserEvent = async (tx: Db, m: Message): Promise<void> => {
-  if (m.type !== 'user.created' && m.type !== 'user.updated' && m.type !== 'user.email_bounced') return;
-  // A bounce carries whether the email is undeliverable now; nothing else of the user changes.
-  const d = (m.type === 'user.email_bounced' ? { userId: (m.data as UserEmailBouncedV1).userId, undeliverable: (m.data as UserEmailBouncedV1).undeliverable } : m.data) as UserCreatedV1 & UserUpdatedV1;
-  const person: Partial<Person> & { undeliverable?: boolean; organizationId?: number | null } = { id: d.userId };
-  if (d.name !== undefined) person.name = d.name;
-  if (d.email !== undefined) person.email = d.email;
-  if (d.role !== undefined) person.role = d.role;
-  if (d.undeliverable !== undefined) person.undeliverable = d.undeliverable;
-  if (d.organizationId !== undefined) person.organizationId = d.organizationId;
-  await tx.query(
-    `INSERT INTO notifier.users (id, version, data) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = notifier.users.data || EXCLUDED.data WHERE notifier.users.version < EXCLUDED.version`,
-    [d.userId, m.streamVersion, JSON.stringify(person)],
-  );
+  const patch = personPatchOf(m);
+  if (patch) await mergeVersionedRow(tx, 'notifier.users', patch.id, m.streamVersion, patch);
 };
 
 /**

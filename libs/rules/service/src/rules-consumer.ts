@@ -1,5 +1,5 @@
-import { deterministicUuid, RECORD_ONLY_TICKET_EVENTS, updateOf, type ApplyRuleActionsV1, type ConsumedUpdateKey, type Message, type TicketEvent, type Update, type UserCreatedV1, type UserUpdatedV1 } from '@mailroom/contracts';
-import type { Db } from '@mailroom/database';
+import { deterministicUuid, IDENTITY_FIELDS, personPatchOf, RECORD_ONLY_TICKET_EVENTS, updateOf, type ApplyRuleActionsV1, type ConsumedUpdateKey, type Message, type TicketEvent, type Update } from '@mailroom/contracts';
+import { mergeVersionedRow, type Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import { evaluateCompiled, type Directory, type Person, type RuleTicket, type RuleUpdate, type Schedule } from '@mailroom/rules-domain';
@@ -121,17 +121,8 @@ const loadPeople = async (db: Db, named: number[]): Promise<Map<number, Person>>
 };
 
 const applyUserEvent = async (tx: Db, m: Message): Promise<void> => {
-  if (m.type !== 'user.created' && m.type !== 'user.updated') return;
-  const d = m.data as UserCreatedV1 & UserUpdatedV1;
-  const person: Partial<Person> = { id: d.userId };
-  if (d.name !== undefined) person.name = d.name;
-  if (d.email !== undefined) person.email = d.email;
-  if (d.role !== undefined) person.role = d.role;
-  await tx.query(
-    `INSERT INTO rules.users (id, version, data) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = rules.users.data || EXCLUDED.data WHERE rules.users.version < EXCLUDED.version`,
-    [d.userId, m.streamVersion, JSON.stringify(person)],
-  );
+  const patch = personPatchOf(m, IDENTITY_FIELDS);
+  if (patch) await mergeVersionedRow(tx, 'rules.users', patch.id, m.streamVersion, patch);
 };
 
 /**

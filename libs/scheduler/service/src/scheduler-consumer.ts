@@ -1,5 +1,5 @@
-import { RECORD_ONLY_TICKET_EVENTS, type ConsumedUpdateKey, type Message, type TicketEvent, type Update, type UserCreatedV1, type UserUpdatedV1, updateOf } from '@mailroom/contracts';
-import type { Db } from '@mailroom/database';
+import { IDENTITY_FIELDS, personPatchOf, RECORD_ONLY_TICKET_EVENTS, type ConsumedUpdateKey, type Message, type TicketEvent, type Update, updateOf } from '@mailroom/contracts';
+import { mergeVersionedRow, type Db } from '@mailroom/database';
 import { eventsToApply, handleOnce, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import type { AutomationTicket } from '@mailroom/scheduler-domain';
 
@@ -180,17 +180,8 @@ const applyTicketUpdate = async (tx: Db, update: Update): Promise<void> => {
 
 /** The people automations notify: name, email, role, merged in stream order. */
 const applyUserEvent = async (tx: Db, m: Message): Promise<void> => {
-  if (m.type !== 'user.created' && m.type !== 'user.updated') return;
-  const d = m.data as UserCreatedV1 & UserUpdatedV1;
-  const person: Record<string, unknown> = { id: d.userId };
-  if (d.name !== undefined) person.name = d.name;
-  if (d.email !== undefined) person.email = d.email;
-  if (d.role !== undefined) person.role = d.role;
-  await tx.query(
-    `INSERT INTO scheduler.users (id, version, data) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = scheduler.users.data || EXCLUDED.data WHERE scheduler.users.version < EXCLUDED.version`,
-    [d.userId, m.streamVersion, JSON.stringify(person)],
-  );
+  const patch = personPatchOf(m, IDENTITY_FIELDS);
+  if (patch) await mergeVersionedRow(tx, 'scheduler.users', patch.id, m.streamVersion, patch);
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { Message } from '@mailroom/contracts';
+import { IDENTITY_FIELDS, personPatchOf, type Message } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
 import { evolveSchedulerTicket, type SchedulerTicketRow } from './scheduler-consumer';
@@ -9,15 +9,12 @@ class SchedulerFold implements ReadModelFold {
   private readonly users = new Map<number, { id: number; version: number; data: Record<string, unknown> }>();
 
   fold(m: Message): void {
-    if (m.kind === 'event' && (m.type === 'user.created' || m.type === 'user.updated')) {
-      const d = m.data as { userId: number; name?: string; email?: string | null; role?: string };
-      const current = this.users.get(d.userId);
+    const patch = m.kind === 'event' ? personPatchOf(m, IDENTITY_FIELDS) : null;
+    if (patch) {
+      // As the consumer's mergeVersionedRow: a newer version merges its fields into the row.
+      const current = this.users.get(patch.id);
       if (current && current.version >= m.streamVersion) return;
-      const data: Record<string, unknown> = { ...(current?.data ?? {}), id: d.userId };
-      if (d.name !== undefined) data.name = d.name;
-      if (d.email !== undefined) data.email = d.email;
-      if (d.role !== undefined) data.role = d.role;
-      this.users.set(d.userId, { id: d.userId, version: m.streamVersion, data });
+      this.users.set(patch.id, { id: patch.id, version: m.streamVersion, data: { ...(current?.data ?? {}), ...patch } });
       return;
     }
     if (m.kind !== 'event' || !m.type.startsWith('ticket.')) return;
