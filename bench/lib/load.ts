@@ -37,7 +37,9 @@ export const mailFor = (run: string, i: number, senders: number): BenchMail => {
   return {
     from: `Customer ${s} <customer${s}@bench.test>`,
     to: `Acme Support <${SUPPORT}>`,
-    subject: `Invoices empty since this morning (${run} #${i})`,
+    // No "#n" in the subject: Mailroom threads a ticket number in the subject from that ticket's
+    // requester, so a later phase's mail from the same sender would become a comment, not a ticket.
+    subject: `Invoices empty since this morning (${run} mail ${i})`,
     text: `${BODY}\nCustomer ${s}\n`,
     messageId: `<bench-${run}-${i}@bench.test>`,
   };
