@@ -255,10 +255,6 @@ export class EventStore {
   }
 
   /**
-   * The next messages of the whole log after a position, never passing a transaction still in flight
-   * (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`), in commit-safe order.
-   */
-  /**
    * Like `readAll` but past the gap-safe point: every message committed when the statement runs.
    * Only for a reader that holds the writers of its read model off (a rebuild under their lock):
    * a message still in flight now may commit later *behind* what this returns, so the position
@@ -266,26 +262,23 @@ export class EventStore {
    * next version waits for the previous one to commit).
    */
   async readAllCommitted(db: Db, after: LogPosition, limit = 200): Promise<{ messages: Message[]; position: LogPosition }> {
-    const rows = await db.query<Row>(
-      `SELECT ${COLUMNS} FROM mailroom_events.messages
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-       ORDER BY transaction_id, global_position
-       LIMIT $3`,
-      [after.transactionId, after.globalPosition, limit],
-    );
-    if (rows.length === 0) return { messages: [], position: after };
-    const last = rows[rows.length - 1];
-    return {
-      messages: rows.map(toMessage),
-      position: { transactionId: last.transaction_id, globalPosition: String(last.global_position) },
-    };
+    return this.readPage(db, after, limit, false);
   }
 
+  /**
+   * The next messages of the whole log after a position, never passing a transaction still in flight
+   * (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`), in commit-safe order.
+   */
   async readAll(db: Db, after: LogPosition, limit = 200): Promise<{ messages: Message[]; position: LogPosition }> {
+    return this.readPage(db, after, limit, true);
+  }
+
+  /** One page of the log after `after`; `gapSafe` stops short of any transaction still in flight. */
+  private async readPage(db: Db, after: LogPosition, limit: number, gapSafe: boolean): Promise<{ messages: Message[]; position: LogPosition }> {
     const rows = await db.query<Row>(
       `SELECT ${COLUMNS} FROM mailroom_events.messages
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         ${gapSafe ? 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : ''}
        ORDER BY transaction_id, global_position
        LIMIT $3`,
       [after.transactionId, after.globalPosition, limit],
