@@ -241,6 +241,69 @@ export class EventStore {
     return true;
   }
 
+  /**
+   * Appends many commands for other services in the caller's transaction with three statements,
+   * whatever their count: one look-up of their ids (`= ANY`), one insert of their streams, one of
+   * their messages (the wake-up riding on it). Each command is what `sendCommand` makes of it — a
+   * stream `command-<id>` at version 1, an update id of its own (or `common.updateId`) — and the
+   * messages take global positions in the order given. A command whose id is already in the log is
+   * not sent again, nor is an id repeated in the batch (the first is sent); one that a concurrent
+   * transaction sent meanwhile is left to it (its stream row decides, as in `append`). Answers, per
+   * command in the order given, whether this call sent it.
+   */
+  async sendCommands(tx: Db, commands: readonly (NewMessage & { id: string })[], common: Partial<MessageMetadata> = {}): Promise<boolean[]> {
+    if (commands.length === 0) return [];
+    const ids = commands.map((c) => c.id.toLowerCase());
+    const known = new Set(
+      (await tx.query<{ message_id: string }>(`SELECT message_id FROM mailroom_events.messages WHERE message_id = ANY($1::uuid[])`, [[...new Set(ids)]])).map((r) => r.message_id),
+    );
+    const candidates = new Map<string, number>();
+    ids.forEach((id, i) => {
+      if (!known.has(id) && !candidates.has(id)) candidates.set(id, i);
+    });
+    if (candidates.size === 0) return ids.map(() => false);
+    // Streams are claimed in stream id order, so two batches that share commands cannot deadlock.
+    const streams = [...candidates.keys()].map((id) => `command-${id}`).sort();
+    const claimed = new Set(
+      (
+        await tx.query<{ stream_id: string }>(
+          `INSERT INTO mailroom_events.streams (stream_id, stream_type, version)
+           SELECT id, 'command', 1 FROM unnest($1::text[]) AS t(id)
+           ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id`,
+          [streams],
+        )
+      ).map((r) => r.stream_id),
+    );
+    const sent = ids.map((id, i) => candidates.get(id) === i && claimed.has(`command-${id}`));
+    const cols = { ids: [] as string[], streams: [] as string[], types: [] as string[], svs: [] as number[], datas: [] as string[], metas: [] as string[] };
+    const occurredAt = common.occurredAt ?? new Date().toISOString();
+    commands.forEach((c, i) => {
+      if (!sent[i]) return;
+      cols.ids.push(ids[i]);
+      cols.streams.push(`command-${ids[i]}`);
+      cols.types.push(c.type);
+      cols.svs.push(c.schemaVersion ?? 1);
+      cols.datas.push(JSON.stringify(c.data));
+      cols.metas.push(
+        JSON.stringify({ ...common, ...c.metadata, updateId: common.updateId ?? randomUUID(), updateSize: 1, updateIndex: 0, occurredAt: c.metadata?.occurredAt ?? occurredAt }),
+      );
+    });
+    if (cols.ids.length === 0) return sent;
+    // One wake-up for the whole batch, computed once over the inserted rows.
+    await tx.query(
+      `WITH written AS (
+         INSERT INTO mailroom_events.messages (message_id, kind, stream_id, stream_version, type, schema_version, data, metadata)
+         SELECT id, 'command', stream, 1, type, sv, data::jsonb, meta::jsonb
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
+           WITH ORDINALITY AS t(id, stream, type, sv, data, meta, ord)
+         ORDER BY ord
+         RETURNING 1)
+       SELECT count(*) AS n, pg_notify('mailroom_events', '') IS NULL AS notified FROM written`,
+      [cols.ids, cols.streams, cols.types, cols.svs, cols.datas, cols.metas],
+    );
+    return sent;
+  }
+
   async readStream(db: Db, streamId: string, fromVersion = 1): Promise<Message[]> {
     const rows = await db.query<Row>(
       `SELECT ${COLUMNS} FROM mailroom_events.messages WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
