@@ -82,7 +82,7 @@ const EDITABLE_KEYS = ['title', 'active', 'position', 'conditions', 'actions'] a
 const READ_ONLY_KEYS = ['id', 'url', 'raw_title', 'default', 'created_at', 'updated_at'];
 
 /** The editable keys of a body, or a refusal naming the ones Mailroom does not have. */
-const editableInput = (input: Record<string, unknown>): AutomationResult<AutomationInput> => {
+export const editableInput = (input: Record<string, unknown>): AutomationResult<AutomationInput> => {
   const unknown = Object.keys(input).filter((k) => !(EDITABLE_KEYS as readonly string[]).includes(k) && !READ_ONLY_KEYS.includes(k));
   if (unknown.length) return refuse('base', `Automation: ${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length === 1 ? 'is not an automation field' : 'are not automation fields'} (use title, active, position, conditions, actions)`);
   return done(Object.fromEntries(EDITABLE_KEYS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]])) as AutomationInput);

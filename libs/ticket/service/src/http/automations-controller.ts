@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import type { Actor } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { AutomationStore, type AutomationFilter, type AutomationRecord, type AutomationResult, type AutomationSort } from '@mailroom/scheduler';
+import { AutomationStore, simulateAutomations, type AutomationFilter, type AutomationRecord, type AutomationResult, type AutomationSort } from '@mailroom/scheduler';
 import { recordInvalid } from '@mailroom/scheduler-domain';
 import type { AccountSettingsFollower } from '../account/account-settings-store';
 import { AuthGuard, requireAdmin, requireAgent, type AuthedRequest } from './auth';
+import { automationSimulationJson, parseAutomationSimulation } from './automation-simulation';
 import { ApiError, notFound } from './errors';
 
 class Refused extends Error {
@@ -120,6 +121,24 @@ export class AutomationsController {
     requireAgent(req.user);
     if (typeof q.query !== 'string' || q.query.trim() === '') throw new ApiError(400, { error: 'InvalidRequest', description: 'query is required' });
     return this.listBody({ ...listFilter(q), query: q.query });
+  }
+
+  /**
+   * `POST /api/v2/automations/simulate.json`: what a proposed change to the automations would have
+   * done over a window of hourly cycles (see README). Admins only. One READ ONLY transaction: it
+   * cannot write, send a command or email anyone, whatever the cycle decides.
+   */
+  @Post('simulate')
+  @HttpCode(200)
+  async simulate(@Req() req: AuthedRequest, @Body() body: unknown) {
+    requireAdmin(req.user);
+    const parsed = parseAutomationSimulation(body);
+    const result = await this.api.db.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return simulateAutomations(tx, parsed);
+    });
+    if (!result.ok) throw new ApiError(422, recordInvalid(result.problems) as unknown as Record<string, unknown>);
+    return automationSimulationJson(result.value);
   }
 
   @Put('update_many')
