@@ -8,8 +8,9 @@
 //   npm run bench:automations
 //   BENCH_TICKETS=100000 npm run bench:automations
 //
-// The cycle appends each batch's updates as `ticket.apply_rule_actions` commands into the log in
-// one statement (`EventStore.sendCommands`); nothing consumes them here (no ticket service runs, the ticket streams do not exist): the figure is the
+// The cycle appends each batch's updates as `ticket.apply_rule_actions` commands (one per ticket,
+// its updates in order) into the log in one statement (`EventStore.sendCommands`); nothing
+// consumes them here (no ticket service runs, the ticket streams do not exist): the figure is the
 // scheduler's side — finding the tickets, re-reading them, deciding and appending the commands.
 //
 // Settings (environment): BENCH_TICKETS (default 1000000), BENCH_DATABASE_SERVER (default
@@ -267,7 +268,7 @@ const main = async () => {
       '',
       `Run ${result.startedAt} on ${result.machine.cpus} × ${result.machine.model}, Node ${result.machine.node}, load ${load0.map((x) => x.toFixed(2)).join(' / ')} at start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at end.`,
       `${TICKETS.toLocaleString('en')} tickets in scheduler.tickets (${size}; ${Object.entries(statuses).map(([s, n]) => `${s} ${n}`).join(', ')}), loaded in ${result.loadSeconds} s; ${c.automationsRun} active automations; one cycle (\`runCycle\`) at ${result.cycleAt}. Target: under ${TARGET_S} s.`,
-      'The commands go into the log (`ticket.apply_rule_actions`, one per update, a batch of tickets\' updates appended in one statement); nothing consumes them in this benchmark.',
+      'The commands go into the log (`ticket.apply_rule_actions`, one per ticket holding its updates in the order they fired, a batch of tickets\' commands appended in one statement); nothing consumes them in this benchmark.',
       '',
       '| cycle | automations run | tickets matched | tickets updated | updates sent (commands appended) | transactions | Node CPU | updates/s |',
       '|---|---|---|---|---|---|---|---|',
@@ -283,7 +284,7 @@ const main = async () => {
       '|---|---|---|---|---|',
       `| ${c.phases.match} s | ${c.phases.read} s | ${c.phases.decide} s | ${c.phases.send} s | ${c.phases.other} s |`,
       '',
-      `${c.seconds <= TARGET_S ? 'The target is met.' : `Over the ${TARGET_S} s target.`} Each batch is one transaction of five statements between BEGIN and COMMIT, whatever its updates: its rows and people read again, then \`EventStore.sendCommands\` — one look-up of the commands' ids (\`= ANY\`), one multi-row insert of their streams, one of their messages (the wake-up riding on it); before, every update was its own look-up, stream insert, message insert and notify, one round trip after the other (about 1 ms per update, 102–131 s for this load). ${boundBy(c.phases)} The time grows with the tickets matched and the updates made, not with the tickets stored: this load's first cycle sends ${c.updatesSent} (every backlog at once); an hourly cycle in the steady state sends the tickets that crossed a threshold in the last hour.`,
+      `${c.seconds <= TARGET_S ? 'The target is met.' : `Over the ${TARGET_S} s target.`} Each batch is one transaction of five statements between BEGIN and COMMIT, whatever its updates: its rows and people read again, then \`EventStore.sendCommands\` — one look-up of the commands' ids (\`= ANY\`), one multi-row insert of their streams, one of their messages (the wake-up riding on it); before, every update was its own command: its own look-up, stream insert, message insert and notify, one round trip after the other (about 1 ms per update, 102–131 s for this load). ${boundBy(c.phases)} The time grows with the tickets matched and the updates made, not with the tickets stored: this load's first cycle sends ${c.updatesSent} (every backlog at once); an hourly cycle in the steady state sends the tickets that crossed a threshold in the last hour.`,
       '',
       '## Per automation (what its SQL filter finds, run order)',
       '',

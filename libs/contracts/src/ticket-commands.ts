@@ -124,6 +124,21 @@ export interface ApplyRuleActionsV1 {
    * the system (`via` system), so no trigger runs on it, and applied only to a ticket still solved.
    */
   systemClose?: true;
+  /**
+   * The updates the same automation cycle's later automations made to this ticket, in the order
+   * they fired (each judged on the ticket the ones before it left). The scheduler sends a ticket's
+   * automation updates of one cycle as this one command, so they reach the ticket in that order:
+   * the ticket service applies them after this one, in the same transaction, each as an update of
+   * its own (its audit, its trigger cycle), with this command's ticket and `basedOnVersion`.
+   */
+  then?: FollowingRuleUpdateV1[];
+}
+
+/** One more rule update carried by an `ApplyRuleActionsV1` (see `then`). */
+export interface FollowingRuleUpdateV1 {
+  updateId: string;
+  changes: ApplyRuleActionsV1['changes'];
+  fired: FiredRule[];
 }
 
 export interface RecordDeliveryV1 {

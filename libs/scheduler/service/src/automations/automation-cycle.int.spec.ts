@@ -1,4 +1,4 @@
-import { deterministicUuid, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Actor } from '@mailroom/contracts';
+import { deterministicUuid, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Actor, type ApplyRuleActionsV1 } from '@mailroom/contracts';
 import { automationConditionsHold, CLOSE_SOLVED_AUTOMATION, MAX_AUTOMATION_UPDATES, STANDARD_AUTOMATIONS, toSqlFilter, type Automation, type Condition } from '@mailroom/scheduler-domain';
 // Update ids are the rules engine's (its own deterministicUuid: not the contracts' one, whose separator differs).
 import { deterministicUuid as ruleUuid } from '@mailroom/rules-domain';
@@ -86,30 +86,24 @@ describe('the automation cycle over the real scheduler tables', () => {
     t.db.query<{ message_id: string; ticket_id: string; update_id: string; changes: Record<string, unknown> }>(
       `SELECT message_id, data->>'ticketId' AS ticket_id, data->>'updateId' AS update_id, data->'changes' AS changes FROM mailroom_events.messages WHERE type = 'ticket.apply_rule_actions' ORDER BY global_position`,
     );
-  /** An ordinary automation made through the store, as an admin would: open for 48 whole hours → high priority. */
-  const createEscalation = async () => {
-    const r = await t.db.transaction((tx) =>
-      new AutomationStore().create(
-        tx,
-        {
-          title: 'Escalate tickets open for two days',
-          conditions: {
-            all: [
-              { field: 'status', operator: 'is', value: 'open' },
-              { field: 'OPEN', operator: 'is', value: '48' },
-            ],
-            any: [],
-          },
-          actions: [{ field: 'priority', value: 'high' }],
-        },
-        ADMIN,
-        AT.toISOString(),
-      ),
-    );
+  /** An automation made through the store (validated, placed last), as an admin would. */
+  const createAutomation = async (title: string, all: Condition[], actions: Automation['actions']) => {
+    const r = await t.db.transaction((tx) => new AutomationStore().create(tx, { title, conditions: { all, any: [] }, actions }, ADMIN, AT.toISOString()));
     if (!r.ok) throw new Error(JSON.stringify(r.refusal));
     return r.value.automation.id;
   };
-  const commandId = (at: Date, automationId: string, ticketId: number) => deterministicUuid('automation-command', at.toISOString(), automationId, ticketId);
+  /** An ordinary automation: open for 48 whole hours → high priority. */
+  const createEscalation = () =>
+    createAutomation(
+      'Escalate tickets open for two days',
+      [
+        { field: 'status', operator: 'is', value: 'open' },
+        { field: 'OPEN', operator: 'is', value: '48' },
+      ],
+      [{ field: 'priority', value: 'high' }],
+    );
+  /** A ticket's automation updates of one cycle are one command, named by the instant and the ticket. */
+  const commandId = (at: Date, ticketId: number) => deterministicUuid('automation-cycle-command', at.toISOString(), ticketId);
 
   it('compiles conditions to SQL that selects exactly the tickets the in-memory evaluator accepts', async () => {
     const random = prng(20260105);
@@ -212,7 +206,7 @@ describe('the automation cycle over the real scheduler tables', () => {
   });
 
   it('runs one of two cycles started at once for the same instant; the other waits and answers what it did, or is turned away', async () => {
-    const automationId = await createEscalation();
+    await createEscalation();
     // Enough tickets for several batches, so the two cycles overlap.
     await insert(Array.from({ length: 240 }, (_, i) => rowOf(i + 1, { open_at: before(48.5) })));
 
@@ -222,7 +216,7 @@ describe('the automation cycle over the real scheduler tables', () => {
     const sent = await commands();
     expect(sent).toHaveLength(240);
     expect(new Set(sent.map((c) => c.message_id)).size).toBe(240);
-    expect(sent.map((c) => c.message_id).sort()).toEqual(Array.from({ length: 240 }, (_, i) => commandId(AT, automationId, i + 1)).sort());
+    expect(sent.map((c) => c.message_id).sort()).toEqual(Array.from({ length: 240 }, (_, i) => commandId(AT, i + 1)).sort());
 
     // The tick does not wait: one runs, the other is busy (or, had the first already finished, answers the stored result).
     const later = new Date(AT.getTime() + HOUR);
@@ -237,7 +231,7 @@ describe('the automation cycle over the real scheduler tables', () => {
   });
 
   it('finishes a cycle cut short by a crash at its own instant, sending nothing twice', async () => {
-    const automationId = await createEscalation();
+    await createEscalation();
     await insert(Array.from({ length: 50 }, (_, i) => rowOf(i + 1, { open_at: before(48.5) })));
     // The crash: the database refuses the command of ticket 35, in the fourth batch of ten.
     await t.db.query(`
@@ -262,7 +256,7 @@ describe('the automation cycle over the real scheduler tables', () => {
     const after = await commands();
     expect(after).toHaveLength(50);
     expect(after.slice(0, 30)).toEqual(beforeResume);
-    expect(after.map((c) => c.message_id).sort()).toEqual(Array.from({ length: 50 }, (_, i) => commandId(AT, automationId, i + 1)).sort());
+    expect(after.map((c) => c.message_id).sort()).toEqual(Array.from({ length: 50 }, (_, i) => commandId(AT, i + 1)).sort());
     const [resumed] = await t.db.query<{ finished_at: Date | null; result: { updatesSent: number } }>(`SELECT finished_at, result FROM scheduler.cycles WHERE at = $1`, [AT]);
     expect(resumed.finished_at).not.toBeNull();
     // What the resumed run sent itself: the 20 the crash kept back.
@@ -271,7 +265,7 @@ describe('the automation cycle over the real scheduler tables', () => {
 
   it('leaves a ticket automations updated 100 times to the standard close alone', async () => {
     await seedStandardAutomations(t.db, AT.toISOString());
-    const escalation = await createEscalation();
+    await createEscalation();
     await insert([
       rowOf(1, { status: 'solved', solved_at: before(97.5), automation_updates: 100 }),
       rowOf(2, { open_at: before(48.5), automation_updates: 100 }),
@@ -285,14 +279,52 @@ describe('the automation cycle over the real scheduler tables', () => {
       [1, { status: 'closed' }],
       [3, { priority: 'high' }],
     ]);
-    // The seeded close is the domain's CLOSE_SOLVED_AUTOMATION: its update and command ids are built from that id.
+    // The seeded close is the domain's CLOSE_SOLVED_AUTOMATION: its update id is built from that id.
     const [seeded] = await t.db.query<{ id: string }>(`SELECT id FROM scheduler.automations WHERE data->>'title' = $1`, [CLOSE_SOLVED_AUTOMATION.title]);
     expect(seeded.id).toBe(CLOSE_SOLVED_AUTOMATION.id);
     expect(sent[0]).toMatchObject({
-      message_id: commandId(AT, CLOSE_SOLVED_AUTOMATION.id, 1),
+      message_id: commandId(AT, 1),
       update_id: ruleUuid('automation-update', 1, CLOSE_SOLVED_AUTOMATION.id, AT.toISOString()),
     });
-    expect(sent[1].message_id).toBe(commandId(AT, escalation, 3));
+    expect(sent[1].message_id).toBe(commandId(AT, 3));
+  });
+
+  it("sends a ticket's updates of one cycle as one command, in the order the automations fired", async () => {
+    await createEscalation();
+    // Each judged on the ticket the one before left: the escalation's priority makes the second hold, its priority the third.
+    const openADay: Condition[] = [
+      { field: 'status', operator: 'is', value: 'open' },
+      { field: 'OPEN', operator: 'greater_than', value: '24' },
+    ];
+    await createAutomation('Tag and raise high tickets', [...openADay, { field: 'priority', operator: 'is', value: 'high' }, { field: 'current_tags', operator: 'not_includes', value: 'escalated' }], [
+      { field: 'current_tags', value: 'escalated' },
+      { field: 'priority', value: 'urgent' },
+    ]);
+    await createAutomation('Park urgent tickets', [...openADay, { field: 'priority', operator: 'is', value: 'urgent' }], [{ field: 'status', value: 'pending' }]);
+    await insert([
+      rowOf(1, { open_at: before(48.5) }),
+      // One update short of the cap: the escalation only.
+      rowOf(2, { open_at: before(48.5), automation_updates: 99 }),
+      rowOf(3, { open_at: before(48.5), tags: ['escalated'] }),
+    ]);
+    const outcome = await runCycle(t.db, AT, { wait: true });
+    expect(outcome).toMatchObject({ ran: true, cycle: { tickets_matched: 3, tickets_updated: 3 }, updatesSent: 5 });
+
+    const sent = await t.db.query<{ message_id: string; data: ApplyRuleActionsV1 }>(`SELECT message_id, data FROM mailroom_events.messages WHERE type = 'ticket.apply_rule_actions' ORDER BY global_position`);
+    expect(sent.map((c) => c.message_id)).toEqual([commandId(AT, 1), commandId(AT, 2), commandId(AT, 3)]);
+    const updatesOf = (c: ApplyRuleActionsV1) => [c, ...(c.then ?? [])].map((u) => [u.fired[0].title, u.changes]);
+    expect(updatesOf(sent[0].data)).toEqual([
+      ['Escalate tickets open for two days', { priority: 'high' }],
+      ['Tag and raise high tickets', { addTags: ['escalated'], priority: 'urgent' }],
+      ['Park urgent tickets', { status: 'pending' }],
+    ]);
+    expect(updatesOf(sent[1].data)).toEqual([['Escalate tickets open for two days', { priority: 'high' }]]);
+    expect(sent[1].data.then).toBeUndefined();
+    expect(updatesOf(sent[2].data)).toEqual([['Escalate tickets open for two days', { priority: 'high' }]]);
+    // Every update keeps its own id (the ticket service's once-only key) and the version the cycle read.
+    const first = sent[0].data;
+    expect(new Set([first.updateId, ...first.then!.map((u) => u.updateId)]).size).toBe(3);
+    expect(first.basedOnVersion).toBe(1);
   });
 
   it('never touches a closed ticket, whatever its times say', async () => {

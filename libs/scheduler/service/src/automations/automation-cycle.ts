@@ -8,7 +8,7 @@ import {
   SYSTEM_CLOSE,
   toSqlFilter,
   type Automation,
-  type AutomationTicketUpdate,
+  type TicketCycleResult,
   type Directory,
   type Person,
 } from '@mailroom/scheduler-domain';
@@ -24,12 +24,14 @@ import { fromDbRow, SCHEDULER_TICKET_COLUMNS, type SchedulerTicketRow } from '..
  *     automation's change makes match a later one is among them (it matched the earlier one);
  *  3. in batches: the rows read again in the batch's transaction (the re-check at update time),
  *     the domain's cycle run over them (position order, each automation seeing the changes of
- *     those before it), and each update sent as one `ticket.apply_rule_actions` command through the
- *     log, all in that one transaction and the batch's commands in one append (`sendCommands`:
- *     one id look-up, one insert of their streams, one of their messages);
- *  4. exactly once: a command's id is derived from the cycle's instant, the automation and the
- *     ticket (the system close: the ticket and the instant it was solved), and the log refuses a
- *     message id twice. A cycle is recorded by its instant in scheduler.cycles; one cut short by a
+ *     those before it), and each ticket's updates sent as one `ticket.apply_rule_actions` command
+ *     through the log (the first update, the others in `then`, in the order they fired: the
+ *     ticket service applies them in that order), all in that one transaction and the batch's
+ *     commands in one append (`sendCommands`: one id look-up, one insert of their streams, one of
+ *     their messages);
+ *  4. exactly once: a command's id is derived from the cycle's instant and the ticket (the system
+ *     close: the ticket and the instant it was solved), and the log refuses a message id twice;
+ *     the ticket service also skips an automation update id it has applied. A cycle is recorded by its instant in scheduler.cycles; one cut short by a
  *     crash is finished first, at its own instant (the same ids), by the next cycle to run.
  */
 
@@ -151,15 +153,26 @@ const loadDirectory = async (tx: Db, rows: readonly SchedulerTicketRow[], staff:
   return { person: (id) => people.get(id) ?? staff.get(id), agents: () => [...staff.values()] };
 };
 
-/** The command one update becomes, and its id: the idempotency key of the log. */
-export const commandOf = (u: AutomationTicketUpdate, row: SchedulerTicketRow, at: Date): { id: string; data: ApplyRuleActionsV1 } => {
-  if (u.source.kind === 'system_close') {
-    return { id: deterministicUuid('system-close-command', row.id, row.solved_at ?? ''), data: { ticketId: row.id, updateId: u.updateId, basedOnVersion: row.version, changes: u.changes, fired: [], systemClose: true } };
+/**
+ * The commands one ticket's updates of the cycle become, with their ids (the log's idempotency
+ * keys). The automations' updates are one command, in the order they fired (the first, then
+ * `then`), so they reach the ticket service in that order; its id is the cycle's instant and the
+ * ticket: however a resumed cycle judges the ticket again, its automations fire once per instant.
+ * The system close (alone: nothing fires on the closed ticket after it) keeps an id of the ticket
+ * and the instant it was solved, so a lagging projection cannot close it twice either.
+ */
+export const commandsOf = (result: TicketCycleResult, row: SchedulerTicketRow, at: Date): { id: string; data: ApplyRuleActionsV1 }[] => {
+  const commands: { id: string; data: ApplyRuleActionsV1 }[] = [];
+  for (const u of result.updates.filter((x) => x.source.kind === 'system_close')) {
+    commands.push({ id: deterministicUuid('system-close-command', row.id, row.solved_at ?? ''), data: { ticketId: row.id, updateId: u.updateId, basedOnVersion: row.version, changes: u.changes, fired: [], systemClose: true } });
   }
-  return {
-    id: deterministicUuid('automation-command', at.toISOString(), u.source.automationId, row.id),
-    data: { ticketId: row.id, updateId: u.updateId, basedOnVersion: row.version, changes: u.changes, fired: u.fired ? [u.fired] : [] },
-  };
+  const [first, ...rest] = result.updates.filter((x) => x.source.kind === 'automation');
+  if (first) {
+    const data: ApplyRuleActionsV1 = { ticketId: row.id, updateId: first.updateId, basedOnVersion: row.version, changes: first.changes, fired: first.fired ? [first.fired] : [] };
+    if (rest.length) data.then = rest.map((u) => ({ updateId: u.updateId, changes: u.changes, fired: u.fired ? [u.fired] : [] }));
+    commands.push({ id: deterministicUuid('automation-cycle-command', at.toISOString(), row.id), data });
+  }
+  return commands;
 };
 
 const runBatch = async (tx: Db, store: EventStore, ids: number[], automations: readonly Automation[], staff: ReadonlyMap<number, Person>, at: Date, profile?: CycleProfile): Promise<{ tickets: number; updates: number }> => {
@@ -176,17 +189,14 @@ const runBatch = async (tx: Db, store: EventStore, ids: number[], automations: r
   lap('readMs');
   const results = runAutomationCycle({ tickets: rows, automations, now: at, directory, closeAutomationId: CLOSE_SOLVED_AUTOMATION.id });
   // Every update of the batch in one append: three statements, whatever their number.
-  const commands = results.flatMap((result) => {
-    const row = byId.get(result.ticketId)!;
-    return result.updates.map((u) => {
-      const command = commandOf(u, row, at);
-      return { id: command.id, type: 'ticket.apply_rule_actions', data: command.data };
-    });
-  });
+  const commands = results.flatMap((result) =>
+    commandsOf(result, byId.get(result.ticketId)!, at).map((c) => ({ id: c.id, type: 'ticket.apply_rule_actions', data: c.data })),
+  );
   lap('decideMs');
   const sent = await store.sendCommands(tx, commands, { correlationId: deterministicUuid('automation-cycle', at.toISOString()) });
   lap('sendMs');
   if (profile) profile.batches++;
-  const updates = sent.filter(Boolean).length;
+  // Updates, not commands: a command carries all of a ticket's automation updates.
+  const updates = commands.reduce((n, c, i) => n + (sent[i] ? 1 + (c.data.then?.length ?? 0) : 0), 0);
   return { tickets: results.length, updates };
 };

@@ -323,7 +323,19 @@ export class TicketCommands {
     return f;
   }
 
-  async applyRuleActions(tx: Db, c: ApplyRuleActionsV1, meta: { causationId: string }): Promise<CommandResult> {
+  /**
+   * The rules' changes to a ticket: one update, or — an automation cycle's updates of one ticket,
+   * sent as one command (`then`) — several, applied in the order they came, in the caller's one
+   * transaction, each an update of its own. One result per update.
+   */
+  async applyRuleActions(tx: Db, c: ApplyRuleActionsV1, meta: { causationId: string }): Promise<CommandResult[]> {
+    const { then: following = [], ...first } = c;
+    const results = [await this.applyRuleUpdate(tx, first, meta)];
+    for (const u of following) results.push(await this.applyRuleUpdate(tx, { ticketId: c.ticketId, basedOnVersion: c.basedOnVersion, ...u }, meta));
+    return results;
+  }
+
+  private async applyRuleUpdate(tx: Db, c: Omit<ApplyRuleActionsV1, 'then'>, meta: { causationId: string }): Promise<CommandResult> {
     const actor: Actor = { userId: null, role: 'system' };
     const first = c.fired[0];
     const automation = first?.kind === 'automation';
