@@ -1,9 +1,10 @@
 import { deterministicUuid, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Actor, type ApplyRuleActionsV1 } from '@mailroom/contracts';
-import { automationConditionsHold, CLOSE_SOLVED_AUTOMATION, MAX_AUTOMATION_UPDATES, STANDARD_AUTOMATIONS, toSqlFilter, type Automation, type Condition } from '@mailroom/scheduler-domain';
+import { automationConditionsHold, CLOSE_SOLVED_AUTOMATION, MAX_AUTOMATION_UPDATES, STANDARD_AUTOMATIONS, toSqlFilter, type Automation, type Condition, type Schedule } from '@mailroom/scheduler-domain';
 // Update ids are the rules engine's (its own deterministicUuid: not the contracts' one, whose separator differs).
 import { deterministicUuid as ruleUuid } from '@mailroom/rules-domain';
 import { createTestDatabase, type TestDatabase } from '@mailroom/testing';
 import { fromDbRow, SCHEDULER_TICKET_COLUMNS, upsertSchedulerTicket, type SchedulerTicketRow } from '../scheduler-consumer';
+import { tick } from '../scheduler-service';
 import { runCycle } from './automation-cycle';
 import { AutomationStore, seedStandardAutomations } from './automation-store';
 
@@ -75,7 +76,7 @@ describe('the automation cycle over the real scheduler tables', () => {
   afterAll(async () => t?.drop());
   beforeEach(async () => {
     await t.db.query(
-      `TRUNCATE scheduler.tickets, scheduler.automations, scheduler.automation_seeds, scheduler.cycles, scheduler.clock, mailroom_events.messages, mailroom_events.streams`,
+      `TRUNCATE scheduler.tickets, scheduler.automations, scheduler.automation_seeds, scheduler.cycles, scheduler.clock, rules.schedules, mailroom_events.messages, mailroom_events.streams`,
     );
   });
 
@@ -325,6 +326,53 @@ describe('the automation cycle over the real scheduler tables', () => {
     const first = sent[0].data;
     expect(new Set([first.updateId, ...first.then!.map((u) => u.updateId)]).size).toBe(3);
     expect(first.basedOnVersion).toBe(1);
+  });
+
+  it('counts business hours by the schedules of the rules\' table, on the clock', async () => {
+    // Monday 5 January 2026, 11:17 in Paris (UTC+1); Friday 2 January is a holiday.
+    const paris = (local: string) => new Date(`${local}+01:00`).toISOString();
+    const weekday = (day: number) => ({ start_time: day * 1440 + 9 * 60, end_time: day * 1440 + 17 * 60 });
+    const escalation = await createAutomation(
+      'Escalate after a business day open',
+      [
+        { field: 'status', operator: 'is', value: 'open' },
+        { field: 'priority', operator: 'less_than', value: 'high' },
+        { field: 'OPEN', operator: 'greater_than_business_hours', value: '8' },
+      ],
+      [{ field: 'priority', value: 'high' }],
+    );
+    await insert([
+      rowOf(1, { open_at: paris('2026-01-01T10:00:00') }), // Thu 7 h, Fri none, Mon from 9:00
+      rowOf(2, { open_at: paris('2026-01-01T14:00:00') }), // Thu 3 h: 14 h without the holiday
+      rowOf(3, { open_at: paris('2026-01-03T12:00:00') }), // a Saturday: Monday's hours only, 48 calendar hours
+      rowOf(4, { open_at: paris('2026-01-05T08:00:00') }), // before Monday's opening
+      rowOf(5, { open_at: paris('2025-12-31T16:00:00') }), // Wed 1 h, Thu 8 h
+    ]);
+
+    // No schedule yet: a business-hours condition cannot be judged, nothing fires. The SQL bound (at
+    // least 9 calendar hours) finds all but 4, opened three hours ago.
+    expect(await tick(t.db, AT)).toMatchObject({ cycle: { tickets_matched: 4, tickets_updated: 0 } });
+    expect(await commands()).toEqual([]);
+
+    const schedule: Schedule = {
+      id: 1,
+      name: 'Paris office',
+      time_zone: 'Europe/Paris',
+      intervals: [1, 2, 3, 4, 5].map(weekday),
+      holidays: [{ name: 'Bridge day', start_date: '2026-01-02', end_date: '2026-01-02' }],
+    };
+    await t.db.query(`INSERT INTO rules.schedules (id, data, created_at, updated_at) VALUES (1, $1, now(), now())`, [JSON.stringify(schedule)]);
+    // An hour on, 12:17 in Paris: 1 has 7 + 3 = 10 business hours, 5 has 1 + 8 + 3 = 12; 2 has 6, 3 and 4 have 3.
+    const later = new Date(AT.getTime() + HOUR);
+    expect(await tick(t.db, later)).toMatchObject({ cycle: { tickets_matched: 4, tickets_updated: 2 } });
+    const sent = await commands();
+    expect(sent.map((c) => [Number(c.ticket_id), c.message_id, c.changes])).toEqual([
+      [1, commandId(later, 1), { priority: 'high' }],
+      [5, commandId(later, 5), { priority: 'high' }],
+    ]);
+    expect(sent[0].update_id).toBe(ruleUuid('automation-update', 1, escalation, later.toISOString()));
+    // Read, never written: the schedule is as it was.
+    expect(await t.db.query(`SELECT id, data FROM rules.schedules`)).toEqual([{ id: '1', data: schedule }]);
   });
 
   it('never touches a closed ticket, whatever its times say', async () => {

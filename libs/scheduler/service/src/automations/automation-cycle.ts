@@ -11,6 +11,7 @@ import {
   type TicketCycleResult,
   type Directory,
   type Person,
+  type Schedule,
 } from '@mailroom/scheduler-domain';
 import { fromDbRow, SCHEDULER_TICKET_COLUMNS, type SchedulerTicketRow } from '../scheduler-consumer';
 
@@ -22,14 +23,16 @@ import { fromDbRow, SCHEDULER_TICKET_COLUMNS, type SchedulerTicketRow } from '..
  *  2. the tickets any automation can touch, found with each automation's conditions compiled to
  *     indexed SQL (`toSqlFilter`) plus the 28-day close: their union, so a ticket that an earlier
  *     automation's change makes match a later one is among them (it matched the earlier one);
- *  3. in batches: the rows read again in the batch's transaction (the re-check at update time),
+ *  3. once per cycle: the agents (whom automations may notify) and the business-hours schedules
+ *     (`rules.schedules`, read only), so the business-hours variants of the time conditions count;
+ *  4. in batches: the rows read again in the batch's transaction (the re-check at update time),
  *     the domain's cycle run over them (position order, each automation seeing the changes of
  *     those before it), and each ticket's updates sent as one `ticket.apply_rule_actions` command
  *     through the log (the first update, the others in `then`, in the order they fired: the
  *     ticket service applies them in that order), all in that one transaction and the batch's
  *     commands in one append (`sendCommands`: one id look-up, one insert of their streams, one of
  *     their messages);
- *  4. exactly once: a command's id is derived from the cycle's instant and the ticket (the system
+ *  5. exactly once: a command's id is derived from the cycle's instant and the ticket (the system
  *     close: the ticket and the instant it was solved), and the log refuses a message id twice;
  *     the ticket service also skips an automation update id it has applied. A cycle is recorded by its instant in scheduler.cycles; one cut short by a
  *     crash is finished first, at its own instant (the same ids), by the next cycle to run.
@@ -107,12 +110,13 @@ const cycleAt = async (db: Db, at: Date, options: CycleOptions): Promise<{ repor
   const ids = await matchingTickets(db, automations, at);
   if (profile) profile.matchMs += performance.now() - mark;
   const staff = await loadStaff(db);
+  const schedules = await loadSchedules(db);
   let updated = 0;
   let updatesSent = 0;
   const batchSize = options.batchSize ?? BATCH_SIZE;
   for (let i = 0; i < ids.length; i += batchSize) {
     const batch = ids.slice(i, i + batchSize);
-    const sent = await db.transaction((tx) => runBatch(tx, store, batch, automations, staff, at, profile));
+    const sent = await db.transaction((tx) => runBatch(tx, store, batch, { automations, staff, schedules }, at, profile));
     updated += sent.tickets;
     updatesSent += sent.updates;
   }
@@ -146,6 +150,20 @@ const personOf = (r: { id: string; data: Person }): [number, Person] => [
 const loadStaff = async (db: Db): Promise<Map<number, Person>> =>
   new Map((await db.query<{ id: string; data: Person }>(`SELECT id, data FROM scheduler.users WHERE (data->>'role') IS DISTINCT FROM 'end_user'`)).map(personOf));
 
+/**
+ * The account's business-hours schedules, lowest id first (the default for a ticket without one):
+ * the rules' table, written with its events by the schedules API, read here and never written.
+ * Read once per cycle, so every batch judges business hours by the same schedules.
+ */
+export const loadSchedules = async (db: Db): Promise<Schedule[]> => (await db.query<{ data: Schedule }>(`SELECT data FROM rules.schedules ORDER BY id`)).map((r) => r.data);
+
+/** What a cycle reads once and every batch shares. */
+interface CycleRules {
+  automations: readonly Automation[];
+  staff: ReadonlyMap<number, Person>;
+  schedules: readonly Schedule[];
+}
+
 /** The people of these tickets, read in the batch's transaction (by key), and the cycle's staff: who automations may notify. */
 const loadDirectory = async (tx: Db, rows: readonly SchedulerTicketRow[], staff: ReadonlyMap<number, Person>): Promise<Directory> => {
   const named = [...new Set(rows.flatMap((r) => [r.requester_id, r.assignee_id, ...r.cc_ids]))].filter((id): id is number => typeof id === 'number' && !staff.has(id));
@@ -175,7 +193,7 @@ export const commandsOf = (result: TicketCycleResult, row: SchedulerTicketRow, a
   return commands;
 };
 
-const runBatch = async (tx: Db, store: EventStore, ids: number[], automations: readonly Automation[], staff: ReadonlyMap<number, Person>, at: Date, profile?: CycleProfile): Promise<{ tickets: number; updates: number }> => {
+const runBatch = async (tx: Db, store: EventStore, ids: number[], { automations, staff, schedules }: CycleRules, at: Date, profile?: CycleProfile): Promise<{ tickets: number; updates: number }> => {
   let mark = performance.now();
   const lap = (phase: 'readMs' | 'decideMs' | 'sendMs') => {
     const now = performance.now();
@@ -187,7 +205,7 @@ const runBatch = async (tx: Db, store: EventStore, ids: number[], automations: r
   const byId = new Map(rows.map((r) => [r.id, r]));
   const directory = await loadDirectory(tx, rows, staff);
   lap('readMs');
-  const results = runAutomationCycle({ tickets: rows, automations, now: at, directory, closeAutomationId: CLOSE_SOLVED_AUTOMATION.id });
+  const results = runAutomationCycle({ tickets: rows, automations, now: at, directory, schedules, closeAutomationId: CLOSE_SOLVED_AUTOMATION.id });
   // Every update of the batch in one append: three statements, whatever their number.
   const commands = results.flatMap((result) =>
     commandsOf(result, byId.get(result.ticketId)!, at).map((c) => ({ id: c.id, type: 'ticket.apply_rule_actions', data: c.data })),
