@@ -142,6 +142,30 @@ describe('the notifier rendering from its projection', () => {
     expect(again.outgoing).toHaveLength(1);
   });
 
+  it("renders the ticket's current rating and comment, as the requester left them", async () => {
+    const id = ++ticketId;
+    const stream = `ticket-${id}`;
+    const actor = { userId: jane, role: 'end_user' as const };
+    const via = { channel: 'email' as const, source: { from: { address: 'jane@customer.test' }, to: {}, rel: null } };
+    const created: TicketCreatedV1 = {
+      ticketId: id, subject: 'Rated', requesterId: jane, submitterId: jane, recipient: 'support@acme.test', status: 'solved', priority: null, type: null,
+      groupId: null, assigneeId: null, tags: [], ccIds: [], externalId: null, via, mail: null, createdAt: '2026-11-25T06:00:00Z',
+    };
+    const system = { userId: null, role: 'system' as const };
+    await handleNotifierMessage(deps, msg('ticket.created', stream, 1, created, { updateId: randomUUID(), actor, via }));
+    await handleNotifierMessage(deps, msg('ticket.satisfaction_offered', stream, 2, { ticketId: id, requesterId: jane }, { updateId: randomUUID(), actor: system }));
+    const rating = { ticketId: id, ratingId: id, requesterId: jane, score: 'bad', comment: 'Too slow <sorry>', previousScore: 'offered', ratedAt: '2026-11-25T07:00:00Z' };
+    await handleNotifierMessage(deps, msg('ticket.satisfaction_rated', stream, 3, rating, { updateId: randomUUID(), actor, via: { channel: 'web', source: { from: {}, to: {}, rel: 'satisfaction' } } }));
+    const notification: NotificationRequestedV1 = {
+      ticketId: id, notificationId: randomUUID(), rule: { kind: 'trigger', id: 't2', title: 'Tell the requester we saw the rating' },
+      recipientIds: [jane], suppressed: [], subject: 'Your rating', body: 'You said: {{satisfaction.current_rating}} ({{satisfaction.current_comment}})',
+    };
+    await handleNotifierMessage(deps, msg('ticket.notification_requested', stream, 4, notification, { updateId: randomUUID(), actor: system }));
+    const [mail] = await t.db.query<{ text_body: string; html_body: string }>(`SELECT text_body, html_body FROM notifier.outgoing WHERE ticket_id = $1`, [id]);
+    expect(mail.text_body).toContain("You said: Bad, I'm unsatisfied (Too slow <sorry>)");
+    expect(mail.html_body).toContain('Too slow &lt;sorry&gt;');
+  });
+
   it('handles an update in one transaction: a failure midway leaves nothing, the retry and a redelivery mail once', async () => {
     const id = ++ticketId;
     const stream = `ticket-${id}`;

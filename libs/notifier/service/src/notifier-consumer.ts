@@ -24,7 +24,7 @@ import {
   satisfactionToken,
   shouldSuppressCommentPlaceholders,
 } from '@mailroom/notifier-domain';
-import { evolveView, type StoredView } from './notifier-projection';
+import { evolveView, viewSatisfaction, type StoredView } from './notifier-projection';
 import { applyPeopleNameEvent, isPeopleNameEvent, loadPeopleNames } from './people-names';
 import { queueWebhookCall } from './webhooks/webhook-calls';
 
@@ -210,9 +210,9 @@ export const loadNotificationView = async (
     },
     account: { name: deps.accountName, baseUrl: deps.baseUrl },
     currentUser: m.metadata.actor?.userId ? person(m.metadata.actor.userId) : null,
-    // The rating state is not projected here (the ticket service keeps it); the requester's links
-    // are issued at the notification's update, so a re-render makes the same link.
-    satisfaction: { score: 'unoffered', comment: null, token: satisfactionToken(v.id, v.requesterId, m.metadata.occurredAt, deps.secret) },
+    // The rating as the ticket's events left it; the requester's links are issued at the
+    // notification's update, so a re-render makes the same link.
+    satisfaction: viewSatisfaction(v, satisfactionToken(v.id, v.requesterId, m.metadata.occurredAt, deps.secret)),
     now: m.metadata.occurredAt,
   };
   return { view, person };

@@ -1,4 +1,5 @@
-import type { Message, TicketEvent, TicketPriority, TicketStatus, TicketType } from '@mailroom/contracts';
+import type { Message, RatedScore, TicketEvent, TicketPriority, TicketStatus, TicketType } from '@mailroom/contracts';
+import type { ViewSatisfaction } from '@mailroom/notifier-domain';
 
 /** What the notifier keeps per ticket: enough to render any notification and thread it. */
 export interface StoredView {
@@ -25,7 +26,20 @@ export interface StoredView {
   createdVia?: string;
   /** Message-IDs of the mail the customer sent us, oldest first: our replies point to them. */
   inboundMessageIds: string[];
+  /**
+   * The ticket's satisfaction rating, from its `satisfaction_offered` and `satisfaction_rated`
+   * events (absent: unoffered; a view stored before the notifier followed ratings also reads as
+   * unoffered until its ticket's events are replayed).
+   */
+  satisfaction?: { score: 'offered' | RatedScore; comment: string | null };
 }
+
+/** The rating as placeholders show it (`{{satisfaction.current_rating}}`, `current_comment`), with the requester's link token. */
+export const viewSatisfaction = (v: StoredView, token: string | null): ViewSatisfaction => ({
+  score: v.satisfaction?.score ?? 'unoffered',
+  comment: v.satisfaction?.comment ?? null,
+  token,
+});
 
 const VIA_WORDS: Record<string, string> = { email: 'Mail', api: 'Web service', web: 'Web form', rule: 'Rule', closed_ticket: 'Closed ticket', system: 'System' };
 
@@ -82,6 +96,11 @@ export const evolveView = (v: StoredView | null, e: TicketEvent, m: Message): St
       return { ...v, tags: e.data.tags, updatedAt: at };
     case 'ticket.ccs_changed':
       return { ...v, ccIds: e.data.ccIds, updatedAt: at };
+    // As the ticket keeps them: offering leaves an earlier comment; a rating replaces score and comment.
+    case 'ticket.satisfaction_offered':
+      return { ...v, satisfaction: { score: 'offered', comment: v.satisfaction?.comment ?? null }, updatedAt: at };
+    case 'ticket.satisfaction_rated':
+      return { ...v, satisfaction: { score: e.data.score, comment: e.data.comment }, updatedAt: at };
     default:
       return v;
   }
