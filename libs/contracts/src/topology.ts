@@ -28,9 +28,35 @@ export interface Topology {
    */
   retryQueue(consumer: string): string;
   deadLetterQueue(consumer: string): string;
+  /**
+   * How many partitions each consumer's work is split into (MAILROOM_PARTITIONS): a stream (ticket)
+   * always falls in the same one, so its messages keep their order while replicas share the rest.
+   */
+  partitions: number;
+  /** A marker exchange whose argument records the namespace's partition count (declareTopology). */
+  partitionsMarker: string;
+  /** The queue of one partition of a consumer: partition 0 keeps the consumer's unpartitioned name. */
+  partitionQueue(consumer: string, partition: number): string;
 }
 
-export const topologyFor = (namespace: string): Topology => ({
+/**
+ * The partition of a stream: FNV-1a (32 bit) of its id, modulo the partition count. Stable across
+ * processes and versions, which is all routing needs; not a security boundary.
+ */
+export const partitionOf = (streamId: string, partitions: number): number => {
+  if (partitions <= 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < streamId.length; i++) {
+    h ^= streamId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % partitions;
+};
+
+/** The routing-key word naming a partition, appended to update and command keys: `ticket.created.p3`. */
+export const partitionWord = (partition: number): string => `p${partition}`;
+
+export const topologyFor = (namespace: string, partitions = 1): Topology => ({
   eventsExchange: `${namespace}.events`,
   updatesExchange: `${namespace}.updates`,
   commandsExchange: `${namespace}.commands`,
@@ -41,4 +67,7 @@ export const topologyFor = (namespace: string): Topology => ({
   retryDelayQueue: (tier) => `${namespace}.retry-delay.${tier}`,
   retryQueue: (consumer) => `${namespace}.${consumer}.retry`,
   deadLetterQueue: (consumer) => `${namespace}.${consumer}.dlq`,
+  partitions,
+  partitionsMarker: `${namespace}.partitions`,
+  partitionQueue: (consumer, partition) => (partition === 0 ? `${namespace}.${consumer}` : `${namespace}.${consumer}.${partitionWord(partition)}`),
 });

@@ -2,7 +2,7 @@ import type { IngestConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
-import { Broker } from '@mailroom/messaging';
+import { Broker, brokerFor } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { MAIL_WORKER_QUEUE, mailReceivedUpdateHandler, receivedMailOf } from './mail-worker';
 import { ParserPool } from './parse-mail';
@@ -52,7 +52,7 @@ export const startIngestService = async (cfg: IngestConfig, log: Logger, opts: {
   // Parsing runs on threads with a time budget per mail, so one hostile mail cannot stall the rest.
   const { threads, threadMemoryMb, ...limits } = cfg.parsing;
   const parser = new ParserPool({ baseUrl: cfg.baseUrl, limits, threads, threadMemoryMb });
-  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ingest', log: (level, msg) => log[level](msg) });
+  const broker = brokerFor(cfg, 'mailroom-ingest', (level, msg) => log[level](msg));
   broker.consume({
     ...MAIL_WORKER_QUEUE,
     prefetch: 8,

@@ -2,7 +2,7 @@ import type { NotifierConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
-import { Broker } from '@mailroom/messaging';
+import { Broker, brokerFor } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { openSupportAddressBook } from '@mailroom/support-addresses';
 import { loadAccountSettings } from './account-settings';
@@ -26,11 +26,12 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
   const addressBook = await openSupportAddressBook({ db, store, configured: parseSupportAddresses(cfg.supportAddresses), onError: (err) => log.warn(`support addresses: ${(err as Error).message}`) });
   const sender = new OutboundSender({ db, store, relayUrl: cfg.smtpRelay, log });
   const webhooks = new WebhookSender({ db, store, log, allowPrivateTargets: cfg.webhooks.allowPrivateTargets, timeoutMs: cfg.webhooks.timeoutMs, retry: { delaysMs: cfg.webhooks.retryDelaysMs, maxRetryAfterMs: 60_000 } });
-  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-notifier', log: (level, msg) => log[level](msg) });
+  const broker = brokerFor(cfg, 'mailroom-notifier', (level, msg) => log[level](msg));
   broker.consume({
     ...NOTIFIER_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
+    batch: { db },
     handlers: notifierHandlers(async (u) => ({
       db,
       store,
@@ -43,8 +44,9 @@ export const startNotifierService = async (cfg: NotifierConfig, log: Logger): Pr
       },
       accountName: cfg.accountName,
       baseUrl: cfg.baseUrl,
-      onQueued: () => sender.notify(),
-      onWebhookQueued: () => webhooks.notify(),
+      // Wake the senders once the batch that queued the mail has committed (before, they would find nothing).
+      onQueued: () => db.afterCommit(() => sender.notify()),
+      onWebhookQueued: () => db.afterCommit(() => webhooks.notify()),
       // Only a notification is rendered: read the template and suppression setting in force for it.
       ...(requestsNotification(u) ? await loadAccountSettings(db) : {}),
     })),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, QueryRunner } from 'typeorm';
 
 /**
@@ -33,10 +34,93 @@ class RunnerDb implements Db {
   }
 }
 
+/**
+ * A batch: one transaction that several messages' handlers share (a consumer handling many
+ * deliveries at once, DESIGN.md §2 "batches end to end"). While it is open, every query and
+ * transaction of the same {@link DataSourceDb} made from the batch's async context runs on the
+ * batch's connection (transactions become savepoints), so handlers written for one message each
+ * need no change and see what the messages before them wrote. It closes at commit or rollback;
+ * anything that outlives it (a timer a handler started) goes back to the pool.
+ */
+interface BatchScope {
+  readonly owner: DataSourceDb;
+  readonly tx: RunnerDb;
+  open: boolean;
+  /** Inbox rows the batch inserted in one statement for its messages: `consumer\u0000messageId`. */
+  readonly claimed: Set<string>;
+  readonly afterCommit: (() => void)[];
+}
+
+const batchScope = new AsyncLocalStorage<BatchScope>();
+
+const openScope = (owner: DataSourceDb): BatchScope | undefined => {
+  const s = batchScope.getStore();
+  return s && s.open && s.owner === owner ? s : undefined;
+};
+
+const claimKey = (consumer: string, messageId: string): string => `${consumer}\u0000${messageId.toLowerCase()}`;
+
+/** Marks inbox rows the current batch has already inserted (see handleOnce). */
+export const claimInBatch = (consumer: string, messageIds: Iterable<string>): void => {
+  const s = batchScope.getStore();
+  if (!s?.open) throw new Error('claimInBatch outside a batch');
+  for (const id of messageIds) s.claimed.add(claimKey(consumer, id));
+};
+
+/** Takes back a claim (the message's handler failed and its inbox row was deleted). */
+export const unclaimInBatch = (consumer: string, messageId: string): void => {
+  batchScope.getStore()?.claimed.delete(claimKey(consumer, messageId));
+};
+
+/** True when the open batch inserted this message's inbox row already, so its handler must not. */
+export const claimedInBatch = (consumer: string, messageId: string): boolean => {
+  const s = batchScope.getStore();
+  return !!s?.open && s.claimed.has(claimKey(consumer, messageId));
+};
+
 export class DataSourceDb implements Db {
   constructor(readonly dataSource: DataSource) {}
 
+  /**
+   * Runs `work` in one transaction that the queries and transactions of this Db made inside it
+   * join (see BatchScope). Commits when `work` resolves, rolls back when it throws. Callbacks given
+   * to {@link afterCommit} during the batch run after the commit, outside the batch.
+   */
+  async batch<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    if (openScope(this)) throw new Error('batches do not nest');
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const scope: BatchScope = { owner: this, tx: new RunnerDb(runner), open: true, claimed: new Set(), afterCommit: [] };
+    let result: T;
+    try {
+      await runner.startTransaction();
+      try {
+        result = await batchScope.run(scope, () => work(scope.tx));
+        await runner.commitTransaction();
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      scope.open = false;
+      await runner.release();
+    }
+    batchScope.exit(() => {
+      for (const f of scope.afterCommit) f();
+    });
+    return result;
+  }
+
+  /** Runs `f` once what was written so far is committed: now, or when the open batch commits. */
+  afterCommit(f: () => void): void {
+    const s = openScope(this);
+    if (s) s.afterCommit.push(f);
+    else f();
+  }
+
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const scope = openScope(this);
+    if (scope) return scope.tx.query<T>(sql, params);
     const runner = this.dataSource.createQueryRunner();
     try {
       return await new RunnerDb(runner).query<T>(sql, params);
@@ -46,6 +130,8 @@ export class DataSourceDb implements Db {
   }
 
   async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    const scope = openScope(this);
+    if (scope) return scope.tx.transaction(work);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {

@@ -1,6 +1,9 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { type ConsumedUpdateKey, isUpdate, type Message, topicMatches, type Topology, topologyFor, type Update, updateOf } from '@mailroom/contracts';
-import { declareTopology, retryTierFor, type QueueSpec } from './topology';
+import { type ConsumedUpdateKey, isUpdate, type Message, partitionOf, topicMatches, type Topology, topologyFor, type Update, updateOf } from '@mailroom/contracts';
+import { claimInBatch, type Db, unclaimInBatch } from '@mailroom/database';
+import { hostname } from 'node:os';
+import { PartitionLeases } from './partition-leases';
+import { declareTopology, PartitionCountMismatch, retryKeyFor, retryTierFor, type QueueSpec } from './topology';
 
 /** Thrown by a handler when retrying cannot help (bad data): the message goes to the dead-letter queue at once. */
 export class PermanentFailure extends Error {}
@@ -51,6 +54,22 @@ export interface ConsumerSpec extends QueueSpec {
    * well does the message go to the dead-letter queue.
    */
   lastResort?: (input: Delivered, failure: { attempts: number; error: string }) => Promise<void>;
+  /**
+   * Handle what has arrived together as one batch (up to `prefetch` messages of one partition) in
+   * one transaction of `db` (DataSourceDb.batch): one multi-row insert claims the inbox rows (for
+   * `inboxConsumer`, default the consumer's name; the handlers' handleOnce then skips its own),
+   * messages seen before are acked without running, each handler runs in a savepoint, and the batch
+   * is acked with one `multiple` ack after the commit. A handler that fails is rolled back alone
+   * (its savepoint and its inbox row) and takes the usual retry path; a batch that cannot commit is
+   * handled again message by message, each in a transaction of its own. Without it, each message is
+   * handled and acked on its own, and a partition's different streams run in parallel.
+   */
+  batch?: { db: BatchDb; inboxConsumer?: string };
+}
+
+/** What a batch needs of the database: DataSourceDb.batch. */
+export interface BatchDb {
+  batch<T>(work: (tx: Db) => Promise<T>): Promise<T>;
 }
 
 /** A bound update key or command type with no handler, two handlers for one, or a handler nothing routes to. */
@@ -114,7 +133,46 @@ export interface BrokerOptions {
   url: string;
   namespace: string;
   connectionName: string;
+  /** Partitions of every consumer's work (MAILROOM_PARTITIONS); the namespace's, checked at declaration. Default 1. */
+  partitions?: number;
+  /**
+   * Shares partitions with the other replicas of each consumer (partition-leases.ts). Without it
+   * this process consumes every partition (each queue's single active consumer still keeps a
+   * second process a standby).
+   */
+  leases?: PartitionLeases;
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+/**
+ * The broker of a service process: its namespace and partition count from the configuration, and
+ * (when there is more than one partition) leases on its own PostgreSQL connection so that its
+ * replicas share the partitions. Closing the broker gives the leases up.
+ */
+export const brokerFor = (cfg: { amqpUrl: string; amqpNamespace: string; amqpPartitions: number; databaseUrl: string }, connectionName: string, log?: (level: 'info' | 'warn' | 'error', msg: string) => void): Broker =>
+  new Broker({
+    url: cfg.amqpUrl,
+    namespace: cfg.amqpNamespace,
+    partitions: cfg.amqpPartitions,
+    connectionName,
+    leases: cfg.amqpPartitions > 1 ? new PartitionLeases({ databaseUrl: cfg.databaseUrl, instance: `${connectionName} ${hostname()}/${process.pid}`, log }) : undefined,
+    log,
+  });
+
+/** One partition's consumer on its channel: stopping cancels it and waits for what it took to be settled. */
+interface RunningPartition {
+  ch: Channel;
+  tag: string;
+  idle(): Promise<void>;
+}
+
+interface ConsumerEntry {
+  spec: ConsumerSpec;
+  /** Partitions this process consumes (all, or those its leases hold). */
+  owned: Set<number>;
+  running: Map<number, RunningPartition>;
+  /** Start/stop of this consumer's partitions, one at a time. */
+  queue: Promise<void>;
 }
 
 /**
@@ -137,7 +195,7 @@ export class Broker {
   readonly topology: Topology;
   private model: ChannelModel | null = null;
   private publisher: ConfirmChannel | null = null;
-  private readonly consumers: ConsumerSpec[] = [];
+  private readonly consumers: ConsumerEntry[] = [];
   private closed = false;
   private connecting: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -145,7 +203,12 @@ export class Broker {
   private readonly connectedWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: BrokerOptions) {
-    this.topology = topologyFor(opts.namespace);
+    this.topology = topologyFor(opts.namespace, opts.partitions ?? 1);
+  }
+
+  /** The partitions of a consumer this process consumes now. */
+  partitionsOf(consumer: string): number[] {
+    return [...(this.consumers.find((c) => c.spec.name === consumer)?.running.keys() ?? [])].sort((a, b) => a - b);
   }
 
   get connected(): boolean {
@@ -154,18 +217,64 @@ export class Broker {
 
   /** Registers a consumer; it starts (and restarts after reconnects) whenever the broker is connected. */
   consume(spec: ConsumerSpec): void {
-    if (this.consumers.some((c) => c.name === spec.name)) throw new Error(`consumer ${spec.name} registered twice`);
+    if (this.consumers.some((c) => c.spec.name === spec.name)) throw new Error(`consumer ${spec.name} registered twice`);
     checkHandlers(spec);
-    this.consumers.push(spec);
+    const entry: ConsumerEntry = { spec, owned: new Set(), running: new Map(), queue: Promise.resolve() };
+    this.consumers.push(entry);
     const model = this.model;
     if (model) {
-      void (async () => {
+      // Registered while connected: its queues are declared before any of its partitions starts.
+      entry.queue = (async () => {
         const setup = await model.createChannel();
         await declareTopology(setup, this.topology, [spec]);
         await setup.close();
-        await this.startConsumer(model, spec);
       })().catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
     }
+    if (this.opts.leases && this.topology.partitions > 1) {
+      this.opts.leases.join(`${this.topology.partitionsMarker}/${spec.name}`, this.topology.partitions, {
+        start: (p) => this.own(entry, p),
+        stop: (p) => this.disown(entry, p),
+      });
+    } else {
+      for (let p = 0; p < this.topology.partitions; p++) void this.own(entry, p).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
+    }
+  }
+
+  /** Serialises the starts and stops of one consumer's partitions. */
+  private serial(entry: ConsumerEntry, work: () => Promise<void>): Promise<void> {
+    const next = entry.queue.then(work);
+    entry.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Takes a partition on: consumed now if connected, else as soon as the connection is up. */
+  private own(entry: ConsumerEntry, p: number): Promise<void> {
+    return this.serial(entry, async () => {
+      entry.owned.add(p);
+      const model = this.model;
+      if (model && !entry.running.has(p)) {
+        try {
+          entry.running.set(p, await this.startPartition(model, entry.spec, p));
+        } catch (err) {
+          entry.owned.delete(p);
+          throw err;
+        }
+      }
+    });
+  }
+
+  /** Gives a partition up: cancels its consumer, waits for what it took to be settled, closes its channel. */
+  private disown(entry: ConsumerEntry, p: number): Promise<void> {
+    return this.serial(entry, async () => {
+      entry.owned.delete(p);
+      const run = entry.running.get(p);
+      entry.running.delete(p);
+      if (!run) return;
+      await run.ch.cancel(run.tag).catch(() => undefined);
+      await run.idle();
+      // Anything still unacked (nothing, normally) goes back to the queue for the next holder.
+      await run.ch.close().catch(() => undefined);
+    });
   }
 
   start(): void {
@@ -196,7 +305,15 @@ export class Broker {
         model.on('error', (err) => this.log('warn', `amqp connection error: ${err.message}`));
         model.on('close', () => this.onClosed(model));
         const setup = await model.createChannel();
-        await declareTopology(setup, this.topology, this.consumers);
+        try {
+          await declareTopology(setup, this.topology, this.consumers.map((c) => c.spec));
+        } catch (err) {
+          if (err instanceof PartitionCountMismatch) {
+            this.log('error', err.message);
+            await model.close().catch(() => undefined);
+          }
+          throw err;
+        }
         await setup.close();
         const publisher = await model.createConfirmChannel();
         publisher.on('error', (err) => this.log('warn', `amqp publish channel error: ${err.message}`));
@@ -204,7 +321,10 @@ export class Broker {
           if (this.publisher === publisher) this.publisher = null;
           if (this.model === model && !this.closed) void model.close().catch(() => undefined);
         });
-        for (const spec of this.consumers) await this.startConsumer(model, spec);
+        for (const entry of this.consumers) {
+          entry.running.clear(); // channels of a previous connection are gone with it
+          for (const p of entry.owned) entry.running.set(p, await this.startPartition(model, entry.spec, p));
+        }
         this.model = model;
         this.publisher = publisher;
         this.attempt = 0;
@@ -267,17 +387,45 @@ export class Broker {
     brokerCounters.published += items.length;
   }
 
-  private async startConsumer(model: ChannelModel, spec: ConsumerSpec): Promise<void> {
+  private async startPartition(model: ChannelModel, spec: ConsumerSpec, partition: number): Promise<RunningPartition> {
     const ch = await model.createChannel();
-    ch.on('error', (err) => this.log('warn', `consumer ${spec.name} channel error: ${err.message}`));
+    ch.on('error', (err) => this.log('warn', `consumer ${spec.name} partition ${partition} channel error: ${err.message}`));
     await ch.prefetch(spec.prefetch ?? 16);
-    const chains = new Map<string, Promise<void>>();
     const dispatch = dispatcherFor(spec);
-    await ch.consume(
-      this.topology.queue(spec.name),
+    const queue = this.topology.partitionQueue(spec.name, partition);
+    const count = (): void => {
+      brokerCounters.delivered[spec.name] = (brokerCounters.delivered[spec.name] ?? 0) + 1;
+    };
+    if (spec.batch) {
+      // What arrived waits here; one loop at a time takes all of it as the next batch.
+      const waiting: ConsumeMessage[] = [];
+      let loop: Promise<void> | null = null;
+      const drain = async (): Promise<void> => {
+        while (waiting.length) {
+          const batch = waiting.splice(0, spec.prefetch ?? 16);
+          await this.handleBatch(ch, spec, dispatch, partition, batch).catch((err) => this.log('error', `consumer ${spec.name}: batch: ${err}`));
+        }
+        loop = null;
+      };
+      const { consumerTag } = await ch.consume(
+        queue,
+        (msg) => {
+          if (!msg) return; // cancelled by the broker
+          count();
+          waiting.push(msg);
+          // Let the rest of what the broker sent in this burst arrive before the batch is cut.
+          if (!loop) loop = new Promise<void>((resolve) => setImmediate(resolve)).then(drain);
+        },
+        { noAck: false },
+      );
+      return { ch, tag: consumerTag, idle: async () => { while (loop) await loop; } };
+    }
+    const chains = new Map<string, Promise<void>>();
+    const { consumerTag } = await ch.consume(
+      queue,
       (msg) => {
         if (!msg) return; // cancelled by the broker
-        brokerCounters.delivered[spec.name] = (brokerCounters.delivered[spec.name] ?? 0) + 1;
+        count();
         let key = '';
         try {
           key = (JSON.parse(msg.content.toString('utf8')) as Delivered).streamId ?? '';
@@ -286,7 +434,7 @@ export class Broker {
         }
         // Per-stream order: a stream's messages are handled one after another.
         const prev = chains.get(key) ?? Promise.resolve();
-        const next = prev.then(() => this.deliver(ch, spec, dispatch, msg)).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
+        const next = prev.then(() => this.deliver(ch, spec, dispatch, partition, msg)).catch((err) => this.log('error', `consumer ${spec.name}: ${err}`));
         chains.set(key, next);
         void next.then(() => {
           if (chains.get(key) === next) chains.delete(key);
@@ -294,86 +442,178 @@ export class Broker {
       },
       { noAck: false },
     );
+    return { ch, tag: consumerTag, idle: () => Promise.all([...chains.values()]).then(() => undefined) };
   }
 
-  private async deliver(ch: Channel, spec: ConsumerSpec, dispatch: (input: Delivered, delivery: DeliveryInfo) => Promise<void>, msg: ConsumeMessage): Promise<void> {
-    const attempt = Number(msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
-    let message: Delivered;
+  /** Reads a delivery; what is not a Mailroom message is dead-lettered (resolves null then). */
+  private async parse(spec: ConsumerSpec, partition: number, msg: ConsumeMessage): Promise<Delivered | null> {
     try {
-      message = JSON.parse(msg.content.toString('utf8')) as Delivered;
+      const message = JSON.parse(msg.content.toString('utf8')) as Delivered;
       if (!message || typeof message.id !== 'string' || (!isUpdate(message) && typeof message.type !== 'string')) throw new Error('not a Mailroom message');
+      return message;
     } catch (err) {
-      await this.deadLetter(ch, spec, msg, attempt, `unreadable message: ${(err as Error).message}`);
+      const attempt = Number(msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
+      await this.deadLetter(spec, msg, attempt, `unreadable message: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  private async deliver(ch: Channel, spec: ConsumerSpec, dispatch: (input: Delivered, delivery: DeliveryInfo) => Promise<void>, partition: number, msg: ConsumeMessage): Promise<void> {
+    const attempt = Number(msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
+    let message: Delivered | null;
+    try {
+      message = await this.parse(spec, partition, msg);
+    } catch {
+      ch.nack(msg, false, true);
+      return;
+    }
+    if (!message) {
+      ch.ack(msg);
       return;
     }
     try {
       await dispatch(message, { attempt, redelivered: msg.fields.redelivered });
       ch.ack(msg);
     } catch (err) {
-      const reason = (err as Error)?.message ?? String(err);
-      const waits = Number(msg.properties.headers?.[WAITS_HEADER] ?? 0);
-      if (err instanceof RetryLater && waits < MAX_WAITS) {
-        try {
-          await this.parkForRetry(spec, msg.content, Math.min(2000, 25 * 2 ** Math.min(waits, 7)), {
-            messageId: msg.properties.messageId ?? message.id,
-            headers: { ...msg.properties.headers, [WAITS_HEADER]: waits + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
-          });
-          ch.ack(msg);
-        } catch {
-          ch.nack(msg, false, true);
-        }
-        return;
+      if ((await this.settleFailure(spec, partition, message, msg, err)) === 'requeue') ch.nack(msg, false, true);
+      else ch.ack(msg);
+    }
+  }
+
+  /**
+   * One partition's batch (ConsumerSpec.batch): one transaction, one inbox insert, a savepoint per
+   * message, one ack. A message whose handler failed takes the retry path after the commit; a
+   * batch that could not commit is handled again message by message.
+   */
+  private async handleBatch(ch: Channel, spec: ConsumerSpec, dispatch: (input: Delivered, delivery: DeliveryInfo) => Promise<void>, partition: number, msgs: ConsumeMessage[]): Promise<void> {
+    const batch = spec.batch as NonNullable<ConsumerSpec['batch']>;
+    const inbox = batch.inboxConsumer ?? spec.name;
+    const items: { msg: ConsumeMessage; message: Delivered | null; failure?: unknown }[] = [];
+    const requeue = new Set<ConsumeMessage>();
+    for (const msg of msgs) {
+      try {
+        items.push({ msg, message: await this.parse(spec, partition, msg) });
+      } catch {
+        requeue.add(msg); // could not even dead-letter it: the broker will redeliver it
       }
-      const max = spec.maxAttempts ?? 8;
-      if (err instanceof PermanentFailure || attempt >= max) {
-        if (spec.lastResort) {
+    }
+    const readable = items.filter((i) => i.message);
+    try {
+      await batch.db.batch(async (tx) => {
+        // Message ids are UUIDs; PostgreSQL answers them in lower case.
+        const ids = [...new Set(readable.map((i) => (i.message as Delivered).id.toLowerCase()))];
+        const fresh = new Set(
+          ids.length
+            ? (
+                await tx.query<{ message_id: string }>(
+                  `INSERT INTO mailroom_events.inbox (consumer, message_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING message_id::text`,
+                  [inbox, ids],
+                )
+              ).map((r) => r.message_id)
+            : [],
+        );
+        claimInBatch(inbox, fresh);
+        for (const item of readable) {
+          const message = item.message as Delivered;
+          item.failure = undefined;
+          if (!fresh.has(message.id.toLowerCase())) continue; // handled before (a redelivery, or twice in this batch)
+          fresh.delete(message.id.toLowerCase());
+          const attempt = Number(item.msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
           try {
-            await spec.lastResort(message, { attempts: attempt, error: reason });
-            this.log('error', `consumer ${spec.name}: ${describe(message)} failed after attempt ${attempt}, handed to its last resort: ${reason}`);
-            ch.ack(msg);
-            return;
-          } catch (lastErr) {
-            this.log('error', `consumer ${spec.name}: ${describe(message)} LAST RESORT FAILED, dead-lettering it (needs an operator): ${(lastErr as Error)?.message ?? String(lastErr)}`);
+            await tx.transaction(() => dispatch(message, { attempt, redelivered: item.msg.fields.redelivered }));
+          } catch (err) {
+            item.failure = err ?? new Error('failed');
+            unclaimInBatch(inbox, message.id);
+            await tx.query(`DELETE FROM mailroom_events.inbox WHERE consumer = $1 AND message_id = $2`, [inbox, message.id]);
           }
         }
-        this.log('error', `consumer ${spec.name}: ${describe(message)} dead-lettered after attempt ${attempt}: ${reason}`);
-        await this.deadLetter(ch, spec, msg, attempt, reason);
-      } else {
-        const delays = spec.retryDelaysMs ?? [200, 1000, 5000, 15000, 60000];
-        const delay = delays[Math.min(attempt - 1, delays.length - 1)];
-        this.log('warn', `consumer ${spec.name}: ${describe(message)} attempt ${attempt} failed, retrying in ${retryTierFor(delay).label}: ${reason}`);
+      });
+    } catch (err) {
+      // Nothing of the batch is committed: handle each message again, alone, in order.
+      this.log('warn', `consumer ${spec.name}: a batch of ${msgs.length} failed to commit (${(err as Error)?.message ?? err}); handling them one by one`);
+      for (const msg of msgs) {
+        if (requeue.has(msg)) ch.nack(msg, false, true);
+        else await this.deliver(ch, spec, dispatch, partition, msg);
+      }
+      return;
+    }
+    for (const item of readable) {
+      if (item.failure === undefined) continue;
+      if ((await this.settleFailure(spec, partition, item.message as Delivered, item.msg, item.failure)) === 'requeue') requeue.add(item.msg);
+    }
+    for (const msg of requeue) ch.nack(msg, false, true);
+    const last = [...msgs].reverse().find((m) => !requeue.has(m));
+    if (last) ch.ack(last, true);
+  }
+
+  /**
+   * What becomes of a message whose handler threw: parked for a retry (RetryLater, or attempts
+   * left), handed to the last resort, or dead-lettered. 'settled' when it may be acked, 'requeue'
+   * when it could not be put anywhere and the broker must deliver it again.
+   */
+  private async settleFailure(spec: ConsumerSpec, partition: number, message: Delivered, msg: ConsumeMessage, err: unknown): Promise<'settled' | 'requeue'> {
+    const attempt = Number(msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
+    const reason = (err as Error)?.message ?? String(err);
+    const waits = Number(msg.properties.headers?.[WAITS_HEADER] ?? 0);
+    if (err instanceof RetryLater && waits < MAX_WAITS) {
+      try {
+        await this.parkForRetry(spec, partition, msg.content, Math.min(2000, 25 * 2 ** Math.min(waits, 7)), {
+          messageId: msg.properties.messageId ?? message.id,
+          headers: { ...msg.properties.headers, [WAITS_HEADER]: waits + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
+        });
+        return 'settled';
+      } catch {
+        return 'requeue';
+      }
+    }
+    const max = spec.maxAttempts ?? 8;
+    if (err instanceof PermanentFailure || attempt >= max) {
+      if (spec.lastResort) {
         try {
-          await this.parkForRetry(spec, msg.content, delay, {
-            messageId: msg.properties.messageId ?? message.id,
-            headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
-          });
-          ch.ack(msg);
-        } catch {
-          // Could not park it for later: hand it back; the broker redelivers it.
-          ch.nack(msg, false, true);
+          await spec.lastResort(message, { attempts: attempt, error: reason });
+          this.log('error', `consumer ${spec.name}: ${describe(message)} failed after attempt ${attempt}, handed to its last resort: ${reason}`);
+          return 'settled';
+        } catch (lastErr) {
+          this.log('error', `consumer ${spec.name}: ${describe(message)} LAST RESORT FAILED, dead-lettering it (needs an operator): ${(lastErr as Error)?.message ?? String(lastErr)}`);
         }
       }
+      this.log('error', `consumer ${spec.name}: ${describe(message)} dead-lettered after attempt ${attempt}: ${reason}`);
+      try {
+        await this.deadLetter(spec, msg, attempt, reason);
+        return 'settled';
+      } catch {
+        return 'requeue';
+      }
+    }
+    const delays = spec.retryDelaysMs ?? [200, 1000, 5000, 15000, 60000];
+    const delay = delays[Math.min(attempt - 1, delays.length - 1)];
+    this.log('warn', `consumer ${spec.name}: ${describe(message)} attempt ${attempt} failed, retrying in ${retryTierFor(delay).label}: ${reason}`);
+    try {
+      await this.parkForRetry(spec, partition, msg.content, delay, {
+        messageId: msg.properties.messageId ?? message.id,
+        headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt + 1, 'x-mailroom-last-error': reason.slice(0, 500) },
+      });
+      return 'settled';
+    } catch {
+      // Could not park it for later: hand it back; the broker redelivers it.
+      return 'requeue';
     }
   }
 
   /**
    * Parks a message in the delay tier for `delayMs` (rounded up to a tier); when its time is up the
-   * tier dead-letters it back into this consumer's queue (see declareTopology).
+   * tier dead-letters it back into the queue of the partition it came from (see declareTopology).
    */
-  private parkForRetry(spec: ConsumerSpec, body: Buffer, delayMs: number, props: { messageId: string; headers: Record<string, unknown> }): Promise<void> {
-    return this.publish(this.topology.retryDelayExchange, `${retryTierFor(delayMs).label}.${spec.name}`, body, props);
+  private parkForRetry(spec: ConsumerSpec, partition: number, body: Buffer, delayMs: number, props: { messageId: string; headers: Record<string, unknown> }): Promise<void> {
+    return this.publish(this.topology.retryDelayExchange, retryKeyFor(retryTierFor(delayMs).label, spec.name, partition), body, props);
   }
 
-  private async deadLetter(ch: Channel, spec: ConsumerSpec, msg: ConsumeMessage, attempt: number, reason: string): Promise<void> {
-    try {
-      await this.publish(this.topology.deadLetterExchange, spec.name, msg.content, {
-        messageId: msg.properties.messageId ?? 'unknown',
-        headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt, 'x-mailroom-error': reason.slice(0, 1000), 'x-mailroom-failed-at': new Date().toISOString() },
-      });
-      ch.ack(msg);
-    } catch {
-      ch.nack(msg, false, true);
-    }
+  /** Publishes a message to the consumer's dead-letter queue (throws when that fails). */
+  private deadLetter(spec: ConsumerSpec, msg: ConsumeMessage, attempt: number, reason: string): Promise<void> {
+    return this.publish(this.topology.deadLetterExchange, spec.name, msg.content, {
+      messageId: msg.properties.messageId ?? 'unknown',
+      headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt, 'x-mailroom-error': reason.slice(0, 1000), 'x-mailroom-failed-at': new Date().toISOString() },
+    });
   }
 
   /** Moves every message of a consumer's dead-letter queue back to its main queue; returns how many. */
@@ -388,7 +628,13 @@ export class Broker {
         if (!m) break;
         const headers = { ...m.properties.headers };
         delete headers[ATTEMPT_HEADER];
-        await this.publish('', this.topology.queue(consumer), m.content, { messageId: m.properties.messageId ?? 'unknown', headers });
+        let streamId = '';
+        try {
+          streamId = (JSON.parse(m.content.toString('utf8')) as Delivered).streamId ?? '';
+        } catch {
+          streamId = '';
+        }
+        await this.publish('', this.topology.partitionQueue(consumer, partitionOf(streamId, this.topology.partitions)), m.content, { messageId: m.properties.messageId ?? 'unknown', headers });
         ch.ack(m);
         moved++;
       }
@@ -423,6 +669,8 @@ export class Broker {
   }
 
   async close(): Promise<void> {
+    // Stop the partitions first (what is in flight is settled) so that another replica takes them at once.
+    await this.opts.leases?.close();
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.connecting?.catch(() => undefined);

@@ -194,7 +194,7 @@ export const withForwarderRole =
     const db = await connectDatabase({ url: cfg.databaseUrl, poolSize: 2, applicationName: 'mailroom-forwarder' }, (msg) => log.warn(msg));
     const wakeup = new LogWakeup(cfg.databaseUrl);
     await wakeup.start();
-    const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-forwarder', log: (level, msg) => log[level](msg) });
+    const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, partitions: cfg.amqpPartitions, connectionName: 'mailroom-forwarder', log: (level, msg) => log[level](msg) });
     broker.start();
     const role = startForwarderRole({ databaseUrl: cfg.databaseUrl, db, store: new EventStore(), broker, wakeup, log: (level, msg) => log[level](msg) });
     return {

@@ -1,4 +1,4 @@
-import { groupIntoUpdates, routingKeyOf, type Message } from '@mailroom/contracts';
+import { groupIntoUpdates, partitionOf, partitionWord, routingKeyOf, type Message } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore, LogProcessor, type LogWakeup } from '@mailroom/event-store';
 import type { Broker } from './broker';
@@ -38,6 +38,9 @@ const wholeUpdates = (store: EventStore): EventStore => {
  *    documented per-type subscription for internal teams. With no queue bound this is a publish that
  *    RabbitMQ routes to nothing: no queue write, no delivery;
  *  - every command alone to the commands exchange.
+ * Updates and commands carry their stream's partition as the last word of the routing key
+ * (`ticket.created.p3`, `ticket.create_ticket.v1.p3`; topology.ts), so each goes to the one queue of
+ * each consumer group that holds its ticket's partition. Events for subscribers keep plain keys.
  */
 export const createForwarder = (opts: { db: Db; store: EventStore; broker: Broker; wakeup?: LogWakeup; onError?: (err: unknown) => void; instance?: string; batchSize?: number }): LogProcessor =>
   new LogProcessor({
@@ -50,20 +53,21 @@ export const createForwarder = (opts: { db: Db; store: EventStore; broker: Broke
     onError: opts.onError,
     handle: async (messages: Message[]) => {
       const t = opts.broker.topology;
+      const part = (streamId: string): string => `.${partitionWord(partitionOf(streamId, t.partitions))}`;
       // Which process published it: with the forwarder a role any replica may take, an operator
       // (and a test) can tell who forwarded a message.
       const by = opts.instance ? { 'x-mailroom-published-by': opts.instance } : {};
       await opts.broker.publishBatch([
         ...messages.map((m) => ({
           exchange: m.kind === 'command' ? t.commandsExchange : t.eventsExchange,
-          routingKey: routingKeyOf(m),
+          routingKey: m.kind === 'command' ? routingKeyOf(m) + part(m.streamId) : routingKeyOf(m),
           body: Buffer.from(JSON.stringify(m)),
           messageId: m.id,
           headers: { 'x-mailroom-stream': m.streamId, 'x-mailroom-stream-version': m.streamVersion, ...by },
         })),
         ...groupIntoUpdates(messages).map((u) => ({
           exchange: t.updatesExchange,
-          routingKey: u.routingKey,
+          routingKey: u.routingKey + part(u.streamId),
           body: Buffer.from(JSON.stringify(u)),
           messageId: u.id,
           headers: { 'x-mailroom-stream': u.streamId, 'x-mailroom-stream-version': u.toVersion, 'x-mailroom-update': u.updateId, ...by },

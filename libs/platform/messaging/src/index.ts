@@ -4,3 +4,4 @@ export * from './forwarder';
 export * from './forwarder-role';
 export * from './inbox';
 export * from './update-order';
+export * from './partition-leases';

@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import type { Topology } from '@mailroom/contracts';
+import { partitionWord, type Topology } from '@mailroom/contracts';
 
 export interface Binding {
   /**
@@ -50,10 +50,28 @@ export const RETRY_TIERS: readonly { label: string; ms: number }[] = [
 export const retryTierFor = (delayMs: number): { label: string; ms: number } =>
   RETRY_TIERS.find((t) => t.ms >= delayMs) ?? RETRY_TIERS[RETRY_TIERS.length - 1];
 
+/** A binding pattern for one partition's queue: the key's last word names the partition. */
+export const partitionPattern = (pattern: string, partition: number): string => `${pattern}.${partitionWord(partition)}`;
+
 /**
- * Declares the exchanges, the delay tiers and, for each consumer, its two queues:
- *  - the main queue: quorum (replicated, fsynced before confirm), single active consumer so one
- *    consumer at a time sees a ticket's events in order, even with several replicas running;
+ * The routing key a retry of partition `partition` of a consumer waits under in a delay tier; the
+ * partition's queue is bound to the return exchange with the same key, the tier word as `*`.
+ */
+export const retryKeyFor = (tier: string, consumer: string, partition: number): string => (partition === 0 ? `${tier}.${consumer}` : `${tier}.${consumer}.${partitionWord(partition)}`);
+
+/** Thrown when a namespace was set up with another partition count than this process's. */
+export class PartitionCountMismatch extends Error {}
+
+/**
+ * Declares the exchanges, the delay tiers and, for each consumer, its queues:
+ *  - one main queue per partition (Topology.partitions): quorum (replicated, fsynced before
+ *    confirm), single active consumer so one consumer at a time sees a partition's messages in
+ *    order. The forwarder appends the stream's partition to each update's and command's routing key
+ *    (`ticket.created.p3`), and partition p's queue binds each pattern with `.p<p>` appended, so a
+ *    ticket's messages all go to one queue. Replicas share the partitions by lease
+ *    (partition-leases.ts). Partition 0 keeps the consumer's unpartitioned queue name and its
+ *    unsuffixed bindings: what an earlier version's forwarder publishes during a rolling upgrade,
+ *    and what waited in the queue before, is read there;
  *  - the dead-letter queue: what failed its last attempt, kept for an operator to read and replay.
  *
  * The delay tiers are shared by all consumers of a namespace rather than one set per consumer:
@@ -77,6 +95,7 @@ export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpe
   await ch.assertExchange(t.deadLetterExchange, 'direct', { durable: true });
   await ch.assertExchange(t.retryDelayExchange, 'topic', { durable: true });
   await ch.assertExchange(t.retryReturnExchange, 'topic', { durable: true });
+  await assertPartitionCount(ch, t);
   for (const tier of RETRY_TIERS) {
     const name = t.retryDelayQueue(tier.label);
     await ch.assertQueue(name, {
@@ -93,20 +112,44 @@ export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpe
     await ch.bindQueue(name, t.retryDelayExchange, `${tier.label}.#`);
   }
   for (const q of queues) {
-    const main = t.queue(q.name);
-    await ch.assertQueue(main, {
-      durable: true,
-      arguments: { 'x-queue-type': 'quorum', 'x-single-active-consumer': true },
-    });
-    await ch.bindQueue(main, t.retryReturnExchange, `*.${q.name}`);
+    for (let p = 0; p < t.partitions; p++) {
+      const main = t.partitionQueue(q.name, p);
+      await ch.assertQueue(main, {
+        durable: true,
+        arguments: { 'x-queue-type': 'quorum', 'x-single-active-consumer': true },
+      });
+      await ch.bindQueue(main, t.retryReturnExchange, retryKeyFor('*', q.name, p));
+      for (const b of q.bindings) {
+        await ch.bindQueue(main, exchangeOf(t, b), partitionPattern(b.pattern, p));
+        if (p === 0) await ch.bindQueue(main, exchangeOf(t, b), b.pattern);
+      }
+    }
     const dlq = t.deadLetterQueue(q.name);
     await ch.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await ch.bindQueue(dlq, t.deadLetterExchange, q.name);
-    for (const b of q.bindings) {
-      await ch.bindQueue(main, exchangeOf(t, b), b.pattern);
-    }
     // Unbinding what is not bound is not an error in RabbitMQ.
-    for (const b of q.retiredBindings ?? []) await ch.unbindQueue(main, exchangeOf(t, b), b.pattern);
+    for (const b of q.retiredBindings ?? []) await ch.unbindQueue(t.queue(q.name), exchangeOf(t, b), b.pattern);
+  }
+};
+
+/**
+ * The partition count is the namespace's, not a process's: a forwarder that splits by 8 while the
+ * consumers read 4 partitions would route to queues nobody reads. The first process to declare the
+ * namespace records its count as an argument of a marker exchange; RabbitMQ refuses a redeclaration
+ * with another value, and the process stops with one line saying so. Changing the count: drain the
+ * queues, delete `<namespace>.partitions`, restart everything with the new MAILROOM_PARTITIONS.
+ */
+const assertPartitionCount = async (ch: Channel, t: Topology): Promise<void> => {
+  const marker = t.partitionsMarker;
+  try {
+    await ch.assertExchange(marker, 'fanout', { durable: true, arguments: { 'x-mailroom-partitions': t.partitions } });
+  } catch (err) {
+    const msg = (err as Error).message ?? '';
+    if (/inequivalent arg 'x-mailroom-partitions'/.test(msg)) {
+      const was = /but current is '?(\d+)/.exec(msg)?.[1];
+      throw new PartitionCountMismatch(`MAILROOM_PARTITIONS is ${t.partitions} but this namespace's queues were set up with ${was ?? 'another number'}; use that number, or drain the queues and delete the exchange ${marker} first`);
+    }
+    throw err;
   }
 };
 
@@ -119,8 +162,9 @@ export const declareTopology = async (ch: Channel, t: Topology, queues: QueueSpe
 export const deleteTopology = async (ch: Channel, t: Topology, queues: QueueSpec[]): Promise<void> => {
   // Deleting a queue that does not exist is not an error in RabbitMQ.
   for (const q of queues) {
+    for (let p = 1; p < t.partitions; p++) await ch.deleteQueue(t.partitionQueue(q.name, p));
     for (const name of [t.queue(q.name), t.retryQueue(q.name), t.deadLetterQueue(q.name)]) await ch.deleteQueue(name);
   }
   for (const tier of RETRY_TIERS) await ch.deleteQueue(t.retryDelayQueue(tier.label));
-  for (const name of [t.eventsExchange, t.updatesExchange, t.commandsExchange, t.deadLetterExchange, t.retryDelayExchange, t.retryReturnExchange]) await ch.deleteExchange(name);
+  for (const name of [t.partitionsMarker, t.eventsExchange, t.updatesExchange, t.commandsExchange, t.deadLetterExchange, t.retryDelayExchange, t.retryReturnExchange]) await ch.deleteExchange(name);
 };

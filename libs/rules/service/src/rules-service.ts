@@ -1,7 +1,7 @@
 import type { WorkerConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
-import { Broker } from '@mailroom/messaging';
+import { Broker, brokerFor } from '@mailroom/messaging';
 import { startHealthServer, type Logger } from '@mailroom/observability';
 import { RULES_QUEUE, rulesHandlers } from './rules-consumer';
 import { CompiledTriggers } from './triggers/compiled-triggers';
@@ -24,12 +24,14 @@ export const startRulesService = async (cfg: WorkerConfig, log: Logger): Promise
   const store = new EventStore();
   await seedStandardTriggers(db);
   const triggers = new CompiledTriggers(store);
-  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-rules', log: (level, msg) => log[level](msg) });
+  const broker = brokerFor(cfg, 'mailroom-rules', (level, msg) => log[level](msg));
   broker.consume({
     ...RULES_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
     handlers: rulesHandlers({ db, store, triggers }),
+    // The updates that arrive together go through the projection and the trigger cycle in one transaction.
+    batch: { db },
   });
   broker.start();
   const health = await startHealthServer(cfg.healthHost, cfg.healthPort, {

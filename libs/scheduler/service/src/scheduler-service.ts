@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { WorkerConfig } from '@mailroom/config';
 import { connectDatabase, type DataSourceDb, type Db } from '@mailroom/database';
-import { Broker } from '@mailroom/messaging';
+import { Broker, brokerFor } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
 import { runCycle, type CycleReport } from './automations/automation-cycle';
 import { seedStandardAutomations } from './automations/automation-store';
@@ -70,12 +70,13 @@ export interface RunningScheduler {
 export const startSchedulerService = async (cfg: WorkerConfig & { tickSeconds?: number; automationIntervalMinutes?: number; adminToken?: string }, log: Logger): Promise<RunningScheduler> => {
   const db = await connectDatabase({ url: cfg.databaseUrl, applicationName: 'mailroom-scheduler' }, (msg) => log.warn(msg));
   await seedStandardAutomations(db);
-  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-scheduler', log: (level, msg) => log[level](msg) });
+  const broker = brokerFor(cfg, 'mailroom-scheduler', (level, msg) => log[level](msg));
   broker.consume({
     ...SCHEDULER_QUEUE,
     prefetch: 32,
     retryDelaysMs: [100, 500, 2000, 10000],
     handlers: schedulerHandlers(db),
+    batch: { db },
   });
   broker.start();
   // The wall clock drives it in production; tests and operators can drive it to any instant.

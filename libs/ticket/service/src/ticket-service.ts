@@ -7,7 +7,7 @@ import type { TicketCommandMessage } from '@mailroom/contracts';
 import type { TicketConfig } from '@mailroom/config';
 import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
-import { Broker, handleOnce, PermanentFailure, startForwarderRole, type CommandHandler, type HandlerMap, type QueueSpec } from '@mailroom/messaging';
+import { Broker, brokerFor, handleOnce, PermanentFailure, startForwarderRole, type CommandHandler, type HandlerMap, type QueueSpec } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
 import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
@@ -135,11 +135,13 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   await seedAdmin(db, users, cfg);
   const api = new TicketApi(db, commands, cfg.baseUrl, () => addressBook.current());
 
-  const broker = new Broker({ url: cfg.amqpUrl, namespace: cfg.amqpNamespace, connectionName: 'mailroom-ticket', log: (level, msg) => log[level](msg) });
+  const broker = brokerFor(cfg, 'mailroom-ticket', (level, msg) => log[level](msg));
   broker.consume({
     ...TICKET_COMMANDS_QUEUE,
     prefetch: 32,
     handlers: ticketCommandHandlers(commands),
+    // The commands that arrive together, of many tickets, are decided and appended in one transaction.
+    batch: { db },
   });
   broker.start();
   const onError = (what: string) => (err: unknown) => log.warn(`${what}: ${(err as Error).message}`);
