@@ -90,6 +90,8 @@ export const startSeparateProcesses = async (opts: SeparateProcessesOptions): Pr
     MAILROOM_ADMIN_TOKEN: opts.adminToken,
     MAILROOM_SMTP_RELAY: `smtp://127.0.0.1:${relay.smtpPort}`,
     MAILROOM_LOG_LEVEL: opts.logLevel,
+    // Enough partitions for every replica to hold its share (with 3 replicas: 2 each).
+    MAILROOM_PARTITIONS: process.env.MAILROOM_PARTITIONS ?? String(Math.max(4, 2 * replicas)),
   };
   // The ticket service seeds the admin and the support addresses: ticket-1 starts first, alone.
   const order = ['ticket', 'ingest', 'rules', 'scheduler', 'notifier'];
