@@ -1,6 +1,7 @@
 import { createTransport } from 'nodemailer';
 import { CLOSE_SOLVED_AUTOMATION } from '@mailroom/scheduler-domain';
 import { eventually } from '@mailroom/testing';
+import { waitUntilAtRest } from '../support/at-rest';
 import { startSystem, type System } from '../support/system';
 
 const HOUR = 3_600_000;
@@ -10,7 +11,7 @@ const HOUR = 3_600_000;
  * pending, hours pass (a cycle as of a later instant), and the requester receives the standard
  * reminder over SMTP, the audit naming the automation; the standard close closes a solved ticket
  * at its hour and not before, triggers running on its update; the system's 28-day close runs no
- * trigger; nothing touches a closed ticket.
+ * trigger; nothing touches a closed ticket; an automation emails a group's agents.
  */
 describe('automations on the clock', () => {
   let sys: System;
@@ -113,6 +114,46 @@ describe('automations on the clock', () => {
     // The rules have seen the update (their projection is at its version) and ran no cycle on it.
     await eventually(async () => ((await sys.database.db.query<{ version: string }>(`SELECT version FROM rules.tickets WHERE id = $1`, [id]))[0]?.version === close.version ? true : undefined), 'rules saw the close');
     expect(await sys.database.db.query(`SELECT 1 FROM rules.evaluations WHERE update_id = $1`, [close.update_id])).toEqual([]);
+  });
+
+  it("emails the ticket's group over SMTP (notification_group): each of its agents, no other agent", async () => {
+    const created = async (path: string, body: Record<string, unknown>) => {
+      const r = await sys.api(path, { method: 'POST', body });
+      expect(r.status).toBe(201);
+      return r.body;
+    };
+    const agent = async (name: string) => (await created('/users.json', { user: { name, email: `${name.toLowerCase()}@mailroom.test`, role: 'agent' } })).user as { id: number };
+    const [ann, bob] = [await agent('Ann'), await agent('Bob')];
+    await agent('Carl');
+    const group = (await created('/groups.json', { group: { name: 'Escalations' } })).group as { id: number };
+    for (const u of [ann, bob]) await created('/group_memberships.json', { group_membership: { user_id: u.id, group_id: group.id } });
+    // The scheduler's agents and the rules' members (which the cycle reads) follow the broker.
+    await eventually(async () => {
+      const [g] = await sys.database.db.query<{ members: string[] }>(`SELECT members FROM rules.groups WHERE id = $1`, [group.id]);
+      const [n] = await sys.database.db.query<{ n: string }>(`SELECT count(*) AS n FROM scheduler.users WHERE id = ANY($1::bigint[])`, [[ann.id, bob.id]]);
+      return g?.members.length === 2 && n.n === '2' ? true : undefined;
+    }, 'the group and its agents projected');
+    const automation = await created('/automations.json', {
+      automation: {
+        title: 'Tell the group about tickets open for two hours',
+        conditions: { all: [{ field: 'status', operator: 'is', value: 'open' }, { field: 'OPEN', operator: 'is', value: '2' }], any: [] },
+        actions: [{ field: 'notification_group', value: ['group_id', 'Still open: {{ticket.title}}', 'Ticket {{ticket.id}} has waited two hours.'] }],
+      },
+    });
+    expect(automation.automation.actions[0].field).toBe('notification_group');
+
+    const id = await newTicket('Printer on fire');
+    expect((await sys.api(`/tickets/${id}.json`, { method: 'PUT', body: { ticket: { status: 'open', group_id: group.id } } })).status).toBe(200);
+    await schedulerRow(id, 'open');
+    const [row] = await sys.database.db.query<{ open_at: Date }>(`SELECT open_at FROM scheduler.tickets WHERE id = $1`, [id]);
+
+    expect(await cycle(new Date(row.open_at.getTime() + 2.5 * HOUR))).toMatchObject({ tickets_updated: 1 });
+    const isReminder = (m: { subject: string }) => m.subject.includes('Still open: Printer on fire');
+    const toAnn = await sys.relay.waitFor((m) => isReminder(m) && m.envelope.to.includes('ann@mailroom.test'), 20000);
+    await sys.relay.waitFor((m) => isReminder(m) && m.envelope.to.includes('bob@mailroom.test'), 20000);
+    expect(toAnn.text).toContain(`Ticket ${id} has waited two hours.`);
+    await waitUntilAtRest(sys);
+    expect(sys.relay.messages.filter(isReminder).flatMap((m) => m.envelope.to).sort()).toEqual(['ann@mailroom.test', 'bob@mailroom.test']);
   });
 
   it('refuses a cycle without a real instant, and to anyone but an admin', async () => {

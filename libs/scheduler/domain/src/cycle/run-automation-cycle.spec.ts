@@ -51,6 +51,21 @@ describe('runAutomationCycle', () => {
     expect(result.updates.map((u) => u.source.kind === 'automation' && u.source.automationId)).toEqual(['escalate']);
   });
 
+  it("emails the ticket's group (notification_group) through the directory's group members; a directory without them skips the action", () => {
+    const tellGroup = automationOf({
+      id: 'tell-group',
+      conditions: { all: [{ field: 'status', operator: 'is', value: 'open' }, { field: 'updated_at', operator: 'is', value: 72 }], any: [] },
+      actions: [{ field: 'notification_group', value: ['group_id', 'Waiting', 'Three days.'] }],
+    });
+    const [result] = run([ticketOf({ updated_at: hoursBefore(72.5) })], [tellGroup]);
+    expect(result.updates).toHaveLength(1);
+    expect(result.updates[0].changes).toEqual({});
+    expect(result.updates[0].fired?.notifications).toEqual([expect.objectContaining({ recipientIds: [10], subject: 'Waiting', body: 'Three days.' })]);
+    const { groupMembers: _none, ...noGroups } = directory;
+    const skipped = runAutomationCycle({ tickets: [ticketOf({ updated_at: hoursBefore(72.5) })], automations: [tellGroup], now: NOW, directory: noGroups });
+    expect(skipped).toEqual([]);
+  });
+
   it('never runs on closed tickets', () => {
     const always = automationOf({ id: 'tag', conditions: { all: [{ field: 'status', operator: 'greater_than', value: 'new' }, { field: 'NEW', operator: 'greater_than', value: 0 }], any: [] }, actions: [{ field: 'current_tags', value: 'seen' }] });
     expect(run([ticketOf({ status: 'closed', closed_at: hoursBefore(5) })], [always])).toEqual([]);

@@ -81,6 +81,16 @@ describe('validateAutomation: Zendesk Automations API rules', () => {
     expect(validateAutomation(input)).toHaveLength(1);
   });
 
+  it.each([
+    ['the ticket\'s group', 'group_id'],
+    ['a group by id', '5'],
+    ['a group by number', 5],
+  ])('accepts emailing %s (notification_group), and refuses one without a subject', (_name, group) => {
+    const notify = (subject: string) => ({ ...valid, actions: [{ field: 'status', value: 'solved' }, { field: 'notification_group', value: [group, subject, 'Solved after a week.'] }] });
+    expect(validateAutomation(notify('Solved'))).toEqual([]);
+    expect(descriptions(notify(' '))).toEqual(['actions[1]: Actions (#2): notification_group needs a subject']);
+  });
+
   it('refuses trigger-only conditions and operators, which describe an update', () => {
     const input = { ...valid, conditions: { all: [...(valid.conditions as { all: unknown[] }).all, { field: 'update_type', operator: 'is', value: 'Change' }, { field: 'priority', operator: 'changed' }], any: [] } };
     expect(descriptions(input)).toEqual([

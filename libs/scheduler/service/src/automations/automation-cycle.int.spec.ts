@@ -76,7 +76,7 @@ describe('the automation cycle over the real scheduler tables', () => {
   afterAll(async () => t?.drop());
   beforeEach(async () => {
     await t.db.query(
-      `TRUNCATE scheduler.tickets, scheduler.automations, scheduler.automation_seeds, scheduler.cycles, scheduler.clock, rules.schedules, mailroom_events.messages, mailroom_events.streams`,
+      `TRUNCATE scheduler.tickets, scheduler.automations, scheduler.automation_seeds, scheduler.cycles, scheduler.clock, scheduler.users, rules.schedules, rules.groups, mailroom_events.messages, mailroom_events.streams`,
     );
   });
 
@@ -373,6 +373,74 @@ describe('the automation cycle over the real scheduler tables', () => {
     expect(sent[0].update_id).toBe(ruleUuid('automation-update', 1, escalation, later.toISOString()));
     // Read, never written: the schedule is as it was.
     expect(await t.db.query(`SELECT id, data FROM rules.schedules`)).toEqual([{ id: '1', data: schedule }]);
+  });
+
+  it("emails a group's agents (notification_group): the command's notification names its members, not the others", async () => {
+    const user = (id: number, name: string, role: string, email: string | null = `${name.toLowerCase()}@mailroom.test`) =>
+      t.db.query(`INSERT INTO scheduler.users (id, version, data) VALUES ($1, 1, $2)`, [id, JSON.stringify({ id, name, email, role })]);
+    await user(1, 'Jane', 'end_user', 'jane@customer.test');
+    await user(10, 'Admin', 'admin');
+    await user(21, 'Ann', 'agent');
+    await user(22, 'Bob', 'admin');
+    await user(23, 'Carl', 'agent'); // an agent of group 7 only
+    // The rules' view of the groups (their consumer keeps it from the group events): 29 is not projected by the scheduler yet.
+    const group = (id: number, members: number[], deleted = false) =>
+      t.db.query(`INSERT INTO rules.groups (id, version, deleted, members) VALUES ($1, 1, $2, $3)`, [id, deleted, members]);
+    await group(5, [21, 22, 29]);
+    await group(6, [], true);
+    await group(7, [23]);
+    const overdue = await createAutomation(
+      'Tell the group about tickets open for two days',
+      [
+        { field: 'status', operator: 'is', value: 'open' },
+        { field: 'OPEN', operator: 'is', value: '48' },
+      ],
+      [{ field: 'notification_group', value: ['group_id', 'Ticket {{ticket.id}} is waiting', 'Open for two days.'] }],
+    );
+    await insert([
+      rowOf(1, { open_at: before(48.5) }), // group 5
+      rowOf(2, { open_at: before(48.5), group_id: 6 }), // a deleted group: nobody to email
+      rowOf(3, { open_at: before(48.5), group_id: null }), // no group
+      rowOf(4, { open_at: before(47.5) }), // not yet
+    ]);
+
+    expect(await tick(t.db, AT)).toMatchObject({ cycle: { tickets_matched: 3, tickets_updated: 1 } });
+    const sent = await t.db.query<{ message_id: string; data: ApplyRuleActionsV1 }>(`SELECT message_id, data FROM mailroom_events.messages WHERE type = 'ticket.apply_rule_actions' ORDER BY global_position`);
+    expect(sent.map((c) => c.message_id)).toEqual([commandId(AT, 1)]);
+    const command = sent[0].data;
+    expect(command).toMatchObject({ ticketId: 1, updateId: ruleUuid('automation-update', 1, overdue, AT.toISOString()), changes: {} });
+    expect(command.fired).toHaveLength(1);
+    expect(command.fired[0].notifications).toEqual([
+      expect.objectContaining({ recipientIds: [21, 22], suppressed: [], subject: 'Ticket {{ticket.id}} is waiting', body: 'Open for two days.' }),
+    ]);
+
+    // A group named by id: its agents whatever the ticket's group (or none).
+    await t.db.query(`TRUNCATE scheduler.automations, mailroom_events.messages, mailroom_events.streams`);
+    await createAutomation(
+      'Tell group 7',
+      [
+        { field: 'status', operator: 'is', value: 'open' },
+        { field: 'OPEN', operator: 'is', value: '49' },
+      ],
+      [{ field: 'notification_group', value: ['7', 'Still open', 'Open for two days.'] }],
+    );
+    const later = new Date(AT.getTime() + HOUR);
+    expect(await tick(t.db, later)).toMatchObject({ cycle: { tickets_matched: 3, tickets_updated: 3 } });
+    const recipients = (await t.db.query<{ data: ApplyRuleActionsV1 }>(`SELECT data FROM mailroom_events.messages WHERE type = 'ticket.apply_rule_actions' ORDER BY global_position`)).map((c) => [
+      c.data.ticketId,
+      c.data.fired[0].notifications.map((n) => n.recipientIds),
+    ]);
+    expect(recipients).toEqual([
+      [1, [[23]]],
+      [2, [[23]]],
+      [3, [[23]]],
+    ]);
+    // Read, never written.
+    expect(await t.db.query(`SELECT id, members FROM rules.groups ORDER BY id`)).toEqual([
+      { id: '5', members: ['21', '22', '29'] },
+      { id: '6', members: [] },
+      { id: '7', members: ['23'] },
+    ]);
   });
 
   it('never touches a closed ticket, whatever its times say', async () => {

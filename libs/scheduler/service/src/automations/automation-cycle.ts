@@ -23,8 +23,9 @@ import { fromDbRow, SCHEDULER_TICKET_COLUMNS, type SchedulerTicketRow } from '..
  *  2. the tickets any automation can touch, found with each automation's conditions compiled to
  *     indexed SQL (`toSqlFilter`) plus the 28-day close: their union, so a ticket that an earlier
  *     automation's change makes match a later one is among them (it matched the earlier one);
- *  3. once per cycle: the agents (whom automations may notify) and the business-hours schedules
- *     (`rules.schedules`, read only), so the business-hours variants of the time conditions count;
+ *  3. once per cycle: the agents (whom automations may notify), the groups' agents (`rules.groups`,
+ *     read only: `notification_group`) and the business-hours schedules (`rules.schedules`, read
+ *     only), so the business-hours variants of the time conditions count;
  *  4. in batches: the rows read again in the batch's transaction (the re-check at update time),
  *     the domain's cycle run over them (position order, each automation seeing the changes of
  *     those before it), and each ticket's updates sent as one `ticket.apply_rule_actions` command
@@ -110,13 +111,14 @@ const cycleAt = async (db: Db, at: Date, options: CycleOptions): Promise<{ repor
   const ids = await matchingTickets(db, automations, at);
   if (profile) profile.matchMs += performance.now() - mark;
   const staff = await loadStaff(db);
+  const groups = groupsOfStaff(await loadGroupMembers(db), staff);
   const schedules = await loadSchedules(db);
   let updated = 0;
   let updatesSent = 0;
   const batchSize = options.batchSize ?? BATCH_SIZE;
   for (let i = 0; i < ids.length; i += batchSize) {
     const batch = ids.slice(i, i + batchSize);
-    const sent = await db.transaction((tx) => runBatch(tx, store, batch, { automations, staff, schedules }, at, profile));
+    const sent = await db.transaction((tx) => runBatch(tx, store, batch, { automations, staff, groups, schedules }, at, profile));
     updated += sent.tickets;
     updatesSent += sent.updates;
   }
@@ -157,18 +159,51 @@ const loadStaff = async (db: Db): Promise<Map<number, Person>> =>
  */
 export const loadSchedules = async (db: Db): Promise<Schedule[]> => (await db.query<{ data: Schedule }>(`SELECT data FROM rules.schedules ORDER BY id`)).map((r) => r.data);
 
+/**
+ * The account's groups and their members' ids (for `notification_group`, "email group"), deleted
+ * groups left out: the rules' table, kept by the rules consumer from the group and
+ * group_membership events for the triggers' own `notification_group`, read here and never written,
+ * once per cycle (as `rules.schedules`). Read rather than projected a second time: the rules already
+ * fold exactly these events in stream order per group (deletes included), a scheduler copy would
+ * need its own table, four more bindings and handlers and a rebuild, and could disagree with the
+ * triggers' view of the same group; one query a cycle is all this costs. The price is that the
+ * scheduler reads the shape of a table the rules own (`id`, `members`, `deleted`).
+ */
+export const loadGroupMembers = async (db: Db): Promise<Map<number, number[]>> =>
+  new Map((await db.query<{ id: string; members: string[] }>(`SELECT id, members FROM rules.groups WHERE NOT deleted`)).map((r) => [Number(r.id), r.members.map(Number)]));
+
+/**
+ * Each group's agents as the cycle's staff has them, in membership order: a member the scheduler
+ * has not projected yet, or no longer an agent, is left out rather than guessed (as the rules do).
+ * A group with no such member is known and empty ("nobody to notify"); an unknown one is absent.
+ */
+export const groupsOfStaff = (members: ReadonlyMap<number, readonly number[]>, staff: ReadonlyMap<number, Person>): Map<number, Person[]> =>
+  new Map([...members].map(([groupId, ids]) => [groupId, ids.map((id) => staff.get(id)).filter((p): p is Person => p !== undefined && p.role !== 'end_user')]));
+
 /** What a cycle reads once and every batch shares. */
 interface CycleRules {
   automations: readonly Automation[];
   staff: ReadonlyMap<number, Person>;
+  /** Each group's agents (`groupsOfStaff`). */
+  groups: ReadonlyMap<number, readonly Person[]>;
   schedules: readonly Schedule[];
 }
 
-/** The people of these tickets, read in the batch's transaction (by key), and the cycle's staff: who automations may notify. */
-const loadDirectory = async (tx: Db, rows: readonly SchedulerTicketRow[], staff: ReadonlyMap<number, Person>): Promise<Directory> => {
+/** Who automations may notify: the batch's own people (its tickets'), then the cycle's staff and groups. */
+export const cycleDirectory = (people: ReadonlyMap<number, Person>, staff: ReadonlyMap<number, Person>, groups: ReadonlyMap<number, readonly Person[]>): Directory => ({
+  person: (id) => people.get(id) ?? staff.get(id),
+  agents: () => [...staff.values()],
+  groupMembers: (groupId) => {
+    const members = groups.get(groupId);
+    return members && [...members];
+  },
+});
+
+/** The people of these tickets, read in the batch's transaction (by key), and the cycle's staff and groups: who automations may notify. */
+const loadDirectory = async (tx: Db, rows: readonly SchedulerTicketRow[], { staff, groups }: Pick<CycleRules, 'staff' | 'groups'>): Promise<Directory> => {
   const named = [...new Set(rows.flatMap((r) => [r.requester_id, r.assignee_id, ...r.cc_ids]))].filter((id): id is number => typeof id === 'number' && !staff.has(id));
   const people = new Map(named.length ? (await tx.query<{ id: string; data: Person }>(`SELECT id, data FROM scheduler.users WHERE id = ANY($1::bigint[])`, [named])).map(personOf) : []);
-  return { person: (id) => people.get(id) ?? staff.get(id), agents: () => [...staff.values()] };
+  return cycleDirectory(people, staff, groups);
 };
 
 /**
@@ -193,7 +228,7 @@ export const commandsOf = (result: TicketCycleResult, row: SchedulerTicketRow, a
   return commands;
 };
 
-const runBatch = async (tx: Db, store: EventStore, ids: number[], { automations, staff, schedules }: CycleRules, at: Date, profile?: CycleProfile): Promise<{ tickets: number; updates: number }> => {
+const runBatch = async (tx: Db, store: EventStore, ids: number[], { automations, staff, groups, schedules }: CycleRules, at: Date, profile?: CycleProfile): Promise<{ tickets: number; updates: number }> => {
   let mark = performance.now();
   const lap = (phase: 'readMs' | 'decideMs' | 'sendMs') => {
     const now = performance.now();
@@ -203,7 +238,7 @@ const runBatch = async (tx: Db, store: EventStore, ids: number[], { automations,
   // Read again in the sending transaction: the re-check at update time sees the ticket as it is now.
   const rows = (await tx.query<Record<string, unknown>>(`SELECT ${SCHEDULER_TICKET_COLUMNS.join(', ')} FROM scheduler.tickets WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids])).map(fromDbRow);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const directory = await loadDirectory(tx, rows, staff);
+  const directory = await loadDirectory(tx, rows, { staff, groups });
   lap('readMs');
   const results = runAutomationCycle({ tickets: rows, automations, now: at, directory, schedules, closeAutomationId: CLOSE_SOLVED_AUTOMATION.id });
   // Every update of the batch in one append: three statements, whatever their number.

@@ -2,6 +2,7 @@ import { ticketStreamId } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import type { Automation, AutomationProblem, Directory, Person } from '@mailroom/scheduler-domain';
+import { groupsOfStaff, loadGroupMembers } from '../automations/automation-cycle';
 import { cycleInstants, peopleNamedIn, replayTicket, type TicketDiff } from './automation-replay';
 import { applyAutomationChanges, type AutomationChanges } from './proposed-automations';
 
@@ -70,11 +71,13 @@ const ticketsInWindow = async (db: Db, from: Date, to: Date, limit: number): Pro
 
 /**
  * Who automations may notify, as the cycle's directory has them (scheduler.users: the people of the
- * ticket and every agent): staff read once, the tickets' own people as they come.
+ * ticket and every agent; rules.groups: each group's agents): staff and groups read once, the
+ * tickets' own people as they come.
  */
 class PeopleCache {
   private readonly people = new Map<number, Person>();
   private staffLoaded = false;
+  private groups: Map<number, Person[]> = new Map();
 
   constructor(private readonly db: Db) {}
 
@@ -85,6 +88,7 @@ class PeopleCache {
   async directoryFor(named: readonly number[]): Promise<Directory> {
     if (!this.staffLoaded) {
       this.remember(await this.db.query<{ id: string; data: Person }>(`SELECT id, data FROM scheduler.users WHERE (data->>'role') IS DISTINCT FROM 'end_user'`));
+      this.groups = groupsOfStaff(await loadGroupMembers(this.db), this.people);
       this.staffLoaded = true;
     }
     const missing = named.filter((id) => !this.people.has(id));
@@ -97,6 +101,10 @@ class PeopleCache {
         return p && (p.role !== 'end_user' || mine.has(id)) ? p : undefined;
       },
       agents: () => staff,
+      groupMembers: (groupId) => {
+        const members = this.groups.get(groupId);
+        return members && [...members];
+      },
     };
   }
 }
@@ -104,7 +112,7 @@ class PeopleCache {
 /**
  * What-if for automations: the cycles of a window replayed over each ticket, once with the
  * automations as they are and once with the proposed change (see automation-replay.ts). Reads only
- * the log, scheduler.automations and scheduler.users; the caller runs it in a READ ONLY transaction.
+ * the log, scheduler.automations, scheduler.users and rules.groups; the caller runs it in a READ ONLY transaction.
  */
 export const simulateAutomations = async (db: Db, req: AutomationSimulationRequest, store: EventStore = new EventStore()): Promise<AutomationSimulationResult> => {
   const all = await loadAllAutomations(db);

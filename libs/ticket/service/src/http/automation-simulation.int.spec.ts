@@ -206,6 +206,22 @@ describe('POST /api/v2/automations/simulate.json', () => {
     expect((await api('/automations.json')).body.count).toBe(3);
   });
 
+  it("a new automation emailing a group: its agents as the rules' groups have them, as the real cycle would", async () => {
+    await t.db.query(`INSERT INTO rules.groups (id, version, members) VALUES (9, 1, $1) ON CONFLICT (id) DO UPDATE SET members = EXCLUDED.members`, [[SMITH.id]]);
+    const tellGroup = {
+      title: 'Tell group 9 after a day pending',
+      conditions: { all: [{ field: 'status', operator: 'is', value: 'pending' }, { field: 'PENDING', operator: 'is', value: '24' }], any: [] },
+      actions: [{ field: 'notification_group', value: ['9', 'A day pending', 'Have a look.'] }],
+    };
+    const r = await simulate({ changes: { create: [tellGroup] }, window: WINDOW });
+    expect(r.status).toBe(200);
+    const tickets = r.body.simulation.tickets as Json[];
+    expect(tickets.map((x) => [x.ticket_id, x.cycles.map((c: Json) => [c.at, c.notifications.added.map((n: Json) => n.recipients)])])).toEqual([
+      [PENDING_20H, [[h(4), [[{ id: SMITH.id, email: SMITH.email, name: SMITH.name }]]]]],
+      [PENDING_10H, [[h(14), [[{ id: SMITH.id, email: SMITH.email, name: SMITH.name }]]]]],
+    ]);
+  });
+
   it('max_tickets bounds the replay and says it was truncated', async () => {
     const r = await simulate({ changes: { update: [closeAfterAWeek] }, window: WINDOW, max_tickets: 2 });
     expect(r.status).toBe(200);
