@@ -107,9 +107,12 @@ export const dropDatabase = async (url: string): Promise<void> => {
   }
 };
 
-/** Deletes the queues (main, dead-letter, delay tiers) and exchanges the services declare under a namespace. */
+/**
+ * Deletes the queues (main and partitions, dead-letter, delay tiers) and exchanges the services
+ * declare under a namespace, with the partition count the services read (MAILROOM_PARTITIONS).
+ */
 export const deleteNamespace = async (amqpUrl: string, namespace: string, queues: QueueSpec[] = LOCAL_SYSTEM_QUEUES): Promise<void> => {
-  const t = topologyFor(namespace);
+  const t = topologyFor(namespace, Number(process.env.MAILROOM_PARTITIONS) || 1);
   const conn = await connect(amqpUrl);
   try {
     const ch = await conn.createChannel();

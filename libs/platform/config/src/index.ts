@@ -67,8 +67,9 @@ export interface CommonConfig {
   /** Prefix of every exchange and queue name (lets test runs share a vhost). */
   amqpNamespace: string;
   /**
-   * Partitions each consumer's queue is split into (MAILROOM_PARTITIONS, 1–64, default 4): a
-   * ticket's messages stay in one, replicas share them. The namespace's: every process must agree.
+   * Partitions each consumer's queue is split into (MAILROOM_PARTITIONS, 1–64, default 1; the
+   * Kubernetes config sets 4): a ticket's messages stay in one, replicas share them. The
+   * namespace's: every process must agree.
    */
   amqpPartitions: number;
   /** HMAC secret for ticket tokens in mail. */
@@ -99,7 +100,7 @@ export const readCommonConfig = (env: Env = process.env): CommonConfig => {
     databaseUrl: readDatabaseUrl(env),
     amqpUrl: readUrl(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:']),
     amqpNamespace: namespace,
-    amqpPartitions: readInt(env, 'MAILROOM_PARTITIONS', 4, 1, 64),
+    amqpPartitions: readInt(env, 'MAILROOM_PARTITIONS', 1, 1, 64),
     secret: readSecret(env, 'MAILROOM_SECRET', DEV_SECRET),
     supportAddresses: read(env, 'MAILROOM_SUPPORT_ADDRESSES', 'support@mailroom.test'),
     baseUrl: readUrl(env, 'MAILROOM_BASE_URL', 'http://127.0.0.1:3000', ['http:', 'https:']).replace(/\/+$/, ''),

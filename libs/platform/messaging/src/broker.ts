@@ -164,6 +164,8 @@ interface RunningPartition {
   ch: Channel;
   tag: string;
   idle(): Promise<void>;
+  /** What it is doing, for a log line when stopping it takes long. */
+  state(): string;
 }
 
 interface ConsumerEntry {
@@ -271,7 +273,11 @@ export class Broker {
       entry.running.delete(p);
       if (!run) return;
       await run.ch.cancel(run.tag).catch(() => undefined);
+      // A partition that does not settle in 10 s says what it is stuck on (then keeps waiting).
+      const slow = setTimeout(() => this.log('warn', `consumer ${entry.spec.name} partition ${p}: still settling after 10 s: ${run.state()}`), 10_000);
+      slow.unref();
       await run.idle();
+      clearTimeout(slow);
       // Anything still unacked (nothing, normally) goes back to the queue for the next holder.
       await run.ch.close().catch(() => undefined);
     });
@@ -400,9 +406,11 @@ export class Broker {
       // What arrived waits here; one loop at a time takes all of it as the next batch.
       const waiting: ConsumeMessage[] = [];
       let loop: Promise<void> | null = null;
+      let inBatch = '';
       const drain = async (): Promise<void> => {
         while (waiting.length) {
           const batch = waiting.splice(0, spec.prefetch ?? 16);
+          inBatch = batch.map((m) => m.properties.messageId).join(' ');
           await this.handleBatch(ch, spec, dispatch, partition, batch).catch((err) => this.log('error', `consumer ${spec.name}: batch: ${err}`));
         }
         loop = null;
@@ -418,7 +426,7 @@ export class Broker {
         },
         { noAck: false },
       );
-      return { ch, tag: consumerTag, idle: async () => { while (loop) await loop; } };
+      return { ch, tag: consumerTag, idle: async () => { while (loop) await loop; }, state: () => `batch loop ${loop ? 'running' : 'idle'}, ${waiting.length} waiting, in the batch: ${inBatch}` };
     }
     const chains = new Map<string, Promise<void>>();
     const { consumerTag } = await ch.consume(
@@ -442,7 +450,7 @@ export class Broker {
       },
       { noAck: false },
     );
-    return { ch, tag: consumerTag, idle: () => Promise.all([...chains.values()]).then(() => undefined) };
+    return { ch, tag: consumerTag, idle: () => Promise.all([...chains.values()]).then(() => undefined), state: () => `${chains.size} streams in flight` };
   }
 
   /** Reads a delivery; what is not a Mailroom message is dead-lettered (resolves null then). */
