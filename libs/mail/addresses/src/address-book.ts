@@ -1,4 +1,4 @@
-import type { Db } from '@mailroom/database';
+import { outsideBatch, type Db } from '@mailroom/database';
 import type { EventStore, LogWakeup } from '@mailroom/event-store';
 import type { SupportAddress } from '@mailroom/mail-domain';
 import { RecipientAddresses, toSupportAddress } from './recipient-addresses';
@@ -57,7 +57,8 @@ export class DbAddressBook {
       this.again = true;
       return this.inFlight;
     }
-    this.inFlight = (async () => {
+    // Shared by every caller: never read inside a consumer's batch (see outsideBatch).
+    this.inFlight = outsideBatch(async () => {
       try {
         do {
           this.again = false;
@@ -68,7 +69,7 @@ export class DbAddressBook {
       } finally {
         this.inFlight = null;
       }
-    })();
+    });
     return this.inFlight;
   }
 

@@ -60,6 +60,13 @@ const openScope = (owner: DataSourceDb): BatchScope | undefined => {
 
 const claimKey = (consumer: string, messageId: string): string => `${consumer}\u0000${messageId.toLowerCase()}`;
 
+/**
+ * Runs `work` outside any open batch: for work whose result outlives the message being handled
+ * (a cache shared by the process, such as the support-address book), which must neither read a
+ * batch's uncommitted rows nor run inside its transaction (a savepoint cannot change isolation).
+ */
+export const outsideBatch = <T>(work: () => Promise<T>): Promise<T> => batchScope.exit(work);
+
 /** Marks inbox rows the current batch has already inserted (see handleOnce). */
 export const claimInBatch = (consumer: string, messageIds: Iterable<string>): void => {
   const s = batchScope.getStore();
