@@ -53,6 +53,17 @@ export const partitionOf = (streamId: string, partitions: number): number => {
   return h % partitions;
 };
 
+/**
+ * The stream a message is partitioned by: its own, except for a command that names a ticket
+ * (`data.ticketId`), which goes with that ticket's stream. A ticket's commands then meet in one
+ * partition and are handled one after another, instead of in batches of different partitions that
+ * append to the same ticket at once (and deadlock on its rows).
+ */
+export const partitionKeyOf = (m: { kind: string; streamId: string; data: unknown }): string => {
+  const ticketId = m.kind === 'command' ? (m.data as { ticketId?: unknown } | null)?.ticketId : undefined;
+  return typeof ticketId === 'number' && Number.isSafeInteger(ticketId) ? `ticket-${ticketId}` : m.streamId;
+};
+
 /** The routing-key word naming a partition, appended to update and command keys: `ticket.created.p3`. */
 export const partitionWord = (partition: number): string => `p${partition}`;
 

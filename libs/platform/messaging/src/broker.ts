@@ -1,5 +1,5 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { type ConsumedUpdateKey, isUpdate, type Message, partitionOf, topicMatches, type Topology, topologyFor, type Update, updateOf } from '@mailroom/contracts';
+import { type ConsumedUpdateKey, isUpdate, type Message, partitionKeyOf, partitionOf, topicMatches, type Topology, topologyFor, type Update, updateOf } from '@mailroom/contracts';
 import { claimInBatch, type Db, unclaimInBatch } from '@mailroom/database';
 import { hostname } from 'node:os';
 import { PartitionLeases } from './partition-leases';
@@ -638,7 +638,8 @@ export class Broker {
         delete headers[ATTEMPT_HEADER];
         let streamId = '';
         try {
-          streamId = (JSON.parse(m.content.toString('utf8')) as Delivered).streamId ?? '';
+          const parsed = JSON.parse(m.content.toString('utf8')) as Delivered;
+          streamId = isUpdate(parsed) ? parsed.streamId : partitionKeyOf(parsed);
         } catch {
           streamId = '';
         }

@@ -1,4 +1,4 @@
-import { groupIntoUpdates, partitionOf, partitionWord, routingKeyOf, type Message } from '@mailroom/contracts';
+import { groupIntoUpdates, partitionKeyOf, partitionOf, partitionWord, routingKeyOf, type Message } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore, LogProcessor, type LogWakeup } from '@mailroom/event-store';
 import type { Broker } from './broker';
@@ -40,7 +40,8 @@ const wholeUpdates = (store: EventStore): EventStore => {
  *  - every command alone to the commands exchange.
  * Updates and commands carry their stream's partition as the last word of the routing key
  * (`ticket.created.p3`, `ticket.create_ticket.v1.p3`; topology.ts), so each goes to the one queue of
- * each consumer group that holds its ticket's partition. Events for subscribers keep plain keys.
+ * each consumer group that holds its ticket's partition (a command naming a ticket goes with that
+ * ticket: partitionKeyOf). Events for subscribers keep plain keys.
  */
 export const createForwarder = (opts: { db: Db; store: EventStore; broker: Broker; wakeup?: LogWakeup; onError?: (err: unknown) => void; instance?: string; batchSize?: number }): LogProcessor =>
   new LogProcessor({
@@ -60,7 +61,7 @@ export const createForwarder = (opts: { db: Db; store: EventStore; broker: Broke
       await opts.broker.publishBatch([
         ...messages.map((m) => ({
           exchange: m.kind === 'command' ? t.commandsExchange : t.eventsExchange,
-          routingKey: m.kind === 'command' ? routingKeyOf(m) + part(m.streamId) : routingKeyOf(m),
+          routingKey: m.kind === 'command' ? routingKeyOf(m) + part(partitionKeyOf(m)) : routingKeyOf(m),
           body: Buffer.from(JSON.stringify(m)),
           messageId: m.id,
           headers: { 'x-mailroom-stream': m.streamId, 'x-mailroom-stream-version': m.streamVersion, ...by },

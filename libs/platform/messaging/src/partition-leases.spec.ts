@@ -1,5 +1,5 @@
 import { groupKey, partitionsFor } from './partition-leases';
-import { partitionOf } from '@mailroom/contracts';
+import { partitionKeyOf, partitionOf } from '@mailroom/contracts';
 
 describe('partition shares', () => {
   it('gives every partition to exactly one member, shares differing by at most one', () => {
@@ -28,5 +28,12 @@ describe('partition shares', () => {
     for (let i = 1; i <= 4000; i++) counts[partitionOf(`ticket-${i}`, 4)]++;
     // Tickets spread over the partitions (each within 20 % of an even share).
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(200);
+  });
+
+  it('sends a command that names a ticket to that ticket’s partition, other messages by their own stream', () => {
+    expect(partitionKeyOf({ kind: 'command', streamId: 'command-1', data: { ticketId: 42 } })).toBe('ticket-42');
+    expect(partitionKeyOf({ kind: 'command', streamId: 'command-2', data: { requesterId: 7 } })).toBe('command-2');
+    expect(partitionKeyOf({ kind: 'command', streamId: 'command-3', data: { ticketId: '42' } })).toBe('command-3');
+    expect(partitionKeyOf({ kind: 'event', streamId: 'ticket-9', data: { ticketId: 42 } })).toBe('ticket-9');
   });
 });
