@@ -454,7 +454,7 @@ export class Broker {
   }
 
   /** Reads a delivery; what is not a Mailroom message is dead-lettered (resolves null then). */
-  private async parse(spec: ConsumerSpec, partition: number, msg: ConsumeMessage): Promise<Delivered | null> {
+  private async parse(spec: ConsumerSpec, msg: ConsumeMessage): Promise<Delivered | null> {
     try {
       const message = JSON.parse(msg.content.toString('utf8')) as Delivered;
       if (!message || typeof message.id !== 'string' || (!isUpdate(message) && typeof message.type !== 'string')) throw new Error('not a Mailroom message');
@@ -470,7 +470,7 @@ export class Broker {
     const attempt = Number(msg.properties.headers?.[ATTEMPT_HEADER] ?? 1);
     let message: Delivered | null;
     try {
-      message = await this.parse(spec, partition, msg);
+      message = await this.parse(spec, msg);
     } catch {
       ch.nack(msg, false, true);
       return;
@@ -500,7 +500,7 @@ export class Broker {
     const requeue = new Set<ConsumeMessage>();
     for (const msg of msgs) {
       try {
-        items.push({ msg, message: await this.parse(spec, partition, msg) });
+        items.push({ msg, message: await this.parse(spec, msg) });
       } catch {
         requeue.add(msg); // could not even dead-letter it: the broker will redeliver it
       }
