@@ -141,7 +141,9 @@ export const startSeparateProcesses = async (opts: SeparateProcessesOptions): Pr
   try {
     for (const p of planned) {
       const name = nameOf(p);
-      const proc = spawn(process.execPath, ['-r', './scripts/runtime-paths.js', '-r', './dist/bench/lib/probe.js', `dist/apps/${p.service}/src/main.js`], {
+      // BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops (bench/README.md).
+      const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+      const proc = spawn(process.execPath, [...prof, '-r', './scripts/runtime-paths.js', '-r', './dist/bench/lib/probe.js', `dist/apps/${p.service}/src/main.js`], {
         cwd: ROOT,
         env: { ...process.env, ...common, ...p.env },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -94,6 +94,45 @@ export const createEngine = (format: PlaceholderFormat, limits: RenderLimits, es
   return liquid;
 };
 
+/**
+ * Engines and parsed templates are kept: building a Liquid engine costs more than most renders
+ * (its options resolve the locale through Intl each time), and the same few admin templates are
+ * rendered for every notification. An engine holds no per-render state (limits and buffers belong
+ * to each render's Context and emitter); a parsed template is read-only.
+ */
+const ENGINES = new Map<string, { liquid: Liquid; parsed: Map<string, ReturnType<Liquid['parse']>> }>();
+const ESCAPE_IDS = new WeakMap<OutputEscape, number>();
+const MAX_ENGINES = 32;
+const MAX_PARSED = 256;
+
+const engineFor = (format: PlaceholderFormat, limits: RenderLimits, escape?: OutputEscape) => {
+  let escapeId = 0;
+  if (escape) {
+    escapeId = ESCAPE_IDS.get(escape) ?? 0;
+    if (!escapeId) ESCAPE_IDS.set(escape, (escapeId = ESCAPE_IDS_NEXT.value++));
+  }
+  const key = `${format}|${limits.parseLimit}|${limits.renderLimit}|${limits.memoryLimit}|${limits.maxOutputChars}|${escapeId}`;
+  let engine = ENGINES.get(key);
+  if (!engine) {
+    if (ENGINES.size >= MAX_ENGINES) ENGINES.clear();
+    engine = { liquid: createEngine(format, limits, escape), parsed: new Map() };
+    ENGINES.set(key, engine);
+  }
+  return engine;
+};
+const ESCAPE_IDS_NEXT = { value: 1 };
+
+/** The parsed template, from the engine's cache (oldest entry dropped when full). */
+const parsedFor = (engine: { liquid: Liquid; parsed: Map<string, ReturnType<Liquid['parse']>> }, template: string) => {
+  let parsed = engine.parsed.get(template);
+  if (!parsed) {
+    parsed = engine.liquid.parse(template);
+    if (engine.parsed.size >= MAX_PARSED) engine.parsed.delete(engine.parsed.keys().next().value!);
+    engine.parsed.set(template, parsed);
+  }
+  return parsed;
+};
+
 const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0].trim();
 
 const tooLarge = (error: unknown): boolean => {
@@ -121,8 +160,9 @@ export const renderBounded = (
   }
   const tooLargeError = { ok: false as const, error: `${part} is too large once rendered (more than ${limits.maxOutputChars} characters)` };
   try {
-    const liquid = createEngine(format, limits, escape);
-    const parsed = liquid.parse(template);
+    const engine = engineFor(format, limits, escape);
+    const liquid = engine.liquid;
+    const parsed = parsedFor(engine, template);
     const ctx = new Context(scope, liquid.options, { sync: true }, { liquid });
     const output = plain(toValueSync(liquid.renderer.renderTemplates(parsed, ctx)));
     if (output.length > limits.maxOutputChars) return tooLargeError;
