@@ -10,3 +10,4 @@ export * from './suspension/retention';
 export * from './screening/screen-mail';
 export * from './screening/sender-lists';
 export * from './authentication/verify-sender';
+export * from './http';

@@ -15,7 +15,7 @@ import { delimiter, join } from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import { FIVE, HEALTH_PORT, REQUIRED_ENV, SECRET_KEYS, entryCommand, isPinnedImage } from './facts';
 
-/** The ticket service's public path prefixes: the API, and attachment downloads (see attachments-controller.ts). */
+/** The API host's public path prefixes (the ticket service serves it): the API, attachment downloads (ingest's http/attachments-controller.ts), the rating page. */
 export const PUBLIC_TICKET_PATHS = ['/api/v2', '/attachments', '/satisfaction'] as const;
 
 export const ROOT = join(__dirname, '..', '..', '..');

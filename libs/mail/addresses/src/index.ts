@@ -1,2 +1,3 @@
 export * from './recipient-addresses';
 export * from './address-book';
+export * from './http';

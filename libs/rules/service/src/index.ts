@@ -6,3 +6,4 @@ export * from './triggers/compiled-triggers';
 export * from './explanations';
 export * from './simulate/trigger-simulation';
 export * from './simulate/proposed-triggers';
+export * from './http';

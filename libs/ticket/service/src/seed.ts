@@ -1,5 +1,5 @@
 import type { Db } from '@mailroom/database';
-import { sha256 } from './http/auth';
+import { sha256 } from './http/authenticator';
 import type { Users } from './users/users';
 
 /**

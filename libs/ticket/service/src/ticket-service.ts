@@ -1,43 +1,25 @@
 import 'reflect-metadata';
-import { Controller, Get, Module, type INestApplication, type MiddlewareConsumer, type NestModule, Res } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import type { TicketCommandMessage } from '@mailroom/contracts';
 import type { TicketConfig } from '@mailroom/config';
 import { connectDatabase, type Db, type DataSourceDb } from '@mailroom/database';
 import { EventStore, LogProcessor, LogWakeup } from '@mailroom/event-store';
+import { ApiLimits, AuthLog, startApiHost } from '@mailroom/http';
+import { IngestHttpModule } from '@mailroom/ingest';
 import { Broker, brokerFor, handleOnce, PermanentFailure, startForwarderRole, type CommandHandler, type HandlerMap, type QueueSpec } from '@mailroom/messaging';
 import type { Logger } from '@mailroom/observability';
 import { parseSupportAddresses } from '@mailroom/mail-domain';
-import { openSupportAddressBook, RecipientAddresses } from '@mailroom/support-addresses';
-import { Webhooks } from '@mailroom/notifier';
+import { NotifierHttpModule } from '@mailroom/notifier';
+import { RulesHttpModule } from '@mailroom/rules';
+import { satisfactionAutomationFollower, SchedulerHttpModule } from '@mailroom/scheduler';
+import { openSupportAddressBook, SupportAddressesHttpModule } from '@mailroom/support-addresses';
 import { TicketCommandError, TicketCommands } from './commands/ticket-commands';
-import { Attachments, AttachmentsController } from './http/attachments-controller';
-import { AuthLog, DbHandle } from './http/auth';
-import { ApiLimits } from './http/api-limits';
-import { ApiTokensApi, ApiTokensController } from './http/api-tokens-controller';
-import { answerBodyErrors, refuseUnstorableText } from './http/json-body';
-import { TicketsController, UsersController } from './http/controllers';
-import { ZendeskErrorFilter } from './http/errors';
-import { RecipientAddressesApi, RecipientAddressesController } from './http/recipient-addresses-controller';
-import { SuspendedTicketsController } from './http/suspended-tickets-controller';
-import { OriginalEmailController, OriginalEmails } from './http/original-email-controller';
-import { WebhooksApi, WebhooksController } from './http/webhooks-controller';
-import { SchedulesApi, SchedulesController } from './http/schedules-controller';
+import { TicketAuthenticator } from './http/authenticator';
 import { TicketApi } from './http/ticket-api';
-import { TriggerCategoriesController, TriggerExplanationController, TriggersApi, TriggersController } from './http/triggers-controller';
-import { TriggerSimulationController } from './http/trigger-simulation-controller';
-import { AutomationCycleController } from './http/automation-cycle-controller';
-import { AutomationsApi, AutomationsController, satisfactionAutomationFollower } from './http/automations-controller';
-import { SatisfactionApi, SatisfactionPageController, SatisfactionRatingsController } from './http/satisfaction-controller';
+import { ticketApiErrors } from './http/ticket-errors';
+import { TicketHttpModule } from './http/ticket-http-module';
 import { applyToReadModel, TICKET_READ_MODEL } from './read-model/ticket-projection';
 import { seedAdmin } from './seed';
 import { Users } from './users/users';
-import { AccountSettingsStore } from './account/account-settings-store';
-import { AccountSettingsController } from './http/account-settings-controller';
-import { GroupsController } from './http/groups-controller';
-import { OrganizationsController, UserUpdatesController } from './http/organizations-controller';
 import { GroupsService } from './people/groups-service';
 import { OrganizationsService } from './people/organizations-service';
 import { PeopleApi } from './people/people-api';
@@ -53,33 +35,6 @@ export interface RunningTicketService {
   readModel: LogProcessor;
   close(): Promise<void>;
 }
-
-class Readiness {
-  constructor(readonly check: () => Promise<boolean>) {}
-}
-
-@Controller('health')
-class HealthController {
-  constructor(private readonly readiness: Readiness) {}
-
-  @Get('live')
-  live() {
-    return { status: 'ok' };
-  }
-
-  @Get('ready')
-  async ready(@Res() res: Response) {
-    const ok = await this.readiness.check().catch(() => false);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: { database: ok } });
-  }
-}
-
-/** Zendesk clients call `/api/v2/tickets/1.json`; routes are declared without the suffix. */
-const stripJsonSuffix = (req: Request, _res: Response, next: NextFunction) => {
-  const [path, query] = req.url.split('?', 2);
-  if (path.endsWith('.json')) req.url = path.slice(0, -5) + (query !== undefined ? `?${query}` : '');
-  next();
-};
 
 type CommandMeta = { causationId: string; correlationId?: string };
 type CommandWork = (commands: TicketCommands, tx: Db, data: never, meta: CommandMeta) => Promise<unknown>;
@@ -153,51 +108,28 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   peopleReadModel.start();
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 
-  @Module({
-    controllers: [TicketsController, UsersController, SuspendedTicketsController, RecipientAddressesController, AttachmentsController, GroupsController, OrganizationsController, UserUpdatesController, AccountSettingsController, TriggerSimulationController, TriggersController, TriggerCategoriesController, TriggerExplanationController, AutomationCycleController, AutomationsController, WebhooksController, SchedulesController, OriginalEmailController, ApiTokensController, SatisfactionRatingsController, SatisfactionPageController, HealthController],
-    providers: [
-      { provide: TicketApi, useValue: api },
-      { provide: WebhooksApi, useValue: new WebhooksApi(db, new Webhooks(store), cfg.baseUrl) },
-      { provide: RecipientAddressesApi, useValue: new RecipientAddressesApi(db, new RecipientAddresses(store), addressBook, cfg.baseUrl) },
-      { provide: TriggersApi, useValue: new TriggersApi(db, cfg.baseUrl) },
-      { provide: AutomationsApi, useValue: new AutomationsApi(db, cfg.baseUrl) },
-      { provide: SchedulesApi, useValue: new SchedulesApi(db, cfg.baseUrl) },
-      { provide: Attachments, useValue: new Attachments(db, cfg.baseUrl) },
-      { provide: SatisfactionApi, useValue: new SatisfactionApi(db, commands, cfg.secret, cfg.baseUrl, cfg.accountName) },
-      { provide: OriginalEmails, useValue: new OriginalEmails(db, cfg.baseUrl) },
-      { provide: DbHandle, useValue: new DbHandle(db) },
-      { provide: ApiLimits, useValue: new ApiLimits(db, cfg.apiLimits) },
-      { provide: AuthLog, useValue: new AuthLog((msg, fields) => log.warn(msg, fields)) },
-      { provide: ApiTokensApi, useValue: new ApiTokensApi(db, cfg.baseUrl, log) },
-      { provide: PeopleApi, useValue: peopleApi },
-      { provide: AccountSettingsStore, useValue: new AccountSettingsStore(store, [satisfactionAutomationFollower()]) },
-      { provide: Readiness, useValue: new Readiness(async () => (await db.query('SELECT 1')).length === 1) },
+  // The one public API: each context's HTTP module on one host, one port, one base URL.
+  const host = await startApiHost({
+    modules: [
+      TicketHttpModule.register({ db, store, commands, tickets: api, people: peopleApi, baseUrl: cfg.baseUrl, secret: cfg.secret, accountName: cfg.accountName, log, settingsFollowers: [satisfactionAutomationFollower()] }),
+      IngestHttpModule.register({ db, baseUrl: cfg.baseUrl }),
+      SupportAddressesHttpModule.register({ db, store, book: addressBook, baseUrl: cfg.baseUrl }),
+      RulesHttpModule.register({ db, baseUrl: cfg.baseUrl }),
+      SchedulerHttpModule.register({ db, baseUrl: cfg.baseUrl }),
+      NotifierHttpModule.register({ db, store, baseUrl: cfg.baseUrl }),
     ],
-  })
-  class TicketHttpModule implements NestModule {
-    configure(consumer: MiddlewareConsumer) {
-      consumer.apply(stripJsonSuffix).forRoutes('*');
-    }
-  }
-
-  const app: INestApplication = await NestFactory.create<NestExpressApplication>(TicketHttpModule, { logger: ['error', 'warn'], bodyParser: true });
-  // Behind an Ingress or load balancer the client is in X-Forwarded-For, and the per-address
-  // limits must count the client, not the proxy (README "API", MAILROOM_HTTP_TRUST_PROXY).
-  if (cfg.apiLimits.trustProxy) (app as NestExpressApplication).set('trust proxy', /^\d+$/.test(cfg.apiLimits.trustProxy) ? Number(cfg.apiLimits.trustProxy) : cfg.apiLimits.trustProxy.split(',').map((s) => s.trim()));
-  // The one JSON parser of the API: text PostgreSQL cannot hold is refused here for every endpoint.
-  (app as NestExpressApplication).useBodyParser('json', { reviver: refuseUnstorableText });
-  app.use(answerBodyErrors);
-  app.use(stripJsonSuffix);
-  app.useGlobalFilters(new ZendeskErrorFilter((msg) => log.error(msg)));
-  // Listening on Nest's server ourselves: app.listen logs a taken port as an error of its own
-  // before rejecting, and runMain explains it once, naming MAILROOM_HTTP_PORT.
-  await app.init();
-  const server = app.getHttpServer() as import('node:http').Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(cfg.httpPort, cfg.httpHost, () => resolve());
+    shared: {
+      db,
+      authenticator: new TicketAuthenticator(db),
+      limits: new ApiLimits(db, cfg.apiLimits, 'ticket.rate_counters'),
+      authLog: new AuthLog((msg, fields) => log.warn(msg, fields)),
+      ready: async () => (await db.query('SELECT 1')).length === 1,
+    },
+    errors: [ticketApiErrors],
+    cfg,
+    log,
   });
-  const httpPort = (server.address() as { port: number }).port;
+  const httpPort = host.port;
   log.info(`ticket API listening on http://${cfg.httpHost}:${httpPort}/api/v2`);
 
   return {
@@ -207,7 +139,7 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
     commands,
     readModel,
     close: async () => {
-      await app.close();
+      await host.close();
       await forwarder?.stop();
       await readModel.stop();
       await peopleReadModel.stop();

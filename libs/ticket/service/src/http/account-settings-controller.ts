@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
 import { currentAccountSettings, AccountSettingsStore } from '../account/account-settings-store';
 import { settingsErrorBody, toZendeskAccountSettings } from '../account/account-settings';
-import { AuthGuard, DbHandle, requireAdmin, requireAgent, type AuthedRequest } from './auth';
-import { ApiError } from './errors';
+import { ApiError, AuthGuard, DbHandle, requireAdmin, requireAgent } from '@mailroom/http';
+import type { AuthedRequest } from './authenticator';
 
 /** GET/PUT /api/v2/account/settings: agents read, admins change (Zendesk's rule). */
 @Controller('api/v2/account')

@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { Db } from '@mailroom/database';
 import type { Logger } from '@mailroom/observability';
-import { AuthGuard, requireAdmin, sha256, type AuthedRequest } from './auth';
-import { ApiError, invalid, notFound } from './errors';
-import { pathId } from './groups-controller';
-import { parsePage } from './ticket-api';
+import { ApiError, AuthGuard, invalid, notFound, parsePage, pathId, requireAdmin } from '@mailroom/http';
+import { sha256, type AuthedRequest } from './authenticator';
 import type { UserRecord } from '../users/users';
 
 interface TokenRow {

@@ -1,16 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { AuthGuard, requireAgent, type AuthedRequest } from './auth';
-import { notFound } from './errors';
-import { parsePage, TicketApi } from './ticket-api';
+import { AuthGuard, parsePage, pathId as ticketId, requireAgent } from '@mailroom/http';
+import type { AuthedRequest } from './authenticator';
+import { TicketApi } from './ticket-api';
 
-const ticketId = (raw: string): number => {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw notFound();
-  return id;
-};
-
-// Paths are also reachable with a `.json` suffix (stripped before routing, see main.ts).
+// Paths are also reachable with a `.json` suffix (stripped before routing by the API host, see @mailroom/http).
 @Controller('api/v2')
 @UseGuards(AuthGuard)
 export class TicketsController {

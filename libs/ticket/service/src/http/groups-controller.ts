@@ -1,14 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { PeopleApi } from '../people/people-api';
-import { AuthGuard, requireAdmin, requireAgent, type AuthedRequest } from './auth';
-import { notFound } from './errors';
-import { parsePage } from './ticket-api';
-
-export const pathId = (raw: string): number => {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw notFound();
-  return id;
-};
+import { AuthGuard, parsePage, pathId, requireAdmin, requireAgent } from '@mailroom/http';
+import type { AuthedRequest } from './authenticator';
 
 /** Groups and group memberships (Zendesk v2); agents read, admins change. */
 @Controller('api/v2')

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { PeopleApi } from '../people/people-api';
-import { AuthGuard, requireAdmin, requireAgent, type AuthedRequest } from './auth';
-import { pathId } from './groups-controller';
-import { parsePage } from './ticket-api';
+import { AuthGuard, parsePage, pathId, requireAdmin, requireAgent } from '@mailroom/http';
+import type { AuthedRequest } from './authenticator';
 
 /** Organizations (Zendesk v2), with domain_names for user mapping; agents read, admins change. */
 @Controller('api/v2')

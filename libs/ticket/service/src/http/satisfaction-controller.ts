@@ -6,9 +6,8 @@ import { TicketCommandError, type TicketCommands } from '../commands/ticket-comm
 import { currentAccountSettings } from '../account/account-settings-store';
 import { ratingFormPage, refusalPage, thankYouPage } from '../satisfaction/satisfaction-page';
 import type { SatisfactionRatingRow } from '../satisfaction/satisfaction-read-model';
-import { AuthGuard, requireAgent, type AuthedRequest } from './auth';
-import { ApiError, notFound } from './errors';
-import { parsePage } from './ticket-api';
+import { ApiError, AuthGuard, notFound, parsePage, requireAgent } from '@mailroom/http';
+import type { AuthedRequest } from './authenticator';
 
 /** What the rating page needs: the ticket's commands, the secret the notifier signs links with, the clock. */
 export class SatisfactionApi {

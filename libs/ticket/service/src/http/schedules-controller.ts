@@ -3,9 +3,8 @@ import type { Actor } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import type { Checked, Holiday } from '../schedules/schedule-input';
 import { ScheduleStore, type ScheduleRecord } from '../schedules/schedule-store';
-import { AuthGuard, requireAdmin, requireAgent, type AuthedRequest } from './auth';
-import { ApiError, invalid, notFound } from './errors';
-import { pathId } from './groups-controller';
+import { ApiError, AuthGuard, invalid, notFound, pathId, requireAdmin, requireAgent } from '@mailroom/http';
+import type { AuthedRequest } from './authenticator';
 
 /** The schedules API's dependencies: the table the rules service reads, and the clock. */
 export class SchedulesApi {

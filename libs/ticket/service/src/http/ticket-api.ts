@@ -9,26 +9,15 @@ import {
   type Via,
 } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
+import { ApiError, invalid, notFound, type Page } from '@mailroom/http';
+import { Attachments } from '@mailroom/ingest';
 import { defaultSupportAddress, matchSupportAddress, type SupportAddress } from '@mailroom/mail-domain';
 import type { FieldChanges, NewComment } from '@mailroom/ticket-domain';
 import { TicketCommands, TicketCommandError } from '../commands/ticket-commands';
 import type { TicketRow } from '../read-model/ticket-projection';
 import type { UserRecord } from '../users/users';
-import { ApiError, invalid, notFound } from './errors';
-import { Attachments } from './attachments-controller';
 
 const API_VIA: Via = { channel: 'api', source: { from: {}, to: {}, rel: null }  };
-
-export interface Page {
-  page: number;
-  perPage: number;
-}
-
-export const parsePage = (q: Record<string, unknown>): Page => {
-  const page = Math.max(1, Number(q.page ?? 1) || 1);
-  const perPage = Math.min(100, Math.max(1, Number(q.per_page ?? 100) || 100));
-  return { page, perPage };
-};
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const textToHtml = (s: string): string => `<p>${escapeHtml(s).replace(/\n/g, '<br>')}</p>`;
@@ -138,7 +127,7 @@ export class TicketApi {
       [ticketId, p.perPage, (p.page - 1) * p.perPage],
     );
     const [{ n }] = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM ticket.comments WHERE ticket_id = $1`, [ticketId]);
-    // Attachments in Zendesk's shape, with their content URLs (see attachments-controller.ts).
+    // Attachments in Zendesk's shape, with their content URLs (see @mailroom/ingest, http/attachments-controller.ts).
     const refs = rows.flatMap((r) => (Array.isArray(r.data.attachments) ? (r.data.attachments as { id: string }[]) : []));
     const shown = await new Attachments(this.db, this.baseUrl).forComments(refs);
     const withAttachments = (data: Record<string, unknown>) =>

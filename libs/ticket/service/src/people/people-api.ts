@@ -1,8 +1,7 @@
 import type { Actor, UserRole } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
+import { ApiError, invalid, notFound, type Page } from '@mailroom/http';
 import type { TicketCommands } from '../commands/ticket-commands';
-import { ApiError, invalid, notFound } from '../http/errors';
-import type { Page } from '../http/ticket-api';
 import type { UserChanges, UserRecord } from '../users/users';
 import { parseGroupInput } from './group';
 import { GroupsService, PeopleInputError, unwrap } from './groups-service';

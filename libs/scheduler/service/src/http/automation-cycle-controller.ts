@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { tick } from '@mailroom/scheduler';
-import { AuthGuard, DbHandle, requireAdmin, type AuthedRequest } from './auth';
-import { ApiError } from './errors';
+import { ApiError, AuthGuard, DbHandle, requireAdmin, type AuthedRequest } from '@mailroom/http';
+import { tick } from '../scheduler-service';
 
 /** An ISO 8601 instant with a date and a time (a bare date or a number is refused: the clock needs an instant). */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;

@@ -3,12 +3,9 @@ import type { Response } from 'express';
 import { deterministicUuid } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
-import { deleteSuspendedTickets } from '@mailroom/ingest';
+import { AuthGuard, DbHandle, invalid, notFound, parsePage, pathId as suspendedId, requireAgent, type ApiUser, type AuthedRequest } from '@mailroom/http';
 import { RECOVER_SUSPENDED_TICKET, SUSPENSION_CAUSES, isSuspensionCause, type RecoverSuspendedTicketV1 } from '@mailroom/mail-domain';
-import { AuthGuard, DbHandle, requireAgent, type AuthedRequest } from './auth';
-import { invalid, notFound } from './errors';
-import { parsePage } from './ticket-api';
-import type { UserRecord } from '../users/users';
+import { deleteSuspendedTickets } from '../suspension/retention';
 
 interface SuspendedRow {
   id: string;
@@ -32,12 +29,6 @@ interface SuspendedRow {
 const COLUMNS = `id, mail_id, cause, cause_id, detail, subject, author_email, author_name, recipient, content, message_id, ticket_id, created_at, updated_at, recovered_at, recovery_count`;
 
 const SORTS: Record<string, string> = { author_email: 'author_email', cause: 'cause', created_at: 'created_at', subject: 'subject', id: 'id' };
-
-const suspendedId = (raw: string): number => {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw notFound();
-  return id;
-};
 
 /** `ids=1,2,3` of the bulk endpoints (Zendesk allows up to 100). */
 const idList = (raw: unknown): number[] => {
@@ -76,10 +67,11 @@ const toJson = (req: AuthedRequest, r: SuspendedRow): Record<string, unknown> =>
 });
 
 /**
- * The suspended tickets API (Zendesk v2 paths). Suspended tickets belong to ingest: this service
- * reads and deletes its rows, but never parses mail — recovering sends `ingest.recover_suspended_ticket`
- * through the log, and ingest feeds the raw mail through the normal flow again. So recover answers
- * 202: the ticket or comment follows within moments, and the suspended ticket leaves the list.
+ * The suspended tickets API (Zendesk v2 paths), ingest's part of the one API. The API host (the
+ * ticket service's process) reads and deletes ingest's rows, but never parses mail — recovering
+ * sends `ingest.recover_suspended_ticket` through the log, and the ingest service feeds the raw mail
+ * through the normal flow again. So recover answers 202: the ticket or comment follows within
+ * moments, and the suspended ticket leaves the list.
  */
 @Controller('api/v2')
 @UseGuards(AuthGuard)
@@ -164,7 +156,7 @@ export class SuspendedTicketsController {
    * derived from the ticket and how often it was recovered before, so asking twice sends one
    * command. A ticket already recovered (or being recovered) is answered without a new command.
    */
-  private async recover(tx: Db, id: number, agent: UserRecord): Promise<SuspendedRow | null> {
+  private async recover(tx: Db, id: number, agent: ApiUser): Promise<SuspendedRow | null> {
     const [row] = await tx.query<SuspendedRow>(`SELECT ${COLUMNS} FROM ingest.suspended_tickets WHERE id = $1`, [id]);
     if (!row) return null;
     if (row.recovered_at !== null) return row;

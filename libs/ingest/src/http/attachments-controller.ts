@@ -1,9 +1,8 @@
 import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Db } from '@mailroom/database';
+import { AuthGuard, notFound, requireAgent, type AuthedRequest } from '@mailroom/http';
 import { attachmentContentUrl } from '@mailroom/mail-domain';
-import { AuthGuard, requireAgent, type AuthedRequest } from './auth';
-import { notFound } from './errors';
 
 interface AttachmentRow {
   id: string;

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { SIMULATION_DEFAULT_MAX_UPDATES, SIMULATION_MAX_UPDATES, simulateTriggers, type TriggerChanges, type UpdateDiff } from '@mailroom/rules';
-import { AuthGuard, DbHandle, requireAdmin, type AuthedRequest } from './auth';
-import { ApiError } from './errors';
+import { ApiError, AuthGuard, DbHandle, requireAdmin, type AuthedRequest } from '@mailroom/http';
+import { SIMULATION_DEFAULT_MAX_UPDATES, SIMULATION_MAX_UPDATES, simulateTriggers, type UpdateDiff } from '../simulate/trigger-simulation';
+import type { TriggerChanges } from '../simulate/proposed-triggers';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 

@@ -2,11 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import type { Actor } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { ExpectedVersionConflict } from '@mailroom/event-store';
-import { type WebhookResult, Webhooks } from '@mailroom/notifier';
+import { ApiError, AuthGuard, invalid, notFound, requireAgent, type ApiUser, type AuthedRequest } from '@mailroom/http';
 import { webhookJson, type WebhookRecord } from '@mailroom/notifier-domain';
-import { AuthGuard, requireAgent, type AuthedRequest } from './auth';
-import { ApiError, invalid, notFound } from './errors';
-import type { UserRecord } from '../users/users';
+import { type WebhookResult, Webhooks } from '../webhooks/webhooks-store';
 
 /** Webhooks for the HTTP layer: the notifier's table and events, the clock, links. */
 export class WebhooksApi {
@@ -34,7 +32,7 @@ export class WebhooksApi {
 }
 
 /** Zendesk's Webhooks API is for admins only. */
-const requireAdmin = (user: UserRecord | undefined): Actor => {
+const requireAdmin = (user: ApiUser | undefined): Actor => {
   const u = requireAgent(user);
   if (u.role !== 'admin') throw new ApiError(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
   return { userId: u.id, role: 'admin' };

@@ -1,12 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import type { Actor } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { AutomationStore, simulateAutomations, type AutomationFilter, type AutomationRecord, type AutomationResult, type AutomationSort } from '@mailroom/scheduler';
+import { ApiError, AuthGuard, notFound, requireAdmin, requireAgent, type AuthedRequest } from '@mailroom/http';
 import { recordInvalid } from '@mailroom/scheduler-domain';
-import type { AccountSettingsFollower } from '../account/account-settings-store';
-import { AuthGuard, requireAdmin, requireAgent, type AuthedRequest } from './auth';
+import { AutomationStore, type AutomationFilter, type AutomationRecord, type AutomationResult, type AutomationSort } from '../automations/automation-store';
+import { simulateAutomations } from '../simulate/automation-simulation';
 import { automationSimulationJson, parseAutomationSimulation } from './automation-simulation';
-import { ApiError, notFound } from './errors';
 
 class Refused extends Error {
   constructor(readonly result: AutomationResult<unknown>) {
@@ -189,13 +188,3 @@ export class AutomationsController {
     await this.api.change((tx, now) => this.api.store.delete(tx, id, actor, now));
   }
 }
-
-/**
- * The satisfaction setting's effect on automations (README "Automations"): turning ratings on adds
- * Zendesk's satisfaction request once, turning them off pauses it; in the settings' transaction.
- */
-export const satisfactionAutomationFollower =
-  (store: AutomationStore = new AutomationStore()): AccountSettingsFollower =>
-  async (tx, settings, changed, actor, now) => {
-    if (changed.includes('customer_satisfaction.enabled')) await store.followSatisfactionSetting(tx, settings.customerSatisfaction === true, actor, now);
-  };

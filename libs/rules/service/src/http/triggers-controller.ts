@@ -2,10 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import type { Response } from 'express';
 import type { Actor } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { readExplanation, TriggerStore, type CategoryRecord, type TriggerRecord, type TriggerResult, type TriggerSort, type UpdateExplanation } from '@mailroom/rules';
-import { AuthGuard, requireAgent, type AuthedRequest } from './auth';
-import { ApiError, notFound } from './errors';
-import type { UserRecord } from '../users/users';
+import { ApiError, AuthGuard, notFound, requireAgent, type ApiUser, type AuthedRequest } from '@mailroom/http';
+import { readExplanation, type UpdateExplanation } from '../explanations';
+import { TriggerStore, type CategoryRecord, type TriggerRecord, type TriggerResult, type TriggerSort } from '../triggers/trigger-store';
 
 class Refused extends Error {
   constructor(readonly result: TriggerResult<unknown>) {
@@ -72,7 +71,7 @@ export class TriggersApi {
 }
 
 /** Zendesk: agents may read business rules, admins change them. */
-const requireAdmin = (user: UserRecord | undefined): Actor => {
+const requireAdmin = (user: ApiUser | undefined): Actor => {
   const u = requireAgent(user);
   if (u.role !== 'admin') throw new ApiError(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
   return { userId: u.id, role: 'admin' };

@@ -1,12 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import type { Actor } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { ExpectedVersionConflict } from '@mailroom/event-store';
-import { type DbAddressBook, type RecipientAddressRecord, type RecipientAddressResult, RecipientAddresses } from '@mailroom/support-addresses';
-import type { Actor } from '@mailroom/contracts';
-import { AuthGuard, requireAgent, type AuthedRequest } from './auth';
-import { ApiError, invalid, notFound } from './errors';
-import { parsePage } from './ticket-api';
-import type { UserRecord } from '../users/users';
+import { ApiError, AuthGuard, invalid, notFound, parsePage, pathId as addressId, requireAgent, type ApiUser, type AuthedRequest } from '@mailroom/http';
+import type { DbAddressBook } from '../address-book';
+import { type RecipientAddressRecord, type RecipientAddressResult, RecipientAddresses } from '../recipient-addresses';
 
 /** Support addresses for the HTTP layer: the table, the book to refresh after a change, links. */
 export class RecipientAddressesApi {
@@ -55,14 +53,8 @@ export class RecipientAddressesApi {
   }
 }
 
-const addressId = (raw: string): number => {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw notFound();
-  return id;
-};
-
 /** Zendesk lets admins manage support addresses; agents may read them. */
-const requireAdmin = (user: UserRecord | undefined): Actor => {
+const requireAdmin = (user: ApiUser | undefined): Actor => {
   const u = requireAgent(user);
   if (u.role !== 'admin') throw new ApiError(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
   return { userId: u.id, role: 'admin' };

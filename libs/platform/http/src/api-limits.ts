@@ -2,8 +2,9 @@ import type { ApiLimitSettings } from '@mailroom/config';
 import type { Db } from '@mailroom/database';
 
 /**
- * Counters for the API's rate limits in `ticket.rate_counters`, shared by every replica of the
- * ticket service: a guesser spreading attempts over replicas meets the same limit.
+ * Counters for the API's rate limits in a table the host names (the ticket service's
+ * `ticket.rate_counters`), shared by every replica of the API host: a guesser spreading attempts
+ * over replicas meets the same limit.
  *
  * A sliding window approximated from two fixed ones: the current window's count plus the previous
  * window's count weighted by the part of it still inside the sliding window. Exact enough for a
@@ -51,6 +52,8 @@ export class ApiLimits {
   constructor(
     private readonly db: Db,
     readonly settings: ApiLimitSettings,
+    /** The counters' table, schema-qualified: `(key, window_start, count, expires_at)`, unique on (key, window_start). */
+    private readonly table: string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -64,7 +67,7 @@ export class ApiLimits {
     const windowMs = this.failureWindowMs;
     const current = now - (now % windowMs);
     const rows = await this.db.query<{ key: string; window_start: Date; count: number }>(
-      `SELECT key, window_start, count FROM ticket.rate_counters WHERE key = ANY($1) AND window_start IN ($2, $3)`,
+      `SELECT key, window_start, count FROM ${this.table} WHERE key = ANY($1) AND window_start IN ($2, $3)`,
       [keys, new Date(current), new Date(current - windowMs)],
     );
     for (const key of keys) {
@@ -95,11 +98,11 @@ export class ApiLimits {
     const current = now - (now % windowMs);
     const rows = await this.db.query<{ current: number; previous: number | null }>(
       `WITH up AS (
-         INSERT INTO ticket.rate_counters (key, window_start, count, expires_at) VALUES ($1, $2, 1, $4)
-         ON CONFLICT (key, window_start) DO UPDATE SET count = ticket.rate_counters.count + 1
+         INSERT INTO ${this.table} (key, window_start, count, expires_at) VALUES ($1, $2, 1, $4)
+         ON CONFLICT (key, window_start) DO UPDATE SET count = ${this.table}.count + 1
          RETURNING count)
        SELECT (SELECT count FROM up) AS current,
-              (SELECT count FROM ticket.rate_counters WHERE key = $1 AND window_start = $3) AS previous`,
+              (SELECT count FROM ${this.table} WHERE key = $1 AND window_start = $3) AS previous`,
       [key, new Date(current), new Date(current - windowMs), new Date(current + 2 * windowMs)],
     );
     return slidingCount(rows[0].current, rows[0].previous ?? 0, windowMs, now);
@@ -110,6 +113,6 @@ export class ApiLimits {
     const now = this.now();
     if (now - this.lastPurge < 60_000) return;
     this.lastPurge = now;
-    await this.db.query(`DELETE FROM ticket.rate_counters WHERE expires_at < $1`, [new Date(now)]).catch(() => undefined);
+    await this.db.query(`DELETE FROM ${this.table} WHERE expires_at < $1`, [new Date(now)]).catch(() => undefined);
   }
 }

@@ -1,48 +1,29 @@
-import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { UserRole } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { AUTH_FAILURE_KEY, ApiLimits } from './api-limits';
 import { ApiError } from './errors';
-import type { UserRecord } from '../users/users';
 
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+/** What every context's controllers need of the caller: who, in which role. */
+export interface ApiUser {
+  id: number;
+  name: string;
+  email: string | null;
+  role: UserRole;
+  active: boolean;
+}
 
-export type AuthedRequest = Request & { user?: UserRecord };
+export type AuthedRequest<U extends ApiUser = ApiUser> = Request & { user?: U };
 
 /**
- * Authentication as Zendesk does it: an API token belongs to the account, and
- * `email/token:TOKEN` basic auth acts as the agent or admin with that email (end users cannot use
- * it); a bearer (OAuth) token acts as the user it was issued to. Tokens are stored hashed.
+ * Who an `Authorization` header belongs to: the user, or an `ApiError` 401 (any other error is a
+ * failure of the lookup itself, not of the caller). The ticket context provides it: users and API
+ * tokens are its tables.
  */
-export const authenticate = async (db: Db, header: string | undefined): Promise<UserRecord> => {
-  const unauthorized = new ApiError(401, { error: "Couldn't authenticate you" });
-  if (!header) throw unauthorized;
-  const [scheme, value] = header.split(/\s+/, 2);
-  if (/^basic$/i.test(scheme) && value) {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const m = /^(.+)\/token:(.+)$/.exec(decoded);
-    if (!m) throw unauthorized;
-    const rows = await db.query<{ data: UserRecord }>(
-      `SELECT u.data FROM ticket.api_tokens t, ticket.user_emails e JOIN ticket.users u ON u.id = e.user_id
-       WHERE t.kind = 'api' AND t.revoked_at IS NULL AND t.token_sha256 = $1 AND e.email = $2`,
-      [sha256(m[2]), m[1].trim().toLowerCase()],
-    );
-    const user = rows[0]?.data;
-    if (!user || !user.active || user.role === 'end_user') throw unauthorized;
-    return user;
-  }
-  if (/^bearer$/i.test(scheme) && value) {
-    const rows = await db.query<{ data: UserRecord }>(
-      `SELECT u.data FROM ticket.api_tokens t JOIN ticket.users u ON u.id = t.user_id WHERE t.kind = 'oauth' AND t.revoked_at IS NULL AND t.token_sha256 = $1`,
-      [sha256(value)],
-    );
-    const user = rows[0]?.data;
-    if (!user || !user.active) throw unauthorized;
-    return user;
-  }
-  throw unauthorized;
-};
+export abstract class Authenticator {
+  abstract authenticate(header: string | undefined): Promise<ApiUser>;
+}
 
 /** The database, as something Nest can inject by class. */
 export class DbHandle {
@@ -76,7 +57,7 @@ export class AuthLog {
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
-    private readonly handle: DbHandle,
+    private readonly authenticator: Authenticator,
     private readonly limits: ApiLimits,
     private readonly log: AuthLog,
   ) {}
@@ -89,9 +70,9 @@ export class AuthGuard implements CanActivate {
     const keys = [AUTH_FAILURE_KEY.client(client), ...(email ? [AUTH_FAILURE_KEY.email(email)] : [])];
     const blocked = await this.limits.blockedBy(keys);
     if (blocked) throw tooManyRequests(res, blocked.retryAfterSeconds);
-    let user: UserRecord;
+    let user: ApiUser;
     try {
-      user = await authenticate(this.handle.db, req.headers.authorization);
+      user = await this.authenticator.authenticate(req.headers.authorization);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
       const reached = await this.limits.recordFailure(keys);
@@ -117,13 +98,13 @@ export class AuthGuard implements CanActivate {
 }
 
 /** Agents and admins only (end users with a bearer token can read their own tickets only — a later issue). */
-export const requireAgent = (user: UserRecord | undefined): UserRecord => {
+export const requireAgent = <U extends ApiUser>(user: U | undefined): U => {
   if (!user || user.role === 'end_user') throw new ApiError(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
   return user;
 };
 
 /** Admins only: changes to groups, memberships, organizations and account settings. */
-export const requireAdmin = (user: UserRecord | undefined): UserRecord => {
+export const requireAdmin = <U extends ApiUser>(user: U | undefined): U => {
   if (!user || user.role !== 'admin') throw new ApiError(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
   return user;
 };

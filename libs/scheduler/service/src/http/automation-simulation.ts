@@ -1,17 +1,16 @@
+import { ApiError } from '@mailroom/http';
 import {
   AUTOMATION_SIMULATION_DEFAULT_MAX_TICKETS,
   AUTOMATION_SIMULATION_MAX_TICKETS,
   AUTOMATION_SIMULATION_MAX_WINDOW_MS,
-  type AutomationChanges,
   type AutomationSimulation,
-  type CycleDiff,
-  type NotificationDiff,
-} from '@mailroom/scheduler';
-import { ApiError } from './errors';
+} from '../simulate/automation-simulation';
+import type { CycleDiff, NotificationDiff } from '../simulate/automation-replay';
+import type { AutomationChanges } from '../simulate/proposed-automations';
 
 /**
  * The request and answer of `POST /api/v2/automations/simulate.json`, shaped as the triggers'
- * simulation (`trigger-simulation-controller.ts`): `changes` and `window` alike, `max_tickets` in
+ * simulation (the rules' `http/trigger-simulation-controller.ts`): `changes` and `window` alike, `max_tickets` in
  * place of `max_updates`, and per ticket the cycle instants that would differ.
  */
 

@@ -1,8 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';
 import { isConnectionError } from '@mailroom/database';
-import { TicketCommandError } from '../commands/ticket-commands';
-import { UserInputError } from '../users/users';
 
 /** An error with Zendesk's JSON body. */
 export class ApiError extends Error {
@@ -16,22 +14,25 @@ export const notFound = (): ApiError => new ApiError(404, { error: 'RecordNotFou
 export const invalid = (field: string, description: string): ApiError =>
   new ApiError(422, { error: 'RecordInvalid', description: 'Record validation errors', details: { [field]: [{ description, error: 'InvalidValue' }] } });
 
+/**
+ * A context's own errors in Zendesk's shape: the answer for an error it knows, null for any other.
+ * The ticket context gives one for its command refusals and user input errors.
+ */
+export type ApiErrorMapper = (err: unknown) => ApiError | null;
+
 /** Maps every error once, at the edge, to Zendesk's error shapes. */
 @Catch()
 export class ZendeskErrorFilter implements ExceptionFilter {
-  constructor(private readonly log: (msg: string) => void = () => undefined) {}
+  constructor(
+    private readonly log: (msg: string) => void = () => undefined,
+    private readonly mappers: readonly ApiErrorMapper[] = [],
+  ) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    if (err instanceof ApiError) {
-      res.status(err.status).json(err.body);
-    } else if (err instanceof TicketCommandError) {
-      const e = err.error;
-      if (e.kind === 'not_found') res.status(404).json({ error: 'RecordNotFound', description: 'Not found' });
-      else if (e.kind === 'closed') res.status(422).json({ error: 'RecordInvalid', description: 'Record validation errors', details: { status: [{ description: e.message, error: 'Closed' }] } });
-      else res.status(422).json({ error: 'RecordInvalid', description: 'Record validation errors', details: { [e.field ?? 'base']: [{ description: e.message, error: 'InvalidValue' }] } });
-    } else if (err instanceof UserInputError) {
-      res.status(422).json({ error: 'RecordInvalid', description: 'Record validation errors', details: { [err.field ?? 'base']: [{ description: err.message, error: 'InvalidValue' }] } });
+    const mapped = err instanceof ApiError ? err : this.mapped(err);
+    if (mapped) {
+      res.status(mapped.status).json(mapped.body);
     } else if (err instanceof HttpException) {
       const status = err.getStatus();
       if (status === 404) res.status(404).json({ error: 'InvalidEndpoint', description: 'Not found' });
@@ -43,5 +44,13 @@ export class ZendeskErrorFilter implements ExceptionFilter {
       this.log(`unhandled error: ${(err as Error)?.stack ?? String(err)}`);
       res.status(500).json({ error: 'InternalError', description: 'Something went wrong on our side' });
     }
+  }
+
+  private mapped(err: unknown): ApiError | null {
+    for (const map of this.mappers) {
+      const e = map(err);
+      if (e) return e;
+    }
+    return null;
   }
 }

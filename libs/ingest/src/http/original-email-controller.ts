@@ -2,16 +2,11 @@ import { Controller, Get, Param, Req, Res, UseGuards, type OnModuleDestroy } fro
 import type { Response } from 'express';
 import { ticketStreamId } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { MailParseRefused, ParserPool, type ParsedMailResult } from '@mailroom/ingest';
+import { ApiError, AuthGuard, pathId as positiveId, requireAgent, type AuthedRequest } from '@mailroom/http';
 import type { Address } from '@mailroom/mail-domain';
-import { AuthGuard, requireAgent, type AuthedRequest } from './auth';
-import { ApiError } from './errors';
-
-const positiveId = (raw: string): number => {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw gone('Not found');
-  return id;
-};
+import { MailParseRefused } from '../parsing/limits';
+import type { ParsedMailResult } from '../parsing/parse-job';
+import { ParserPool } from '../parsing/parser-pool';
 
 const gone = (description: string): ApiError => new ApiError(404, { error: 'RecordNotFound', description });
 

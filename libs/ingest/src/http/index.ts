@@ -1,0 +1,2 @@
+export * from './ingest-http-module';
+export { Attachments } from './attachments-controller';
