@@ -108,11 +108,15 @@ export interface DeliveryRecord {
  * outgoing mails and their outcomes (sorted), so the same batch written again is the same command
  * (not sent twice); the ticket skips any outcome it already has, so overlapping batches are harmless.
  */
-export const sendDeliveryRecords = async (store: EventStore, tx: Db, ticketId: number, outcomes: readonly DeliveryRecord[]): Promise<void> => {
-  if (outcomes.length === 0) return;
+export const deliveryRecordsCommand = (ticketId: number, outcomes: readonly DeliveryRecord[]) => {
   const key = outcomes.map((o) => `${o.outgoingId}:${o.outcome.status}`).sort();
   const data: RecordDeliveriesV1 = { ticketId, deliveries: outcomes.map((o) => ({ notificationId: o.notificationId, outcome: o.outcome })) };
-  await store.sendCommand(tx, { id: deterministicUuid('deliveries', ...key), type: 'ticket.record_deliveries', data });
+  return { id: deterministicUuid('deliveries', ...key), type: 'ticket.record_deliveries' as const, data };
+};
+
+export const sendDeliveryRecords = async (store: EventStore, tx: Db, ticketId: number, outcomes: readonly DeliveryRecord[]): Promise<void> => {
+  if (outcomes.length === 0) return;
+  await store.sendCommand(tx, deliveryRecordsCommand(ticketId, outcomes));
 };
 
 const applyUserEvent = async (tx: Db, m: Message): Promise<void> => {
@@ -232,6 +236,7 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
   let queued = false;
   // Recipients that get no mail (bounced address, broken template): their outcomes in one record.
   const unsent: DeliveryRecord[] = [];
+  const mails: (string | number)[][] = [];
   for (const recipientId of n.recipientIds) {
     const recipient = person(recipientId);
     const outgoingId = deterministicUuid('outgoing', n.notificationId, recipientId);
@@ -270,12 +275,20 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
       'X-Auto-Response-Suppress': 'All',
       [MAILROOM_NOTIFICATION_HEADER]: n.notificationId,
     };
+    mails.push([outgoingId, n.notificationId, v.id, recipientId, recipient.email, messageId, formatAddress(support.name, support.address), JSON.stringify(headers), composed.subject, composed.text, composed.html]);
+  }
+  // The notification's mails in one statement, whatever the number of recipients.
+  if (mails.length) {
+    const column = (i: number) => mails.map((row) => row[i]);
     const inserted = await tx.query(
       `INSERT INTO notifier.outgoing (id, notification_id, ticket_id, recipient_id, to_address, message_id, envelope_from, headers, subject, text_body, html_body, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') ON CONFLICT DO NOTHING RETURNING id`,
-      [outgoingId, n.notificationId, v.id, recipientId, recipient.email, messageId, formatAddress(support.name, support.address), JSON.stringify(headers), composed.subject, composed.text, composed.html],
+       SELECT id, notification_id, ticket_id, recipient_id, to_address, message_id, envelope_from, headers::jsonb, subject, text_body, html_body, 'pending'
+       FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+         AS m(id, notification_id, ticket_id, recipient_id, to_address, message_id, envelope_from, headers, subject, text_body, html_body)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      mails[0].map((_, i) => column(i)),
     );
-    queued = queued || inserted.length > 0;
+    queued = inserted.length > 0;
   }
   await sendDeliveryRecords(deps.store, tx, v.id, unsent);
   return queued;

@@ -3,7 +3,7 @@ import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import type { Logger } from '@mailroom/observability';
 import { DrainLoop } from './drain-loop';
-import { type DeliveryOutcome, type DeliveryRecord, sendDeliveryRecords } from './notifier-consumer';
+import { type DeliveryOutcome, type DeliveryRecord, deliveryRecordsCommand } from './notifier-consumer';
 
 interface OutgoingRow {
   id: string;
@@ -111,23 +111,46 @@ export class OutboundSender {
    * recorded then, and the ticket applies each outcome once whatever the batches looked like.
    */
   private async record(attempts: Attempt[], now: Date): Promise<void> {
+    const retries = attempts.filter((a) => a.retry);
+    const delivered = attempts.filter((a) => a.outcome?.status === 'delivered');
+    const failed = attempts.filter((a) => a.outcome && a.outcome.status !== 'delivered');
     await this.opts.db.transaction(async (tx) => {
+      // Three statements whatever the pass's size: retries, deliveries, failures (issue 8).
+      if (retries.length) {
+        await tx.query(
+          `UPDATE notifier.outgoing o SET attempts = r.attempts, last_error = r.error, next_attempt_at = r.at
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[]) AS r(id, attempts, error, at)
+           WHERE o.id = r.id AND o.status = 'pending'`,
+          [retries.map((a) => a.row.id), retries.map((a) => a.attempt), retries.map((a) => a.retry!.error), retries.map((a) => a.retry!.at.toISOString())],
+        );
+      }
+      const done = new Set<string>();
+      if (delivered.length) {
+        const rows = await tx.query<{ id: string }>(
+          `UPDATE notifier.outgoing o SET status = 'sent', attempts = r.attempts, relay_response = r.response, sent_at = $4
+           FROM unnest($1::uuid[], $2::int[], $3::text[]) AS r(id, attempts, response)
+           WHERE o.id = r.id AND o.status = 'pending' RETURNING o.id`,
+          [delivered.map((a) => a.row.id), delivered.map((a) => a.attempt), delivered.map((a) => (a.outcome as { relayResponse?: string }).relayResponse ?? null), now.toISOString()],
+        );
+        for (const r of rows) done.add(r.id);
+      }
+      if (failed.length) {
+        const rows = await tx.query<{ id: string }>(
+          `UPDATE notifier.outgoing o SET status = 'failed', attempts = r.attempts, last_error = r.error
+           FROM unnest($1::uuid[], $2::int[], $3::text[]) AS r(id, attempts, error)
+           WHERE o.id = r.id AND o.status = 'pending' RETURNING o.id`,
+          [failed.map((a) => a.row.id), failed.map((a) => a.attempt), failed.map((a) => (a.outcome as { error?: string }).error ?? null)],
+        );
+        for (const r of rows) done.add(r.id);
+      }
+      // A row another replica finished meanwhile (our lease ran out) is left to its record.
       const byTicket = new Map<number, DeliveryRecord[]>();
       for (const a of attempts) {
-        if (a.retry) {
-          await tx.query(`UPDATE notifier.outgoing SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1 AND status = 'pending'`, [a.row.id, a.attempt, a.retry.error, a.retry.at.toISOString()]);
-          continue;
-        }
-        const o = a.outcome;
-        const updated =
-          o.status === 'delivered'
-            ? await tx.query(`UPDATE notifier.outgoing SET status = 'sent', attempts = $2, relay_response = $3, sent_at = $4 WHERE id = $1 AND status = 'pending' RETURNING id`, [a.row.id, a.attempt, o.relayResponse, now.toISOString()])
-            : await tx.query(`UPDATE notifier.outgoing SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1 AND status = 'pending' RETURNING id`, [a.row.id, a.attempt, o.error]);
-        if (!updated.length) continue;
+        if (!a.outcome || !done.has(a.row.id)) continue;
         const ticketId = Number(a.row.ticket_id);
-        byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), { outgoingId: a.row.id, notificationId: a.row.notification_id, outcome: o }]);
+        byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), { outgoingId: a.row.id, notificationId: a.row.notification_id, outcome: a.outcome }]);
       }
-      for (const [ticketId, outcomes] of byTicket) await sendDeliveryRecords(this.opts.store, tx, ticketId, outcomes);
+      await this.opts.store.sendCommands(tx, [...byTicket].map(([ticketId, outcomes]) => deliveryRecordsCommand(ticketId, outcomes)));
     });
   }
 
