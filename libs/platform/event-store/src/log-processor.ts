@@ -16,6 +16,12 @@ export interface LogProcessorOptions {
   batchSize?: number;
   /** How long to sleep when there is nothing to do and no wake-up arrives. */
   idleMs?: number;
+  /**
+   * After a pass that found less than a full batch, wait this long (wake-ups do not cut it short)
+   * before the next, so that the log's rows are taken many per transaction under load rather than
+   * one pass per wake-up. 0 (default): no wait. For processors whose readers can afford the lag.
+   */
+  gatherMs?: number;
   wakeup?: LogWakeup;
   onError?: (err: unknown) => void;
 }
@@ -79,6 +85,8 @@ export class LogProcessor {
           this.opts.onError?.(err);
         }
         if (!this.running) break;
+        const gather = this.opts.gatherMs ?? 0;
+        if (handled > 0 && gather > 0 && handled < (this.opts.batchSize ?? 200)) await new Promise((resolve) => setTimeout(resolve, gather));
         if (handled === 0 || failures > 0) {
           const wait = failures > 0 ? Math.min(5000, 100 * 2 ** Math.min(failures, 6)) : this.opts.idleMs ?? 200;
           await this.sleep(wait);

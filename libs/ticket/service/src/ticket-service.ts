@@ -102,9 +102,9 @@ export const startTicketService = async (cfg: TicketConfig, log: Logger): Promis
   const onError = (what: string) => (err: unknown) => log.warn(`${what}: ${(err as Error).message}`);
   // The forwarder is a leased role: every ticket replica stands for it, one forwards (MAILROOM_FORWARDER).
   const forwarder = cfg.forwarder ? startForwarderRole({ databaseUrl: cfg.databaseUrl, db, store, broker, wakeup, log: (level, msg) => log[level](msg) }) : null;
-  const readModel = new LogProcessor({ id: TICKET_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyToReadModel(tx, messages, { fromLog: true }), onError: onError('read model') });
+  const readModel = new LogProcessor({ id: TICKET_READ_MODEL, db, store, wakeup, idleMs: 1000, gatherMs: 50, handle: (messages, tx) => applyToReadModel(tx, messages, { fromLog: true }), onError: onError('read model') });
   readModel.start();
-  const peopleReadModel = new LogProcessor({ id: PEOPLE_READ_MODEL, db, store, wakeup, idleMs: 1000, handle: (messages, tx) => applyPeopleEvents(tx, messages), onError: onError('people read model') });
+  const peopleReadModel = new LogProcessor({ id: PEOPLE_READ_MODEL, db, store, wakeup, idleMs: 1000, gatherMs: 50, handle: (messages, tx) => applyPeopleEvents(tx, messages), onError: onError('people read model') });
   peopleReadModel.start();
   const peopleApi = new PeopleApi(db, commands, new GroupsService(store), new OrganizationsService(store, users), cfg.baseUrl, (u) => api.userJson(u));
 

@@ -76,6 +76,17 @@ const updateThatAsked = async (tx: Db, ticketId: number, type: 'ticket.notificat
   return rows[0]?.update_id ?? null;
 };
 
+/** How many tickets' states a process keeps (about 20 events of a few KB each per ticket). */
+const KEPT_TICKETS = 5000;
+
+const foldOnto = (from: { state: TicketState; version: number; history: Message[] }, messages: readonly Message[]) => {
+  let state = from.state;
+  for (const m of messages) {
+    state = evolve(state, { type: m.type, data: m.data } as TicketEvent, { updateId: m.metadata.updateId, causationId: m.metadata.causationId, occurredAt: m.metadata.occurredAt });
+  }
+  return { state, version: messages.length ? messages[messages.length - 1].streamVersion : from.version, history: messages.length ? [...from.history, ...messages] : from.history };
+};
+
 /**
  * The ticket service's application layer: load the aggregate, decide, append with the expected
  * version, update the API's read model in the same transaction. A version conflict re-runs the
@@ -89,13 +100,35 @@ export class TicketCommands {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Tickets' states as this process last saw them (issue 8: commands from kept state rather than
+   * re-reading the stream). An entry is only trusted once the log shows its last event still at its
+   * version: `load` reads from that version on, one row when nothing changed, and folds what
+   * another writer added since. An entry a rolled-back transaction left behind does not match
+   * (event ids are new per append) and the stream is read whole.
+   */
+  private readonly kept = new Map<number, { state: TicketState; version: number; history: Message[] }>();
+
   async load(db: Db, ticketId: number): Promise<{ state: TicketState; version: number; history: Message[] }> {
-    const history = await this.store.readStream(db, ticketStreamId(ticketId));
-    let state = initialTicketState();
-    for (const m of history) {
-      state = evolve(state, { type: m.type, data: m.data } as TicketEvent, { updateId: m.metadata.updateId, causationId: m.metadata.causationId, occurredAt: m.metadata.occurredAt });
+    const streamId = ticketStreamId(ticketId);
+    const known = this.kept.get(ticketId);
+    if (known) {
+      this.kept.delete(ticketId);
+      const since = await this.store.readStream(db, streamId, known.version);
+      if (since.length > 0 && since[0].streamVersion === known.version && since[0].id === known.history[known.history.length - 1].id) {
+        return this.keep(ticketId, since.length === 1 ? known : foldOnto(known, since.slice(1)));
+      }
     }
-    return { state, version: history.length ? history[history.length - 1].streamVersion : 0, history };
+    const history = await this.store.readStream(db, streamId);
+    const loaded = foldOnto({ state: initialTicketState(), version: 0, history: [] }, history);
+    return loaded.version > 0 ? this.keep(ticketId, loaded) : loaded;
+  }
+
+  private keep<T extends { state: TicketState; version: number; history: Message[] }>(ticketId: number, entry: T): T {
+    this.kept.set(ticketId, entry);
+    // Least recently used first: a Map iterates in insertion order and `load` re-inserts.
+    if (this.kept.size > KEPT_TICKETS) this.kept.delete(this.kept.keys().next().value!);
+    return entry;
   }
 
   /** Runs `work` in a transaction, again on a version conflict (bounded). */
@@ -132,9 +165,8 @@ export class TicketCommands {
       { actor: meta.actor, via: meta.via, causationId: meta.causationId, correlationId: meta.correlationId, updateId, occurredAt: now },
     );
     await applyToReadModel(tx, messages);
-    let next = state;
-    for (const m of messages) next = evolve(next, { type: m.type, data: m.data } as TicketEvent, { updateId, causationId: meta.causationId, occurredAt: now });
-    return { ticketId, state: next, events: messages, updateId };
+    const after = this.keep(ticketId, foldOnto({ state, version, history: history as Message[] }, messages));
+    return { ticketId, state: after.state, events: messages, updateId };
   }
 
   async resolvePerson(tx: Db, ref: PersonRef, actor: Actor): Promise<UserRecord> {
