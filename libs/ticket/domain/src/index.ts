@@ -3,3 +3,4 @@ export * from './follow-up';
 export * from './bounces';
 export * from './superseded-rule-changes';
 export * from './satisfaction';
+export * from './snapshot';
