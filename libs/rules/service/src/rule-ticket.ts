@@ -1,77 +1,72 @@
 import type { Actor, Message, TicketEvent } from '@mailroom/contracts';
 import type { RuleTicket, RuleUpdate } from '@mailroom/rules-domain';
+import { blankSnapshot, foldTicketSnapshot, ratingOfScore, satisfactionScoreOf, viaOfChannel, type SnapshotMessage, type TicketSnapshot } from '@mailroom/ticket-domain';
 
 /** Who wrote the event (its metadata's actor): tells an agent's reply from a customer's comment. */
 export interface RuleEventContext {
   actor?: Actor;
 }
 
-const isAgent = (role: Actor['role'] | undefined) => role === 'agent' || role === 'admin';
-
-/** Zendesk counts a reopen each time a solved ticket goes back to open, pending or on-hold. */
-const REOPENED_TO = ['open', 'pending', 'hold'];
-
 /**
- * The rules service's projection of a ticket: what conditions look at. Custom fields and schedules
- * are not carried by ticket events yet, so the engine reads their defaults.
+ * The rules service's projection of a ticket, what conditions look at: the ticket snapshot
+ * (`@mailroom/ticket-domain`) in the shape `rules.tickets.state` stores. Custom fields and
+ * schedules are not carried by ticket events yet, so the engine reads their defaults.
  */
-export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent, ctx: RuleEventContext = {}): RuleTicket | null => {
-  if (e.type === 'ticket.created') {
-    const d = e.data;
-    return {
-      id: d.ticketId,
-      status: d.status,
-      priority: d.priority,
-      type: d.type,
-      groupId: d.groupId,
-      assigneeId: d.assigneeId,
-      requesterId: d.requesterId,
-      organizationId: d.organizationId ?? null,
-      tags: d.tags,
-      ccIds: d.ccIds,
-      recipient: d.recipient,
-      subject: d.subject,
-      hasPublicComments: false,
-      via: d.via.channel,
-      reopens: 0,
-      replies: 0,
-    };
-  }
-  if (!state) return null;
-  switch (e.type) {
-    case 'ticket.comment_added': {
-      const byAgent = e.data.public && ctx.actor?.userId === e.data.authorId && isAgent(ctx.actor?.role);
-      return { ...state, hasPublicComments: state.hasPublicComments || e.data.public, replies: (state.replies ?? 0) + (byAgent ? 1 : 0) };
-    }
-    case 'ticket.status_changed': {
-      const reopened = e.data.from === 'solved' && REOPENED_TO.includes(e.data.to);
-      return { ...state, status: e.data.to, reopens: (state.reopens ?? 0) + (reopened ? 1 : 0) };
-    }
-    case 'ticket.priority_changed':
-      return { ...state, priority: e.data.to };
-    case 'ticket.type_changed':
-      return { ...state, type: e.data.to };
-    case 'ticket.subject_changed':
-      return { ...state, subject: e.data.to };
-    case 'ticket.group_changed':
-      return { ...state, groupId: e.data.to };
-    case 'ticket.assignee_changed':
-      return { ...state, assigneeId: e.data.to };
-    case 'ticket.requester_changed':
-      return { ...state, requesterId: e.data.to };
-    case 'ticket.tags_changed':
-      return { ...state, tags: e.data.tags };
-    case 'ticket.ccs_changed':
-      return { ...state, ccIds: e.data.ccIds };
-    case 'ticket.satisfaction_offered':
-      return { ...state, satisfactionScore: 'offered' };
-    case 'ticket.satisfaction_rated':
-      // Conditions tell a rating with a comment from one without (`good_with_comment`).
-      return { ...state, satisfactionScore: e.data.comment ? `${e.data.score}_with_comment` : e.data.score };
-    default:
-      return state;
-  }
+export const ruleTicketOf = (s: TicketSnapshot): RuleTicket => {
+  const t: RuleTicket = {
+    id: s.id,
+    status: s.status,
+    priority: s.priority,
+    type: s.type,
+    groupId: s.groupId,
+    assigneeId: s.assigneeId,
+    requesterId: s.requesterId,
+    organizationId: s.organizationId,
+    tags: s.tags,
+    ccIds: s.ccIds,
+    recipient: s.recipient,
+    subject: s.subject,
+    hasPublicComments: s.hasPublicComments,
+  };
+  if (s.via) t.via = s.via.channel;
+  t.reopens = s.reopens;
+  t.replies = s.replies;
+  // Conditions tell a rating with a comment from one without (`good_with_comment`); unoffered: absent.
+  if (s.satisfaction) t.satisfactionScore = satisfactionScoreOf(s);
+  return t;
 };
+
+/** A stored rule ticket read back as a snapshot (what it does not keep, blank: see `blankSnapshot`). */
+export const snapshotOfRuleTicket = (t: RuleTicket): TicketSnapshot =>
+  blankSnapshot({
+    id: t.id,
+    status: t.status,
+    priority: t.priority,
+    type: t.type,
+    groupId: t.groupId,
+    assigneeId: t.assigneeId,
+    requesterId: t.requesterId,
+    organizationId: t.organizationId,
+    tags: t.tags,
+    ccIds: t.ccIds,
+    recipient: t.recipient,
+    subject: t.subject,
+    hasPublicComments: t.hasPublicComments,
+    via: t.via ? viaOfChannel(t.via) : null,
+    reopens: t.reopens ?? 0,
+    replies: t.replies ?? 0,
+    satisfaction: ratingOfScore(t.satisfactionScore, t.id, t.requesterId),
+  });
+
+/** A rule ticket after some of its log messages (one update's, usually): read back once, folded, mapped once. */
+export const foldRuleTicket = (state: RuleTicket | null, messages: readonly SnapshotMessage[]): RuleTicket | null => {
+  const s = foldTicketSnapshot(state && snapshotOfRuleTicket(state), messages);
+  return s && ruleTicketOf(s);
+};
+
+/** One event (its writer in `ctx`, for replies) applied to a rule ticket. */
+export const evolveRuleTicket = (state: RuleTicket | null, e: TicketEvent, ctx: RuleEventContext = {}): RuleTicket | null =>
+  foldRuleTicket(state, [{ type: e.type, data: e.data, metadata: { occurredAt: '', actor: ctx.actor } }]);
 
 /** Builds the update rules evaluate from the events one command wrote. */
 export const toRuleUpdate = (events: Message[], before: RuleTicket | null, after: RuleTicket): RuleUpdate => {

@@ -4,7 +4,7 @@ import { EventStore } from '@mailroom/event-store';
 import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import { evaluateCompiled, type Directory, type Person, type RuleTicket, type RuleUpdate, type Schedule } from '@mailroom/rules-domain';
 import { withGroups, type GroupMembers } from './directory/agent-groups';
-import { evolveRuleTicket, toRuleUpdate } from './rule-ticket';
+import { foldRuleTicket, toRuleUpdate } from './rule-ticket';
 import { CompiledTriggers } from './triggers/compiled-triggers';
 
 export const RULES_CONSUMER = 'rules.ticket-events';
@@ -209,7 +209,7 @@ const applyTicketUpdate = async (deps: RulesDeps, tx: Db, update: Update): Promi
   // An update arrives whole; only one begun event by event (before updates travelled whole) has a rest pending.
   const continues = (fresh[0].metadata.updateIndex ?? 0) > 0 && !Array.isArray(stored);
   const pending: Pending = continues ? { before: stored.before, events: [...stored.events, ...fresh] } : { before: state, events: fresh };
-  const next = fresh.reduce<RuleTicket | null>((s, m) => evolveRuleTicket(s, { type: m.type, data: m.data } as TicketEvent, { actor: m.metadata.actor }), state);
+  const next = foldRuleTicket(state, fresh);
   const m = fresh[fresh.length - 1];
   const complete = (m.metadata.updateIndex ?? 0) + 1 >= (m.metadata.updateSize ?? 1);
   await tx.query(

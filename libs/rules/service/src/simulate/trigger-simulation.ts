@@ -1,9 +1,9 @@
-import { groupIntoUpdates, type Message, type RuleNotification, type TicketEvent } from '@mailroom/contracts';
+import { groupIntoUpdates, type Message, type RuleNotification } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import { compileRuleSet, evaluateCompiled, type Directory, type Trigger, type TriggerEvaluation, type TriggerProblem } from '@mailroom/rules-domain';
 import { userIdsNamedByTriggers } from '../directory/people-in-reach';
-import { evolveRuleTicket, toRuleUpdate } from '../rule-ticket';
+import { foldRuleTicket, toRuleUpdate } from '../rule-ticket';
 import { loadRuleDirectory, runsTriggers } from '../rules-consumer';
 import { loadCategoryOrder } from '../triggers/compiled-triggers';
 import { applyTriggerChanges, type TriggerChanges } from './proposed-triggers';
@@ -128,7 +128,7 @@ export const diffEvaluations = (updateId: string, at: string, current: TriggerEv
 /**
  * What-if for triggers: replays the ticket updates of a window through the same engine, once with
  * the triggers as they are and once with the proposed change, and reports the updates whose outcome
- * differs. Each ticket's state before an update is folded from its stream with evolveRuleTicket,
+ * differs. Each ticket's state before an update is folded from its stream with foldRuleTicket,
  * the rules service's own projection; the directory (people, groups, schedules) is today's, as
  * the rules consumer loads it. Reads only: the caller runs it in a READ ONLY transaction.
  */
@@ -158,11 +158,11 @@ export const simulateTriggers = async (db: Db, req: TriggerSimulationRequest, st
   let outOfTime = false;
   for (const [streamId, updateIds] of byStream) {
     const diffs: UpdateDiff[] = [];
-    let state = null as ReturnType<typeof evolveRuleTicket>;
+    let state = null as ReturnType<typeof foldRuleTicket>;
     for (const update of groupIntoUpdates(await store.readStream(db, streamId))) {
       const events: Message[] = update.events;
       const before = state;
-      state = events.reduce((s, m) => evolveRuleTicket(s, { type: m.type, data: m.data } as TicketEvent, { actor: m.metadata.actor }), state);
+      state = foldRuleTicket(state, events);
       if (!updateIds.has(update.updateId)) continue;
       if (clock() - started > budget) {
         outOfTime = true;
