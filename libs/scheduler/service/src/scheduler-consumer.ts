@@ -1,7 +1,8 @@
-import { IDENTITY_FIELDS, personPatchOf, RECORD_ONLY_TICKET_EVENTS, type ConsumedUpdateKey, type Message, type TicketEvent, type Update, updateOf } from '@mailroom/contracts';
+import { IDENTITY_FIELDS, personPatchOf, type ConsumedUpdateKey, type Message, type Update, updateOf } from '@mailroom/contracts';
 import { mergeVersionedRow, type Db } from '@mailroom/database';
 import { eventsToApply, handleOnce, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import type { AutomationTicket } from '@mailroom/scheduler-domain';
+import { blankSnapshot, evolveTicketSnapshot, isRepeatedOffer, ratingOfScore, satisfactionScoreOf, viaOfChannel, type TicketSnapshot } from '@mailroom/ticket-domain';
 
 export const SCHEDULER_CONSUMER = 'scheduler.ticket-events';
 /**
@@ -56,105 +57,124 @@ export const fromDbRow = (raw: Record<string, unknown>): SchedulerTicketRow => {
   return row as SchedulerTicketRow;
 };
 
-/** Zendesk counts a reopen each time a solved ticket goes back to open, pending or on-hold. */
-const REOPENED_TO = ['open', 'pending', 'hold'];
-const isAgent = (role: string | undefined) => role === 'agent' || role === 'admin';
+/**
+ * The scheduler's state of a ticket: the ticket snapshot (`@mailroom/ticket-domain`) and what the
+ * scheduler keeps beside it per event: the stream version it stands at and the automations' own
+ * updates (Zendesk's limit of 100), counted from the updates' metadata. `due_at` is not set by any
+ * event yet.
+ */
+export interface SchedulerTicket {
+  snapshot: TicketSnapshot;
+  version: number;
+  automationUpdates: number;
+  dueAt: string | null;
+}
 
-/** "Last entered that status": the column a status sets (new has none of its own: created_at). */
-const STATUS_TIME = { new: null, open: 'open_at', pending: 'pending_at', hold: 'hold_at', solved: 'solved_at', closed: 'closed_at' } as const;
+/** The row of scheduler.tickets a scheduler ticket is stored as. */
+export const schedulerRowOf = (t: SchedulerTicket): SchedulerTicketRow => {
+  const s = t.snapshot;
+  return {
+    id: s.id,
+    version: t.version,
+    status: s.status,
+    type: s.type,
+    priority: s.priority,
+    group_id: s.groupId,
+    assignee_id: s.assigneeId,
+    requester_id: s.requesterId,
+    organization_id: s.organizationId,
+    tags: s.tags,
+    satisfaction_score: satisfactionScoreOf(s),
+    // A row stored without a channel keeps none (null, as node-postgres reads it back).
+    via: (s.via?.channel ?? null) as SchedulerTicketRow['via'],
+    recipient: s.recipient,
+    subject: s.subject,
+    has_public_comments: s.hasPublicComments,
+    cc_ids: s.ccIds,
+    reopens: s.reopens,
+    replies: s.replies,
+    created_at: s.createdAt,
+    // "Hours since update": any update, an automation's included (not the records of rules and deliveries).
+    updated_at: s.touchedAt,
+    status_changed_at: s.statusChangedAt,
+    open_at: s.openAt,
+    pending_at: s.pendingAt,
+    hold_at: s.holdAt,
+    solved_at: s.solvedAt,
+    closed_at: s.closedAt,
+    assigned_at: s.assignedAt,
+    requester_updated_at: s.requesterUpdatedAt,
+    assignee_updated_at: s.assigneeUpdatedAt,
+    due_at: t.dueAt,
+    automation_updates: t.automationUpdates,
+  };
+};
+
+/** A stored row read back as a scheduler ticket (what the row does not keep, blank: see `blankSnapshot`). */
+export const schedulerTicketOf = (r: SchedulerTicketRow): SchedulerTicket => ({
+  snapshot: blankSnapshot({
+    id: r.id,
+    status: r.status,
+    type: r.type,
+    priority: r.priority,
+    groupId: r.group_id,
+    assigneeId: r.assignee_id,
+    requesterId: r.requester_id,
+    organizationId: r.organization_id,
+    tags: r.tags,
+    satisfaction: ratingOfScore(r.satisfaction_score, r.id, r.requester_id),
+    via: r.via ? viaOfChannel(r.via) : null,
+    recipient: r.recipient,
+    subject: r.subject,
+    hasPublicComments: r.has_public_comments,
+    ccIds: r.cc_ids,
+    reopens: r.reopens,
+    replies: r.replies,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    touchedAt: r.updated_at,
+    statusChangedAt: r.status_changed_at,
+    openAt: r.open_at,
+    pendingAt: r.pending_at,
+    holdAt: r.hold_at,
+    solvedAt: r.solved_at,
+    closedAt: r.closed_at,
+    assignedAt: r.assigned_at,
+    requesterUpdatedAt: r.requester_updated_at,
+    assigneeUpdatedAt: r.assignee_updated_at,
+  }),
+  version: r.version,
+  automationUpdates: r.automation_updates,
+  dueAt: r.due_at,
+});
+
+/** An automation's own update (its first event) counts towards Zendesk's 100; the triggers' reply to it does not. */
+const startsAutomationUpdate = (m: Message): boolean => (m.metadata.updateIndex ?? 0) === 0 && m.metadata.via?.channel === 'rule' && m.metadata.via.source.rel === 'automation';
 
 /**
- * One event applied to the row, in memory: the consumer writes the row once per update, the
- * rebuild once per ticket. Instants are the update's (its metadata); a status time keeps its value
- * when the ticket leaves the status, as the domain defines them.
+ * One log message applied to a scheduler ticket, in memory: the snapshot's evolve, the version and
+ * the automations' count beside it. Null before the ticket's creation.
  */
-export const evolveSchedulerTicket = (row: SchedulerTicketRow | null, m: Message): SchedulerTicketRow | null => {
-  const e = { type: m.type, data: m.data } as TicketEvent;
-  const at = m.metadata.occurredAt;
-  if (e.type === 'ticket.created') {
-    const d = e.data;
-    const created: SchedulerTicketRow = {
-      id: d.ticketId,
-      version: m.streamVersion,
-      status: d.status,
-      type: d.type,
-      priority: d.priority,
-      group_id: d.groupId,
-      assignee_id: d.assigneeId,
-      requester_id: d.requesterId,
-      organization_id: d.organizationId ?? null,
-      tags: d.tags,
-      satisfaction_score: 'unoffered',
-      via: d.via.channel,
-      recipient: d.recipient,
-      subject: d.subject,
-      has_public_comments: false,
-      cc_ids: d.ccIds,
-      reopens: 0,
-      replies: 0,
-      created_at: d.createdAt,
-      updated_at: d.createdAt,
-      status_changed_at: d.createdAt,
-      open_at: null,
-      pending_at: null,
-      hold_at: null,
-      solved_at: null,
-      closed_at: null,
-      assigned_at: d.assigneeId !== null ? d.createdAt : null,
-      requester_updated_at: d.createdAt,
-      assignee_updated_at: null,
-      due_at: null,
-      automation_updates: 0,
-    };
-    const column = STATUS_TIME[d.status];
-    return column ? { ...created, [column]: d.createdAt } : created;
-  }
-  if (!row) return null;
-  const recordOnly = RECORD_ONLY_TICKET_EVENTS.has(e.type);
-  const next: SchedulerTicketRow = { ...row, version: m.streamVersion, updated_at: recordOnly ? row.updated_at : at };
-  // An automation's own update (its first event) counts towards Zendesk's 100; the triggers' reply to it does not.
-  if ((m.metadata.updateIndex ?? 0) === 0 && m.metadata.via?.channel === 'rule' && m.metadata.via.source.rel === 'automation') next.automation_updates += 1;
-  switch (e.type) {
-    case 'ticket.status_changed': {
-      const column = STATUS_TIME[e.data.to];
-      const reopened = e.data.from === 'solved' && REOPENED_TO.includes(e.data.to);
-      return { ...next, status: e.data.to, status_changed_at: at, reopens: next.reopens + (reopened ? 1 : 0), ...(column ? { [column]: at } : {}) };
-    }
-    case 'ticket.comment_added': {
-      const role = m.metadata.actor?.role;
-      const byAgent = e.data.public && m.metadata.actor?.userId === e.data.authorId && isAgent(role);
-      const base = { ...next, has_public_comments: next.has_public_comments || e.data.public, replies: next.replies + (byAgent ? 1 : 0) };
-      if (role === 'end_user') return { ...base, requester_updated_at: at };
-      if (isAgent(role)) return { ...base, assignee_updated_at: at };
-      return base;
-    }
-    case 'ticket.priority_changed':
-      return { ...next, priority: e.data.to };
-    case 'ticket.type_changed':
-      return { ...next, type: e.data.to };
-    case 'ticket.subject_changed':
-      return { ...next, subject: e.data.to };
-    case 'ticket.group_changed':
-      return { ...next, group_id: e.data.to };
-    case 'ticket.assignee_changed':
-      return { ...next, assignee_id: e.data.to, assigned_at: e.data.to !== null ? at : next.assigned_at };
-    case 'ticket.requester_changed':
-      return { ...next, requester_id: e.data.to };
-    case 'ticket.tags_changed':
-      return { ...next, tags: e.data.tags };
-    case 'ticket.ccs_changed':
-      return { ...next, cc_ids: e.data.ccIds };
-    default:
-      break;
-  }
-  // Satisfaction events are named by their type string: the ticket's ratings travel on its stream.
-  if (m.type === 'ticket.satisfaction_offered' && next.satisfaction_score === 'unoffered') return { ...next, satisfaction_score: 'offered' };
-  if (m.type === 'ticket.satisfaction_rated') {
-    const d = m.data as { score?: string; comment?: string | null };
-    if (d.score === 'good' || d.score === 'bad') return { ...next, satisfaction_score: d.comment ? `${d.score}_with_comment` : d.score };
-  }
-  return next;
+export const evolveSchedulerState = (t: SchedulerTicket | null, m: Message): SchedulerTicket | null => {
+  // A repeated offer keeps the score the ticket had (a rating stays a rating); it is still an update.
+  const snapshot = t && isRepeatedOffer(t.snapshot, m) ? { ...t.snapshot, touchedAt: m.metadata.occurredAt } : evolveTicketSnapshot(t?.snapshot ?? null, m);
+  if (!snapshot) return null;
+  if (m.type === 'ticket.created' || !t) return { snapshot, version: m.streamVersion, automationUpdates: 0, dueAt: null };
+  return { snapshot, version: m.streamVersion, automationUpdates: startsAutomationUpdate(m) ? t.automationUpdates + 1 : t.automationUpdates, dueAt: t.dueAt };
 };
+
+/**
+ * A row after some of its ticket's messages (one update's, usually): read back once, folded, written
+ * back once. The consumer writes the row once per update, the rebuild once per ticket.
+ */
+export const foldSchedulerTicket = (row: SchedulerTicketRow | null, messages: readonly Message[]): SchedulerTicketRow | null => {
+  let t = row && schedulerTicketOf(row);
+  for (const m of messages) t = evolveSchedulerState(t, m);
+  return t && schedulerRowOf(t);
+};
+
+/** One message applied to a row (see `foldSchedulerTicket`). */
+export const evolveSchedulerTicket = (row: SchedulerTicketRow | null, m: Message): SchedulerTicketRow | null => foldSchedulerTicket(row, [m]);
 
 const COLUMNS = SCHEDULER_TICKET_COLUMNS.join(', ');
 const PLACEHOLDERS = SCHEDULER_TICKET_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
@@ -171,7 +191,7 @@ const applyTicketUpdate = async (tx: Db, update: Update): Promise<void> => {
   const stored = rows.length ? fromDbRow(rows[0]) : null;
   const events = await eventsToApply(tx, SCHEDULER_QUEUE, stored?.version ?? 0, update);
   if (events.length === 0) return;
-  const next = events.reduce<SchedulerTicketRow | null>(evolveSchedulerTicket, stored);
+  const next = foldSchedulerTicket(stored, events);
   if (!next) return; // a ticket created before the scheduler existed: nothing to time
   // The last version of the update, also when its last events changed no time.
   next.version = update.toVersion;

@@ -1,11 +1,14 @@
 import { IDENTITY_FIELDS, personPatchOf, type Message } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
-import { evolveSchedulerTicket, type SchedulerTicketRow } from './scheduler-consumer';
+import { evolveSchedulerState, schedulerRowOf, type SchedulerTicket } from './scheduler-consumer';
 
-/** scheduler.tickets folded in memory with the consumer's own `evolveSchedulerTicket`; scheduler.users merged as the consumer does. */
+/**
+ * scheduler.tickets folded in memory with the consumer's own `evolveSchedulerState` (ticket snapshots,
+ * mapped to rows once, when written); scheduler.users merged as the consumer does.
+ */
 class SchedulerFold implements ReadModelFold {
-  private readonly tickets = new Map<number, SchedulerTicketRow>();
+  private readonly tickets = new Map<number, SchedulerTicket>();
   private readonly users = new Map<number, { id: number; version: number; data: Record<string, unknown> }>();
 
   fold(m: Message): void {
@@ -22,14 +25,18 @@ class SchedulerFold implements ReadModelFold {
     const current = this.tickets.get(id) ?? null;
     // As the consumer: only a row's next version.
     if (m.streamVersion !== (current?.version ?? 0) + 1) return;
-    const next = evolveSchedulerTicket(current, m);
+    const next = evolveSchedulerState(current, m);
     if (next) this.tickets.set(id, next);
   }
 
   async write(tx: Db): Promise<Record<string, number>> {
-    return { 'scheduler.tickets': await insertRows(tx, 'scheduler.tickets', this.tickets.values()), 'scheduler.users': await insertRows(tx, 'scheduler.users', this.users.values()) };
+    return { 'scheduler.tickets': await insertRows(tx, 'scheduler.tickets', rowsOf(this.tickets.values())), 'scheduler.users': await insertRows(tx, 'scheduler.users', this.users.values()) };
   }
 }
+
+const rowsOf = function* (tickets: Iterable<SchedulerTicket>) {
+  for (const t of tickets) yield schedulerRowOf(t);
+};
 
 /**
  * The scheduler's projection has no checkpoint: it consumes the broker, and each row's version is

@@ -1,14 +1,14 @@
 import { groupIntoUpdates, type Message, type MessageMetadata, type RuleNotification, type Update } from '@mailroom/contracts';
 import { diffRuleTickets, type RuleChanges } from '@mailroom/rules-domain';
 import { CLOSE_SOLVED_AUTOMATION, orderAutomations, runTicketCycle, SYSTEM_CLOSE, toRuleTicket, type Automation, type AutomationTicketUpdate, type Directory } from '@mailroom/scheduler-domain';
-import { evolveSchedulerTicket, type SchedulerTicketRow } from '../scheduler-consumer';
+import { foldSchedulerTicket, type SchedulerTicketRow } from '../scheduler-consumer';
 
 /**
  * The pure half of the automations' what-if: one ticket's stream, a window, two automation sets;
  * out comes what the cycles of the window would do differently. No I/O: the caller reads the
  * stream and the people.
  *
- * The ticket's state at the start of the window is its stream folded with `evolveSchedulerTicket`,
+ * The ticket's state at the start of the window is its stream folded with `foldSchedulerTicket`,
  * the scheduler's own projection (what the real cycle reads). From there two timelines run side by
  * side, one with the automations as they are and one with the proposed set. At each cycle instant
  * of the window, the updates people (and the triggers) made up to that instant are applied to both,
@@ -81,7 +81,7 @@ const timeOf = (u: Update): number => Date.parse(u.events[0].metadata.occurredAt
 const madeByCycle = (m: MessageMetadata): boolean =>
   (m.via?.channel === 'rule' && m.via.source.rel === 'automation') || (m.via?.channel === 'system' && m.via.source.rel === 'system_close');
 
-const fold = (state: SchedulerTicketRow | null, u: Update): SchedulerTicketRow | null => u.events.reduce(evolveSchedulerTicket, state);
+const fold = (state: SchedulerTicketRow | null, u: Update): SchedulerTicketRow | null => foldSchedulerTicket(state, u.events);
 
 interface CycleRun {
   updates: AutomationTicketUpdate[];
