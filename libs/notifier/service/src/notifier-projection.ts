@@ -1,4 +1,5 @@
 import type { Message, RatedScore, TicketEvent, TicketPriority, TicketStatus, TicketType } from '@mailroom/contracts';
+import { blankSnapshot, evolveTicketSnapshot, type TicketSnapshot } from '@mailroom/ticket-domain';
 import type { ViewSatisfaction } from '@mailroom/notifier-domain';
 
 /** What the notifier keeps per ticket: enough to render any notification and thread it. */
@@ -43,65 +44,115 @@ export const viewSatisfaction = (v: StoredView, token: string | null): ViewSatis
 
 const VIA_WORDS: Record<string, string> = { email: 'Mail', api: 'Web service', web: 'Web form', rule: 'Rule', closed_ticket: 'Closed ticket', system: 'System' };
 
+type StoredComment = StoredView['comments'][number];
+
+/**
+ * The notifier's state of a ticket: the ticket snapshot (`@mailroom/ticket-domain`), the comments
+ * notifications quote (kept here only: no other projection needs every body, so the snapshot does
+ * not carry them), and the view the fields set once at creation are read from.
+ */
+export interface NotifierTicket {
+  snapshot: TicketSnapshot;
+  comments: StoredComment[];
+  /** The stored view (or the one made at creation): via, submitter, external id, the creating update. */
+  base: StoredView;
+}
+
+/** The view a ticket is stored and rendered as: its creation fields, the snapshot's, its comments. */
+export const viewOf = (t: NotifierTicket): StoredView => {
+  const s = t.snapshot;
+  const v: StoredView = {
+    ...t.base,
+    id: s.id,
+    subject: s.subject,
+    status: s.status,
+    priority: s.priority,
+    type: s.type,
+    tags: s.tags,
+    recipient: s.recipient,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    groupId: s.groupId,
+    requesterId: s.requesterId,
+    assigneeId: s.assigneeId,
+    ccIds: s.ccIds,
+    comments: t.comments,
+    inboundMessageIds: s.inboundMessageIds,
+  };
+  if (s.satisfaction) v.satisfaction = { score: s.satisfaction.score, comment: s.satisfaction.comment };
+  return v;
+};
+
+/** A stored view read back (what the view does not keep, blank: see `blankSnapshot`). */
+export const notifierTicketOf = (v: StoredView): NotifierTicket => ({
+  snapshot: blankSnapshot({
+    id: v.id,
+    subject: v.subject,
+    status: v.status,
+    priority: v.priority,
+    type: v.type,
+    tags: v.tags,
+    recipient: v.recipient,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+    groupId: v.groupId,
+    requesterId: v.requesterId,
+    assigneeId: v.assigneeId,
+    ccIds: v.ccIds,
+    submitterId: v.submitterId ?? 0,
+    externalId: v.externalId ?? null,
+    inboundMessageIds: v.inboundMessageIds,
+    satisfaction: v.satisfaction
+      ? { id: v.id, score: v.satisfaction.score, comment: v.satisfaction.comment, requesterId: v.requesterId, assigneeId: null, groupId: null, createdAt: '', updatedAt: '' }
+      : null,
+  }),
+  comments: v.comments,
+  base: v,
+});
+
+/** The view made at the ticket's creation: the snapshot's fields and the creating update's. */
+const createdView = (s: TicketSnapshot, m: Message): StoredView => {
+  const channel = s.via?.channel ?? 'system';
+  return {
+    id: s.id,
+    subject: s.subject,
+    status: s.status,
+    priority: s.priority,
+    type: s.type,
+    tags: s.tags,
+    recipient: s.recipient,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    via: VIA_WORDS[channel] ?? channel,
+    groupId: s.groupId,
+    requesterId: s.requesterId,
+    assigneeId: s.assigneeId,
+    ccIds: s.ccIds,
+    comments: [],
+    submitterId: s.submitterId,
+    externalId: s.externalId,
+    createdUpdateId: m.metadata.updateId ?? null,
+    createdByRole: m.metadata.actor?.role ?? null,
+    createdVia: channel,
+    inboundMessageIds: s.inboundMessageIds,
+  };
+};
+
+/** One log message applied: the snapshot's evolve, and a comment added to the list beside it. Null before the creation. */
+export const evolveNotifierTicket = (t: NotifierTicket | null, m: Message): NotifierTicket | null => {
+  const snapshot = evolveTicketSnapshot(t?.snapshot ?? null, m);
+  if (!snapshot) return null;
+  if (m.type === 'ticket.created' || !t) return { snapshot, comments: [], base: createdView(snapshot, m) };
+  if (m.type === 'ticket.comment_added') {
+    const d = m.data as Extract<TicketEvent, { type: 'ticket.comment_added' }>['data'];
+    const comment: StoredComment = { id: d.commentId, authorId: d.authorId, body: d.body, htmlBody: d.htmlBody, public: d.public, createdAt: d.createdAt, attachments: (d.attachments ?? []).map((a) => ({ fileName: a.fileName })) };
+    return { snapshot, comments: [...t.comments, comment], base: t.base };
+  }
+  return snapshot === t.snapshot ? t : { snapshot, comments: t.comments, base: t.base };
+};
+
+/** One event applied to a stored view (read back, evolved, mapped: the consumer folds a whole update at once). */
 export const evolveView = (v: StoredView | null, e: TicketEvent, m: Message): StoredView | null => {
-  const at = m.metadata.occurredAt;
-  if (e.type === 'ticket.created') {
-    const d = e.data;
-    return {
-      id: d.ticketId,
-      subject: d.subject,
-      status: d.status,
-      priority: d.priority,
-      type: d.type,
-      tags: d.tags,
-      recipient: d.recipient,
-      createdAt: d.createdAt,
-      updatedAt: d.createdAt,
-      via: VIA_WORDS[d.via.channel] ?? d.via.channel,
-      groupId: d.groupId,
-      requesterId: d.requesterId,
-      assigneeId: d.assigneeId,
-      ccIds: d.ccIds,
-      comments: [],
-      submitterId: d.submitterId,
-      externalId: d.externalId,
-      createdUpdateId: m.metadata.updateId ?? null,
-      createdByRole: m.metadata.actor?.role ?? null,
-      createdVia: d.via.channel,
-      inboundMessageIds: d.mail ? [d.mail.messageId] : [],
-    };
-  }
-  if (!v) return null;
-  switch (e.type) {
-    case 'ticket.comment_added': {
-      const d = e.data;
-      const ids = d.mail && !v.inboundMessageIds.includes(d.mail.messageId) ? [...v.inboundMessageIds, d.mail.messageId].slice(-20) : v.inboundMessageIds;
-      return { ...v, updatedAt: d.createdAt, inboundMessageIds: ids, comments: [...v.comments, { id: d.commentId, authorId: d.authorId, body: d.body, htmlBody: d.htmlBody, public: d.public, createdAt: d.createdAt, attachments: (d.attachments ?? []).map((a) => ({ fileName: a.fileName })) }] };
-    }
-    case 'ticket.status_changed':
-      return { ...v, status: e.data.to, updatedAt: at };
-    case 'ticket.priority_changed':
-      return { ...v, priority: e.data.to, updatedAt: at };
-    case 'ticket.type_changed':
-      return { ...v, type: e.data.to, updatedAt: at };
-    case 'ticket.subject_changed':
-      return { ...v, subject: e.data.to, updatedAt: at };
-    case 'ticket.group_changed':
-      return { ...v, groupId: e.data.to, updatedAt: at };
-    case 'ticket.assignee_changed':
-      return { ...v, assigneeId: e.data.to, updatedAt: at };
-    case 'ticket.requester_changed':
-      return { ...v, requesterId: e.data.to, updatedAt: at };
-    case 'ticket.tags_changed':
-      return { ...v, tags: e.data.tags, updatedAt: at };
-    case 'ticket.ccs_changed':
-      return { ...v, ccIds: e.data.ccIds, updatedAt: at };
-    // As the ticket keeps them: offering leaves an earlier comment; a rating replaces score and comment.
-    case 'ticket.satisfaction_offered':
-      return { ...v, satisfaction: { score: 'offered', comment: v.satisfaction?.comment ?? null }, updatedAt: at };
-    case 'ticket.satisfaction_rated':
-      return { ...v, satisfaction: { score: e.data.score, comment: e.data.comment }, updatedAt: at };
-    default:
-      return v;
-  }
+  const t = evolveNotifierTicket(v && notifierTicketOf(v), { ...m, type: e.type, data: e.data });
+  return t && viewOf(t);
 };
