@@ -1,5 +1,6 @@
 import type { MailAuthentication, Message, TicketEvent, UserEvent, Via } from '@mailroom/contracts';
-import { evolveRating, satisfactionAuditEvent, upsertRating, type SatisfactionRatingRow } from '../satisfaction/satisfaction-read-model';
+import { blankSnapshot, evolveTicketSnapshot, isRepeatedOffer, type TicketSnapshot } from '@mailroom/ticket-domain';
+import { ratingRowOf, satisfactionAuditEvent, snapshotRatingOf, upsertRating, type SatisfactionRatingRow } from '../satisfaction/satisfaction-read-model';
 import type { Db } from '@mailroom/database';
 
 /**
@@ -84,45 +85,76 @@ export interface AuditRecord {
   data: { events: Record<string, unknown>[] } & Record<string, unknown>;
 }
 
+/** The row of ticket.tickets a ticket snapshot is stored as (Zendesk's ticket in `data`). */
+export const ticketRowOf = (s: TicketSnapshot): TicketRow => {
+  const row: TicketRow = {
+    id: s.id,
+    subject: s.subject,
+    raw_subject: s.subject,
+    description: s.description,
+    status: s.status,
+    priority: s.priority,
+    type: s.type,
+    recipient: s.recipient,
+    requester_id: s.requesterId,
+    submitter_id: s.submitterId,
+    assignee_id: s.assigneeId,
+    group_id: s.groupId,
+    organization_id: s.organizationId,
+    collaborator_ids: s.ccIds,
+    email_cc_ids: s.ccIds,
+    follower_ids: [],
+    tags: s.tags,
+    external_id: s.externalId,
+    via: s.via as Via,
+    is_public: s.hasPublicComments,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+  if (s.satisfaction) row.satisfaction_rating = ratingRowOf(s);
+  return row;
+};
+
+/** A stored row read back as the ticket's snapshot (what the row does not keep, blank: see `blankSnapshot`). */
+export const snapshotOfTicketRow = (row: TicketRow): TicketSnapshot =>
+  blankSnapshot({
+    id: row.id,
+    subject: row.subject,
+    description: row.description,
+    status: row.status as TicketSnapshot['status'],
+    priority: row.priority as TicketSnapshot['priority'],
+    type: row.type as TicketSnapshot['type'],
+    recipient: row.recipient,
+    requesterId: row.requester_id,
+    submitterId: row.submitter_id,
+    assigneeId: row.assignee_id,
+    groupId: row.group_id,
+    organizationId: row.organization_id ?? null,
+    ccIds: row.email_cc_ids,
+    tags: row.tags,
+    externalId: row.external_id,
+    via: row.via,
+    hasPublicComments: row.is_public,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    satisfaction: row.satisfaction_rating ? snapshotRatingOf(row.satisfaction_rating) : null,
+  });
+
 /**
- * What one ticket event does to the read model, given the ticket row before it (null: none yet):
- * the row after it, the comment it adds, the audit events it records. Pure, so the live path
- * (one event, row locked) and a rebuild (folding the whole log in memory) share it. Null when the
- * event does not apply (a creation over an existing row, a change to a ticket never created).
+ * What one ticket event does to the read model, given the ticket before it (null: none yet): the
+ * ticket after it (its snapshot's evolve: `ticketRowOf` makes the row), the comment it adds, the
+ * audit events it records. Pure, so the live path (one event, row locked) and a rebuild (folding
+ * the whole log in memory) share it. Null when the event does not apply (a creation over an
+ * existing row, a change to a ticket never created).
  */
-export const ticketEventEffect = (row: TicketRow | null, m: Message, e: TicketEvent): { row: TicketRow; comment: CommentRecord | null; audit: AuditRecord | null } | null => {
-  let next: TicketRow;
-  if (e.type === 'ticket.created') {
-    if (row) return null;
-    const d = e.data;
-    next = {
-      id: d.ticketId,
-      subject: d.subject,
-      raw_subject: d.subject,
-      description: '',
-      status: d.status,
-      priority: d.priority,
-      type: d.type,
-      recipient: d.recipient,
-      requester_id: d.requesterId,
-      submitter_id: d.submitterId,
-      assignee_id: d.assigneeId,
-      group_id: d.groupId,
-      organization_id: d.organizationId ?? null,
-      collaborator_ids: d.ccIds,
-      email_cc_ids: d.ccIds,
-      follower_ids: [],
-      tags: d.tags,
-      external_id: d.externalId,
-      via: d.via,
-      is_public: false,
-      created_at: d.createdAt,
-      updated_at: d.createdAt,
-    };
-  } else {
-    if (!row) return null;
-    next = evolveRow(row, e, m.metadata.occurredAt);
-  }
+export const ticketEventEffect = (
+  before: TicketSnapshot | null,
+  m: Message,
+  e: TicketEvent,
+): { snapshot: TicketSnapshot; comment: CommentRecord | null; audit: AuditRecord | null } | null => {
+  if (e.type === 'ticket.created' ? before !== null : before === null) return null;
+  // The API's rating is made by the first offer and each rating: a repeated offer changes nothing.
+  const snapshot = isRepeatedOffer(before, m) ? before! : evolveTicketSnapshot(before, m)!;
   const comment: CommentRecord | null =
     e.type === 'ticket.comment_added'
       ? {
@@ -145,7 +177,7 @@ export const ticketEventEffect = (row: TicketRow | null, m: Message, e: TicketEv
           },
         }
       : null;
-  return { row: next, comment, audit: auditOf(m, e) };
+  return { snapshot, comment, audit: auditOf(m, e) };
 };
 
 /**
@@ -159,7 +191,7 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
   // Only the next version of a ticket is taken: replays and the second writer do nothing.
   if (e.type === 'ticket.created') {
     const effect = ticketEventEffect(null, m, e)!;
-    const row = effect.row;
+    const row = ticketRowOf(effect.snapshot);
     const inserted = await tx.query(
       `INSERT INTO ticket.tickets (id, version, status, requester_id, assignee_id, group_id, created_at, updated_at, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -171,8 +203,9 @@ const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<voi
   }
   const rows = await tx.query<{ version: string; data: TicketRow }>(`SELECT version, data FROM ticket.tickets WHERE id = $1 FOR UPDATE`, [e.data.ticketId]);
   if (rows.length === 0 || Number(rows[0].version) + 1 !== m.streamVersion) return;
-  const effect = ticketEventEffect(rows[0].data, m, e)!;
-  const { row: next, comment } = effect;
+  const effect = ticketEventEffect(snapshotOfTicketRow(rows[0].data), m, e)!;
+  const { comment } = effect;
+  const next = ticketRowOf(effect.snapshot);
   if (comment) {
     await tx.query(`INSERT INTO ticket.comments (id, ticket_id, audit_id, created_at, data) VALUES ($1, $2, 0, $3, $4) ON CONFLICT (id) DO NOTHING`, [
       comment.id,
@@ -234,43 +267,6 @@ const mailSystemMetadata = (mail: { mailId: string; messageId: string; recipient
   recipients: mail.recipients,
   support_address: mail.supportAddress,
 });
-
-const evolveRow = (row: TicketRow, e: TicketEvent, at: string): TicketRow => {
-  switch (e.type) {
-    case 'ticket.comment_added':
-      return {
-        ...row,
-        description: row.description || e.data.body,
-        is_public: row.is_public || e.data.public,
-        updated_at: e.data.createdAt,
-      };
-    case 'ticket.status_changed':
-      return { ...row, status: e.data.to, updated_at: at };
-    case 'ticket.priority_changed':
-      return { ...row, priority: e.data.to, updated_at: at };
-    case 'ticket.type_changed':
-      return { ...row, type: e.data.to, updated_at: at };
-    case 'ticket.subject_changed':
-      return { ...row, subject: e.data.to, raw_subject: e.data.to, updated_at: at };
-    case 'ticket.group_changed':
-      return { ...row, group_id: e.data.to, updated_at: at };
-    case 'ticket.assignee_changed':
-      return { ...row, assignee_id: e.data.to, updated_at: at };
-    case 'ticket.requester_changed':
-      return { ...row, requester_id: e.data.to, updated_at: at };
-    case 'ticket.tags_changed':
-      return { ...row, tags: e.data.tags, updated_at: at };
-    case 'ticket.ccs_changed':
-      return { ...row, collaborator_ids: e.data.ccIds, email_cc_ids: e.data.ccIds, updated_at: at };
-    case 'ticket.satisfaction_offered':
-    case 'ticket.satisfaction_rated': {
-      const rating = evolveRating(row.satisfaction_rating, row, e, at);
-      return rating ? { ...row, satisfaction_rating: rating, updated_at: at } : row;
-    }
-    default:
-      return row;
-  }
-};
 
 const FIELD_NAMES: Partial<Record<TicketEvent['type'], string>> = {
   'ticket.status_changed': 'status',

@@ -1,14 +1,17 @@
 import type { Message, TicketEvent, UserEvent } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
 import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
-import { evolveUserRow, mergeAudit, TICKET_READ_MODEL, ticketEventEffect, type AuditRecord, type CommentRecord, type TicketRow, type UserReadRow } from './ticket-projection';
+import type { TicketSnapshot } from '@mailroom/ticket-domain';
+import { ratingRowOf } from '../satisfaction/satisfaction-read-model';
+import { evolveUserRow, mergeAudit, TICKET_READ_MODEL, ticketEventEffect, ticketRowOf, type AuditRecord, type CommentRecord, type UserReadRow } from './ticket-projection';
 
 /**
  * The ticket read model (tickets, comments, audits, users) folded in memory with the live path's
- * own `ticketEventEffect` and `evolveUserRow`, then written in a few statements.
+ * own `ticketEventEffect` and `evolveUserRow` (tickets kept as snapshots, made rows once, when
+ * written), then written in a few statements.
  */
 class TicketReadModelFold implements ReadModelFold {
-  private readonly tickets = new Map<number, { version: number; row: TicketRow }>();
+  private readonly tickets = new Map<number, { version: number; snapshot: TicketSnapshot }>();
   private readonly comments = new Map<number, CommentRecord>();
   private readonly audits = new Map<string, AuditRecord>();
   private readonly users = new Map<number, UserReadRow>();
@@ -27,9 +30,9 @@ class TicketReadModelFold implements ReadModelFold {
     const current = this.tickets.get(e.data.ticketId);
     // As live: a creation only over nothing, a change only as the row's next version.
     if (e.type !== 'ticket.created' && (!current || current.version + 1 !== m.streamVersion)) return;
-    const effect = ticketEventEffect(current?.row ?? null, m, e);
+    const effect = ticketEventEffect(current?.snapshot ?? null, m, e);
     if (!effect) return;
-    this.tickets.set(e.data.ticketId, { version: m.streamVersion, row: effect.row });
+    this.tickets.set(e.data.ticketId, { version: m.streamVersion, snapshot: effect.snapshot });
     if (effect.comment && !this.comments.has(effect.comment.id)) this.comments.set(effect.comment.id, effect.comment);
     if (!effect.audit) return;
     const before = this.audits.get(effect.audit.update_id);
@@ -42,13 +45,14 @@ class TicketReadModelFold implements ReadModelFold {
   }
 
   async write(tx: Db): Promise<Record<string, number>> {
-    const tickets = function* (all: Map<number, { version: number; row: TicketRow }>) {
-      for (const { version, row } of all.values()) {
+    const tickets = function* (all: Map<number, { version: number; snapshot: TicketSnapshot }>) {
+      for (const { version, snapshot } of all.values()) {
+        const row = ticketRowOf(snapshot);
         yield { id: row.id, version, status: row.status, requester_id: row.requester_id, assignee_id: row.assignee_id, group_id: row.group_id, created_at: row.created_at, updated_at: row.updated_at, data: row };
       }
     };
-    const ratings = function* (all: Map<number, { version: number; row: TicketRow }>) {
-      for (const { row } of all.values()) if (row.satisfaction_rating) yield row.satisfaction_rating;
+    const ratings = function* (all: Map<number, { version: number; snapshot: TicketSnapshot }>) {
+      for (const { snapshot } of all.values()) if (snapshot.satisfaction) yield ratingRowOf(snapshot);
     };
     return {
       'ticket.tickets': await insertRows(tx, 'ticket.tickets', tickets(this.tickets)),

@@ -1,5 +1,6 @@
 import type { TicketEvent } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
+import type { SnapshotRating, TicketSnapshot } from '@mailroom/ticket-domain';
 
 /** A ticket's satisfaction rating as the read model keeps it (in the ticket row and in ticket.satisfaction_ratings). */
 export interface SatisfactionRatingRow {
@@ -14,36 +15,23 @@ export interface SatisfactionRatingRow {
   updated_at: string;
 }
 
-/**
- * The rating after a satisfaction event, given the ticket's assignee and group at that moment
- * (Zendesk's rating names the agent who was rated). Null for any other event.
- */
-export const evolveRating = (
-  before: SatisfactionRatingRow | undefined,
-  ticket: { id: number; assignee_id: number | null; group_id: number | null },
-  e: TicketEvent,
-  at: string,
-): SatisfactionRatingRow | null => {
-  if (e.type === 'ticket.satisfaction_offered') {
-    if (before) return null;
-    return { id: ticket.id, ticket_id: ticket.id, requester_id: e.data.requesterId, assignee_id: ticket.assignee_id, group_id: ticket.group_id, score: 'offered', comment: null, created_at: at, updated_at: at };
-  }
-  if (e.type === 'ticket.satisfaction_rated') {
-    const d = e.data;
-    return {
-      id: d.ratingId,
-      ticket_id: d.ticketId,
-      requester_id: d.requesterId,
-      assignee_id: ticket.assignee_id,
-      group_id: ticket.group_id,
-      score: d.score,
-      comment: d.comment,
-      created_at: before?.created_at ?? d.ratedAt,
-      updated_at: d.ratedAt,
-    };
-  }
-  return null;
+/** A ticket's rating as the read model keeps it: the snapshot's, with assignee and group as they were when rated. */
+export const ratingRowOf = (s: TicketSnapshot): SatisfactionRatingRow => {
+  const r = s.satisfaction!;
+  return { id: r.id, ticket_id: s.id, requester_id: r.requesterId, assignee_id: r.assigneeId, group_id: r.groupId, score: r.score, comment: r.comment, created_at: r.createdAt, updated_at: r.updatedAt };
 };
+
+/** A stored rating read back into the ticket's snapshot. */
+export const snapshotRatingOf = (r: SatisfactionRatingRow): SnapshotRating => ({
+  id: r.id,
+  score: r.score,
+  comment: r.comment,
+  requesterId: r.requester_id,
+  assigneeId: r.assignee_id,
+  groupId: r.group_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
 export const upsertRating = async (tx: Db, r: SatisfactionRatingRow): Promise<void> => {
   await tx.query(
