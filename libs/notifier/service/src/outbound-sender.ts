@@ -1,4 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Db } from '@mailroom/database';
 import { EventStore } from '@mailroom/event-store';
 import type { Logger } from '@mailroom/observability';
@@ -79,7 +80,10 @@ export class OutboundSender {
   private async attempt(row: OutgoingRow, now: Date): Promise<Attempt> {
     const attempt = row.attempts + 1;
     try {
-      const info = await this.transport.sendMail({
+      // The message is built whole before it goes out: the relay connection then gets it in a few
+      // large writes rather than one per encoded line (a third of the notifier's CPU under load
+      // went to socket writes).
+      const raw = await new MailComposer({
         from: row.envelope_from,
         to: row.to_address,
         subject: row.subject,
@@ -87,8 +91,12 @@ export class OutboundSender {
         html: row.html_body,
         messageId: row.message_id,
         headers: row.headers,
-        envelope: { from: row.envelope_from.replace(/^.*<([^>]+)>.*$/, '$1'), to: [row.to_address] },
-      });
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      })
+        .compile()
+        .build();
+      const info = await this.transport.sendMail({ raw, envelope: { from: row.envelope_from.replace(/^.*<([^>]+)>.*$/, '$1'), to: [row.to_address] } });
       const response = String((info as { response?: string }).response ?? 'accepted');
       return { row, attempt, outcome: { status: 'delivered', to: [row.to_address], messageId: row.message_id, relayResponse: response, at: now.toISOString() } };
     } catch (err) {
