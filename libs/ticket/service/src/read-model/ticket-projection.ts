@@ -51,20 +51,40 @@ const auditKey = (m: Message): string => (m.metadata.via?.channel === 'rule' && 
  * processor behind them).
  */
 export const applyToReadModel = async (tx: Db, messages: Message[], opts: { fromLog?: boolean } = {}): Promise<void> => {
-  for (const m of messages) {
-    if (m.kind !== 'event') continue;
-    const ticket = m.type.startsWith('ticket.');
-    if (!ticket && !m.type.startsWith('user.')) continue;
-    if (opts.fromLog && (await appliedAlready(tx, ticket ? 'ticket.tickets' : 'ticket.users', (m.data as { ticketId?: number; userId?: number })[ticket ? 'ticketId' : 'userId'], m.streamVersion))) continue;
-    if (ticket) await applyTicketEvent(tx, m, { type: m.type, data: m.data } as TicketEvent);
-    else await applyUserEvent(tx, m, { type: m.type, data: m.data } as UserEvent);
+  let events = messages.filter((m) => m.kind === 'event' && (m.type.startsWith('ticket.') || m.type.startsWith('user.')));
+  if (opts.fromLog) events = await notAppliedYet(tx, events);
+  // A ticket's events are folded together and written once (issue 8: set-based read-model writes);
+  // each ticket's keep their log order, tickets and users are independent of one another.
+  const tickets = new Map<number, Message[]>();
+  for (const m of events) {
+    if (m.type.startsWith('ticket.')) {
+      const id = (m.data as { ticketId: number }).ticketId;
+      const run = tickets.get(id);
+      if (run) run.push(m);
+      else tickets.set(id, [m]);
+    } else await applyUserEvent(tx, m, { type: m.type, data: m.data } as UserEvent);
   }
+  for (const run of tickets.values()) await applyTicketEvents(tx, run);
 };
 
-const appliedAlready = async (tx: Db, table: 'ticket.tickets' | 'ticket.users', id: number | undefined, version: number): Promise<boolean> => {
-  if (typeof id !== 'number') return false;
-  const rows = await tx.query<{ version: string }>(`SELECT version FROM ${table} WHERE id = $1`, [id]);
-  return rows.length > 0 && Number(rows[0].version) >= version;
+const idOf = (m: Message): number | undefined => (m.data as { ticketId?: number; userId?: number })[m.type.startsWith('ticket.') ? 'ticketId' : 'userId'];
+
+/** The events whose version the read model does not have yet: one look-up per table for the whole batch. */
+const notAppliedYet = async (tx: Db, events: Message[]): Promise<Message[]> => {
+  const versions = async (table: 'ticket.tickets' | 'ticket.users', prefix: string) => {
+    const ids = [...new Set(events.filter((m) => m.type.startsWith(prefix)).map(idOf).filter((id): id is number => typeof id === 'number'))];
+    if (ids.length === 0) return new Map<number, number>();
+    const rows = await tx.query<{ id: string; version: string }>(`SELECT id, version FROM ${table} WHERE id = ANY($1::bigint[])`, [ids]);
+    return new Map(rows.map((r) => [Number(r.id), Number(r.version)]));
+  };
+  const tickets = await versions('ticket.tickets', 'ticket.');
+  const users = await versions('ticket.users', 'user.');
+  return events.filter((m) => {
+    const id = idOf(m);
+    if (typeof id !== 'number') return true;
+    const version = (m.type.startsWith('ticket.') ? tickets : users).get(id);
+    return version === undefined || version < m.streamVersion;
+  });
 };
 
 /** A comment row as the read model keeps it (`audit_id` is set once its audit is written). */
@@ -187,39 +207,89 @@ export const ticketEventEffect = (
 export const mergeAudit = (audit: AuditRecord, events: Record<string, unknown>[]): AuditRecord =>
   audit.data.events.some((x) => x.id === events[0].id) ? audit : { ...audit, data: { ...audit.data, events: [...audit.data.events, ...events] } };
 
-const applyTicketEvent = async (tx: Db, m: Message, e: TicketEvent): Promise<void> => {
-  // Only the next version of a ticket is taken: replays and the second writer do nothing.
-  if (e.type === 'ticket.created') {
-    const effect = ticketEventEffect(null, m, e)!;
-    const row = ticketRowOf(effect.snapshot);
+/**
+ * One ticket's events of a batch, in stream order: folded in memory from the row (read once, locked)
+ * and written with one statement per table — the row, its new comments, each audit they add to, the
+ * comments' audit ids. Only the next version of a ticket is taken: replays and the second writer do
+ * nothing (a creation over an existing row leaves the row to the writer that made it).
+ */
+const applyTicketEvents = async (tx: Db, run: Message[]): Promise<void> => {
+  const ticketId = (run[0].data as { ticketId: number }).ticketId;
+  let current: { version: number; snapshot: TicketSnapshot } | null = null;
+  let creating = false;
+  let from = 0;
+  const comments: CommentRecord[] = [];
+  const audits = new Map<string, AuditRecord>();
+  const commentAudits: { commentId: number; updateId: string }[] = [];
+  const ratings: SatisfactionRatingRow[] = [];
+  const take = (m: Message, e: TicketEvent, effect: NonNullable<ReturnType<typeof ticketEventEffect>>) => {
+    current = { version: m.streamVersion, snapshot: effect.snapshot };
+    if (effect.comment) comments.push(effect.comment);
+    if (effect.audit) {
+      const before = audits.get(effect.audit.update_id);
+      audits.set(effect.audit.update_id, before ? mergeAudit(before, effect.audit.data.events) : effect.audit);
+      if (effect.comment) commentAudits.push({ commentId: effect.comment.id, updateId: effect.audit.update_id });
+    }
+    if (e.type === 'ticket.satisfaction_offered' || e.type === 'ticket.satisfaction_rated') {
+      const row = ticketRowOf(effect.snapshot);
+      if (row.satisfaction_rating) ratings.push(row.satisfaction_rating);
+    }
+  };
+  if (run[0].type === 'ticket.created') {
+    const e = { type: run[0].type, data: run[0].data } as TicketEvent;
+    take(run[0], e, ticketEventEffect(null, run[0], e)!);
+    creating = true;
+    from = 1;
+  } else {
+    const rows = await tx.query<{ version: string; data: TicketRow }>(`SELECT version, data FROM ticket.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+    if (rows.length === 0) return;
+    current = { version: Number(rows[0].version), snapshot: snapshotOfTicketRow(rows[0].data) };
+  }
+  const start = current!.version;
+  for (const m of run.slice(from)) {
+    const now = current as { version: number; snapshot: TicketSnapshot } | null;
+    if (!now || now.version + 1 !== m.streamVersion) continue;
+    const e = { type: m.type, data: m.data } as TicketEvent;
+    const effect = ticketEventEffect(now.snapshot, m, e);
+    if (effect) take(m, e, effect);
+  }
+  const last = current as { version: number; snapshot: TicketSnapshot } | null;
+  if (!last) return;
+  const row = ticketRowOf(last.snapshot);
+  if (creating) {
     const inserted = await tx.query(
       `INSERT INTO ticket.tickets (id, version, status, requester_id, assignee_id, group_id, created_at, updated_at, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [row.id, m.streamVersion, row.status, row.requester_id, row.assignee_id, row.group_id, row.created_at, JSON.stringify(row)],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [row.id, last.version, row.status, row.requester_id, row.assignee_id, row.group_id, row.created_at, row.updated_at, JSON.stringify(row)],
     );
-    if (inserted.length === 0) return;
-    await appendAudit(tx, effect.audit, null);
-    return;
+    // Created meanwhile by another writer: the rest of the run goes on from its row.
+    if (inserted.length === 0) {
+      if (run.length > 1) await applyTicketEvents(tx, run.slice(1));
+      return;
+    }
+  } else {
+    if (last.version === start) return;
+    await tx.query(
+      `UPDATE ticket.tickets SET version = $2, status = $3, requester_id = $4, assignee_id = $5, group_id = $6, updated_at = $7, data = $8 WHERE id = $1`,
+      [row.id, last.version, row.status, row.requester_id, row.assignee_id, row.group_id, row.updated_at, JSON.stringify(row)],
+    );
   }
-  const rows = await tx.query<{ version: string; data: TicketRow }>(`SELECT version, data FROM ticket.tickets WHERE id = $1 FOR UPDATE`, [e.data.ticketId]);
-  if (rows.length === 0 || Number(rows[0].version) + 1 !== m.streamVersion) return;
-  const effect = ticketEventEffect(snapshotOfTicketRow(rows[0].data), m, e)!;
-  const { comment } = effect;
-  const next = ticketRowOf(effect.snapshot);
-  if (comment) {
-    await tx.query(`INSERT INTO ticket.comments (id, ticket_id, audit_id, created_at, data) VALUES ($1, $2, 0, $3, $4) ON CONFLICT (id) DO NOTHING`, [
-      comment.id,
-      comment.ticket_id,
-      comment.created_at,
-      JSON.stringify(comment.data),
-    ]);
+  if (comments.length) {
+    await tx.query(
+      `INSERT INTO ticket.comments (id, ticket_id, audit_id, created_at, data)
+       SELECT id, ticket_id, 0, created_at, data FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::jsonb[]) AS c(id, ticket_id, created_at, data)
+       ON CONFLICT (id) DO NOTHING`,
+      [comments.map((c) => c.id), comments.map((c) => c.ticket_id), comments.map((c) => c.created_at), comments.map((c) => JSON.stringify(c.data))],
+    );
   }
-  await tx.query(
-    `UPDATE ticket.tickets SET version = $2, status = $3, requester_id = $4, assignee_id = $5, group_id = $6, updated_at = $7, data = $8 WHERE id = $1`,
-    [next.id, m.streamVersion, next.status, next.requester_id, next.assignee_id, next.group_id, next.updated_at, JSON.stringify(next)],
-  );
-  await appendAudit(tx, effect.audit, comment);
-  if (next.satisfaction_rating && (e.type === 'ticket.satisfaction_offered' || e.type === 'ticket.satisfaction_rated')) await upsertRating(tx, next.satisfaction_rating);
+  for (const audit of audits.values()) await appendAudit(tx, audit);
+  if (commentAudits.length) {
+    await tx.query(
+      `UPDATE ticket.comments c SET audit_id = a.id FROM unnest($1::bigint[], $2::uuid[]) AS x(comment_id, update_id) JOIN ticket.audits a ON a.update_id = x.update_id WHERE c.id = x.comment_id`,
+      [commentAudits.map((x) => x.commentId), commentAudits.map((x) => x.updateId)],
+    );
+  }
+  for (const rating of ratings) await upsertRating(tx, rating);
 };
 
 /**
@@ -413,8 +483,7 @@ const auditOf = (m: Message, e: TicketEvent): AuditRecord | null => {
   };
 };
 
-const appendAudit = async (tx: Db, audit: AuditRecord | null, comment: CommentRecord | null): Promise<void> => {
-  if (!audit) return;
+const appendAudit = async (tx: Db, audit: AuditRecord): Promise<void> => {
   const events = audit.data.events;
   // The SQL form of `mergeAudit`, safe against a concurrent writer of the same update.
   await tx.query(
@@ -423,9 +492,6 @@ const appendAudit = async (tx: Db, audit: AuditRecord | null, comment: CommentRe
      WHERE NOT (ticket.audits.data->'events') @> $7::jsonb`,
     [audit.id, audit.update_id, audit.ticket_id, audit.created_at, JSON.stringify(audit.data), JSON.stringify(events), JSON.stringify([{ id: events[0].id }])],
   );
-  if (comment) {
-    await tx.query(`UPDATE ticket.comments SET audit_id = (SELECT id FROM ticket.audits WHERE update_id = $2) WHERE id = $1`, [comment.id, audit.update_id]);
-  }
 };
 
 /** A user row as the read model keeps it: the columns beside the API shape in `data`. */
