@@ -138,10 +138,10 @@ export class EventStore {
        FROM unnest($1::uuid[], $2::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
          AS t(id, kind, version, type, sv, data, meta)
        ORDER BY version
-       RETURNING ${COLUMNS}`,
+       RETURNING ${COLUMNS}, pg_notify('mailroom_events', '') IS NULL AS notified`,
       [ids, kinds, streamId, versions, types, schemaVersions, datas, metas],
     );
-    await tx.query(`SELECT pg_notify('mailroom_events', '')`);
+    // The wake-up rides on the insert (one notification per transaction: PostgreSQL folds repeats).
     return { version: newVersion, messages: rows.map(toMessage).sort((a, b) => a.streamVersion - b.streamVersion) };
   }
 

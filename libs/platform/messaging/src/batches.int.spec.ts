@@ -172,7 +172,9 @@ describe('batched consumers', () => {
     const deliveredBefore = brokerCounters.delivered[group] ?? 0;
     await sleep(200);
     proxy.restore();
-    await eventually(() => (brokerCounters.delivered[group] ?? 0) >= deliveredBefore + 10, 'the batch delivered again', 20000);
+    // All ten when they arrived as one batch; on a busy machine the first ones may have come (and been
+    // acked) in an earlier batch, and only the unacked rest is delivered again.
+    await eventually(() => (brokerCounters.delivered[group] ?? 0) > deliveredBefore, 'the batch delivered again', 20000);
     await sleep(300);
     expect(await effects(group)).toEqual([200, 201, 202, 203, 204, 205, 206, 207, 208, 209]);
     // The redelivered ten were recognised by the one inbox insert: no handler ran again.
