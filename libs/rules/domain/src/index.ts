@@ -9,6 +9,7 @@ export { actionHandlers, applyAction } from './actions/apply-action';
 export { MAX_CCS } from './actions/field-actions';
 export * from './evaluate-triggers/evaluate-triggers';
 export { compileRuleSet, evaluateCompiled, type CompiledRuleSet } from './evaluate-triggers/compiled-rule-set';
+export { explainRecord, explanationRecordOf, type ExplanationRecord } from './evaluate-triggers/explanation-record';
 export * from './standard-triggers/standard-triggers';
 export * from './system-rules/system-rules';
 export { localTime, scheduleFor, weeklyInterval, withinSchedule } from './schedules/business-hours';

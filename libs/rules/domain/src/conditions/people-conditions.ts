@@ -1,4 +1,4 @@
-import type { Condition, Person } from '../model';
+import type { Condition, Person, RuleTicket } from '../model';
 import { type ConditionHandler, type ConditionVerdict, problem, unknownOperator } from './condition-handler';
 
 /** Conditions on the requester as a person: role, language, time zone. */
@@ -10,6 +10,13 @@ const isOrNot = (condition: Condition, matched: boolean, detail: string): Condit
   if (condition.operator === 'is_not') return { matched: !matched, detail };
   return unknownOperator(condition, IS);
 };
+
+/**
+ * The people conditions look up in the directory when judged against one state of the ticket (only
+ * the requester, below). An explanation record keeps these and no one else: a handler that reads
+ * another person must be listed here, or explanations rebuilt later would not know them.
+ */
+export const peopleReadByConditions = (ticket: RuleTicket): readonly number[] => [ticket.requesterId];
 
 const requesterCondition =
   (judge: (condition: Condition, requester: Person) => ConditionVerdict): ConditionHandler =>

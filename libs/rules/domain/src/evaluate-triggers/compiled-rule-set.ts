@@ -3,6 +3,7 @@ import { applyAction } from '../actions/apply-action';
 import type { ConditionVerdict, RuleContext } from '../conditions/condition-handler';
 import { conditionHandlerFor, evaluateCondition } from '../conditions/evaluate-conditions';
 import { CUSTOM_FIELD_PREFIX } from '../conditions/field-conditions';
+import { scheduleConditions } from '../conditions/schedule-conditions';
 import { normalisedText, parseTerms } from '../conditions/text-conditions';
 import { parseTags } from '../conditions/values';
 import type { ActionOutcome, Condition, ConditionCheck, Directory, RuleTicket, RuleUpdate, Trigger, TriggerExplanation } from '../model';
@@ -34,7 +35,8 @@ import { DEFAULT_MAX_PASSES, type EvaluateTriggersOptions, type TriggerEvaluatio
  *   ticket; conditions judged against the ticket as the pass began), so `passes` and `capped`
  *   count the same;
  * - the per-condition explanation is made only when read, from the ticket each trigger was last
- *   judged against, as the reference records it.
+ *   judged against, as the reference records it; or later, from the compact record of the cycle
+ *   (`explanation-record.ts`) and the same rule set, which is what the rules service stores.
  */
 
 /** Verdict of a trigger in a pass. */
@@ -77,6 +79,8 @@ interface Plan {
   conditionsOfTag: Map<string, Int32Array>;
   /** The gate depends on who made the update (a `role` condition names a user id). */
   gateReadsUser: boolean;
+  /** Some condition reads the schedules (business hours): the explanation needs them. */
+  readsSchedules: boolean;
   /** Candidate lists by update shape, with a membership mark per trigger. */
   gates: Map<string, { candidates: Int32Array; member: Uint8Array }>;
   // Scratch space reused by every evaluation (the cycle is synchronous; see `evaluateCompiled`).
@@ -247,6 +251,7 @@ export const compileRuleSet = (triggers: readonly Trigger[], categoryOrder: read
       readersOfTag: frozen(readersOfTag),
       conditionsOfTag: frozen(conditionsOfTag),
       gateReadsUser,
+      readsSchedules: conditions.some((c) => typeof c?.field === 'string' && Object.hasOwn(scheduleConditions, c.field)),
       gates: new Map(),
       stamp: new Float64Array(conditions.length),
       verdict: new Uint8Array(conditions.length),
@@ -308,18 +313,14 @@ export const evaluateCompiled = (
   const systemRules: SystemRuleNote[] = [];
   let start: RuleTicket = copyTicket(update.after);
 
+  const now = clockOf(update, options);
+  const base = { update, directory, now, schedules: options.schedules };
+  const maxPasses = Math.max(1, options.maxPasses ?? DEFAULT_MAX_PASSES);
+
   if (update.before?.status === 'closed') {
-    const explanation: TriggerExplanation[] = ordered.map((t) => ({
-      triggerId: t.id,
-      title: t.title,
-      matched: false,
-      fired: false,
-      firedOrder: null,
-      conditions: [],
-      actions: [],
-      skipped: 'triggers do not run on a closed ticket',
-    }));
-    return { fired: [], changes: {}, ticket: start, explanation, passes: 0, capped: false, systemRules, webhooks: [] };
+    const closed: TriggerEvaluation = { fired: [], changes: {}, ticket: start, explanation: closedExplanation(ordered), passes: 0, capped: false, systemRules, webhooks: [] };
+    traces.set(closed, { ruleSet, base, closed: true, firings: new Map(), stretches: [], capped: false, maxPasses });
+    return closed;
   }
 
   if (withSystemRules) {
@@ -328,12 +329,9 @@ export const evaluateCompiled = (
     systemRules.push(...r.applied);
   }
 
-  const now = clockOf(update, options);
-  const base = { update, directory, now, schedules: options.schedules };
   const { schedules } = options;
   // Contexts written out rather than spread from `base`: they are made per pass and per action.
   const judgeContext = (t: RuleTicket): RuleContext => ({ update, directory, now, schedules, ticket: t, brief: true });
-  const maxPasses = Math.max(1, options.maxPasses ?? DEFAULT_MAX_PASSES);
   let ticket = start;
   let ctx: RuleContext = judgeContext(ticket);
 
@@ -429,8 +427,8 @@ export const evaluateCompiled = (
   const webhooks: RuleWebhookRequest[] = [];
   // For the explanation: what each trigger that fired did and the ticket it fired on, and the
   // stretches of run order each pass visited with one state of the ticket.
-  const firings = new Map<number, { order: number; ticket: RuleTicket; outcomes: ActionOutcome[] }>();
-  const stretches: { from: number; to: number; ticket: RuleTicket }[] = [];
+  const firings = new Map<number, Firing>();
+  const stretches: Stretch[] = [];
   let passes = 0;
   let capped = false;
   let restart = true;
@@ -531,7 +529,7 @@ export const evaluateCompiled = (
     ticket = r.ticket;
     systemRules.push(...r.applied);
   }
-  return {
+  const result: TriggerEvaluation = {
     fired,
     changes: diffRuleTickets(update.after, ticket),
     ticket,
@@ -544,18 +542,69 @@ export const evaluateCompiled = (
     systemRules,
     webhooks,
   };
+  traces.set(result, { ruleSet, base, closed: false, firings, stretches, capped, maxPasses });
+  return result;
 };
+
+/** The explanation of an update on a ticket that was already closed: no trigger looked at. */
+export const closedExplanation = (ordered: readonly Trigger[]): TriggerExplanation[] =>
+  ordered.map((t) => ({
+    triggerId: t.id,
+    title: t.title,
+    matched: false,
+    fired: false,
+    firedOrder: null,
+    conditions: [],
+    actions: [],
+    skipped: 'triggers do not run on a closed ticket',
+  }));
+
+/** A trigger that fired: its place among the firings, the ticket it fired on, what its actions did. */
+export interface Firing {
+  order: number;
+  ticket: RuleTicket;
+  outcomes: ActionOutcome[];
+}
+
+/** A stretch of run order (inclusive) that a pass judged against one state of the ticket. */
+export interface Stretch {
+  from: number;
+  to: number;
+  ticket: RuleTicket;
+}
+
+/** What `explainCycle` needs of the context an update was evaluated in. */
+export type ExplanationBase = Omit<RuleContext, 'ticket'>;
+
+/**
+ * What a compiled evaluation keeps for its explanation: enough to make it at once (the getter) or
+ * later from a compact record (`explanationRecordOf`), without changing the result's shape.
+ */
+export interface CycleTrace {
+  ruleSet: CompiledRuleSet;
+  base: ExplanationBase;
+  closed: boolean;
+  firings: Map<number, Firing>;
+  stretches: Stretch[];
+  capped: boolean;
+  maxPasses: number;
+}
+
+const traces = new WeakMap<TriggerEvaluation, CycleTrace>();
+
+/** The trace of an evaluation `evaluateCompiled` returned; undefined for any other object. */
+export const cycleTraceOf = (result: TriggerEvaluation): CycleTrace | undefined => traces.get(result);
 
 /**
  * The explanation the reference records: every trigger's conditions judged in full against the
  * ticket it was last judged against (for one that fired, the ticket it fired on). Verdicts of
  * equal conditions on one state of the ticket are shared.
  */
-const explainCycle = (
+export const explainCycle = (
   ruleSet: CompiledRuleSet,
-  base: Omit<RuleContext, 'ticket'>,
-  firings: Map<number, { order: number; ticket: RuleTicket; outcomes: ActionOutcome[] }>,
-  stretches: { from: number; to: number; ticket: RuleTicket }[],
+  base: ExplanationBase,
+  firings: Map<number, Firing>,
+  stretches: Stretch[],
   capped: boolean,
   maxPasses: number,
 ): TriggerExplanation[] => {
