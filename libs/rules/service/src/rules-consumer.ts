@@ -4,6 +4,7 @@ import { EventStore } from '@mailroom/event-store';
 import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec, type UpdateHandler } from '@mailroom/messaging';
 import { evaluateCompiled, type Directory, type Person, type RuleTicket, type RuleUpdate, type Schedule } from '@mailroom/rules-domain';
 import { withGroups, type GroupMembers } from './directory/agent-groups';
+import { recordEvaluation } from './explanations';
 import { foldRuleTicket, toRuleUpdate } from './rule-ticket';
 import { CompiledTriggers } from './triggers/compiled-triggers';
 
@@ -222,15 +223,13 @@ const applyTicketUpdate = async (deps: RulesDeps, tx: Db, update: Update): Promi
   if (!runsTriggers(events, pending.before)) return;
   const ruleUpdate = toRuleUpdate(events, pending.before, next);
   // Checked against the triggers' version on every update, so API changes apply at once.
-  const { ruleSet, namedUserIds } = await triggerSets.current(tx);
+  const triggers = await triggerSets.current(tx);
+  const { ruleSet, namedUserIds } = triggers;
   // Users travel on their own streams: a ticket's requester may not have reached us yet.
   const { directory, schedules, missing } = await loadRuleDirectory(tx, ruleUpdate, namedUserIds);
   if (missing.length) throw new OutOfOrder(`ticket ${ticketId}: users ${missing.join(', ')} not projected yet`);
   const result = evaluateCompiled(ruleUpdate, ruleSet, directory, { schedules });
-  await tx.query(
-    `INSERT INTO rules.evaluations (update_id, ticket_id, explanation, passes, capped, system_rules, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-    [ruleUpdate.updateId, ticketId, JSON.stringify(result.explanation), result.passes, result.capped, JSON.stringify(result.systemRules), ruleUpdate.occurredAt ?? new Date().toISOString()],
-  );
+  await recordEvaluation(tx, { ticketId, update: ruleUpdate, result, triggers });
   if (result.fired.length === 0) return;
   const command: ApplyRuleActionsV1 = { ticketId, updateId: ruleUpdate.updateId, basedOnVersion: m.streamVersion, changes: result.changes, fired: result.fired };
   await deps.store.sendCommand(tx, { id: deterministicUuid('rules', ruleUpdate.updateId), type: 'ticket.apply_rule_actions', data: command }, { causationId: m.id, correlationId: m.metadata.correlationId });
