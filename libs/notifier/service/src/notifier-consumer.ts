@@ -24,7 +24,7 @@ import {
   satisfactionToken,
   shouldSuppressCommentPlaceholders,
 } from '@mailroom/notifier-domain';
-import { evolveView, viewSatisfaction, type StoredView } from './notifier-projection';
+import { evolveNotifierTicket, notifierTicketOf, viewOf, viewSatisfaction, type NotifierTicket, type StoredView } from './notifier-projection';
 import { applyPeopleNameEvent, isPeopleNameEvent, loadPeopleNames } from './people-names';
 import { queueWebhookCall } from './webhooks/webhook-calls';
 
@@ -148,18 +148,19 @@ export const handleNotifierUpdate = async (deps: NotifierDeps, update: Update): 
     const rows = await tx.query<{ version: string; view: StoredView }>(`SELECT version, view FROM notifier.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
     const events = await eventsToApply(tx, NOTIFIER_QUEUE, rows.length ? Number(rows[0].version) : 0, update);
     if (events.length === 0) return;
-    let view: StoredView | null = rows.length ? rows[0].view : null;
+    // The update is folded on the ticket's snapshot; a view is made where a request needs the ticket as it was then, and once to store.
+    let ticket: NotifierTicket | null = rows.length ? notifierTicketOf(rows[0].view) : null;
     for (const m of events) {
       const e = { type: m.type, data: m.data } as TicketEvent;
-      view = evolveView(view, e, m);
-      if (!view) continue;
-      if (e.type === 'ticket.webhook_requested') webhookQueued = (await queueWebhookCall(deps.store, tx, (await loadNotificationView(deps, tx, view, m)).view, e.data, m)) || webhookQueued;
-      else if (e.type === 'ticket.notification_requested') queued = (await queueNotification(deps, tx, view, e.data, m)) || queued;
+      ticket = evolveNotifierTicket(ticket, m);
+      if (!ticket) continue;
+      if (e.type === 'ticket.webhook_requested') webhookQueued = (await queueWebhookCall(deps.store, tx, (await loadNotificationView(deps, tx, viewOf(ticket), m)).view, e.data, m)) || webhookQueued;
+      else if (e.type === 'ticket.notification_requested') queued = (await queueNotification(deps, tx, viewOf(ticket), e.data, m)) || queued;
     }
     await tx.query(`INSERT INTO notifier.tickets (id, version, view) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET version = $2, view = $3`, [
       ticketId,
       events[events.length - 1].streamVersion,
-      JSON.stringify(view),
+      JSON.stringify(ticket && viewOf(ticket)),
     ]);
   });
   if (queued) deps.onQueued();
