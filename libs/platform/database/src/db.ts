@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ClientBase } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 
 /**
@@ -11,7 +12,7 @@ export interface Db {
 }
 
 class RunnerDb implements Db {
-  constructor(private readonly runner: QueryRunner) {}
+  constructor(readonly runner: QueryRunner) {}
 
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     // Structured result: TypeORM otherwise returns [rows, count] for UPDATE and DELETE.
@@ -156,6 +157,19 @@ export class DataSourceDb implements Db {
     }
   }
 }
+
+/**
+ * The pg connection under a transaction's Db (for COPY, which the Db interface has no call for), or
+ * undefined when `db` is not bound to one connection (a pool: each query may take another).
+ */
+export const pgClientOf = async (db: Db): Promise<ClientBase | undefined> => {
+  if (db instanceof DataSourceDb) {
+    const scope = openScope(db);
+    return scope ? pgClientOf(scope.tx) : undefined;
+  }
+  if (!(db instanceof RunnerDb) || db.runner.connection.options.type !== 'postgres') return undefined;
+  return (await db.runner.connect()) as ClientBase;
+};
 
 /** True for errors that mean "the database is not there right now" rather than "this is wrong". */
 export const isConnectionError = (err: unknown): boolean => {

@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Message } from '@mailroom/contracts';
-import type { Db } from '@mailroom/database';
+import { pgClientOf, type Db } from '@mailroom/database';
+import { from as copyFrom } from 'pg-copy-streams';
 import { EventStore, LOG_START, type LogPosition } from './event-store';
 import { processorLockKey, saveCheckpoint } from './log-processor';
 
@@ -14,14 +17,22 @@ export interface ReadModelRebuild {
   processorId?: string;
   /** Every table of the read model; emptied and written again in the rebuild's transaction. */
   tables: string[];
-  /** A fresh fold; `fold` sees every message of the log, each stream's in version order. */
+  /**
+   * The type prefixes of the events the fold reads (`'ticket.'`): only those events reach `fold`,
+   * and the log is read without the bodies of the rest. Without it, every message reaches `fold`.
+   */
+  eventTypes?: readonly string[];
+  /** A fresh fold; `fold` sees every message of the log (or its `eventTypes`), each stream's in version order. */
   start(): ReadModelFold;
 }
 
+/** Writes rows (objects keyed by column name) into a table: `copyRows`, or `insertRows`. */
+export type RowWriter = <T extends object>(tx: Db, table: string, rows: Iterable<T>, opts?: { columns?: string[] }) => Promise<number>;
+
 export interface ReadModelFold {
   fold(m: Message): void;
-  /** Writes what was folded into the emptied tables; returns the rows written per table. */
-  write(tx: Db): Promise<Record<string, number>>;
+  /** Writes what was folded into the emptied tables with `rows`; returns the rows written per table. */
+  write(tx: Db, rows: RowWriter): Promise<Record<string, number>>;
 }
 
 export interface RebuildResult {
@@ -74,45 +85,65 @@ export const inStreamOrder = (apply: (m: Message) => void): ((m: Message) => voi
  *     the gap-safe point. What the processor reads after it was folded already, or is applied by a
  *     writer that waited: both take only a row's next version, so nothing is applied twice.
  */
-export const rebuildReadModels = async (db: Db, store: EventStore, models: readonly ReadModelRebuild[], opts: { pageSize?: number } = {}): Promise<RebuildResult> => {
+export const rebuildReadModels = async (
+  db: Db,
+  store: EventStore,
+  models: readonly ReadModelRebuild[],
+  opts: { pageSize?: number; writer?: RowWriter } = {},
+): Promise<RebuildResult> => {
   const pageSize = opts.pageSize ?? 10_000;
+  const writer = opts.writer ?? copyRows;
+  // The bodies of only the events some fold reads; every message still passes `inStreamOrder`.
+  const eventTypes = models.every((m) => m.eventTypes) ? [...new Set(models.flatMap((m) => m.eventTypes ?? []))] : undefined;
+  const wants = models.map((m) => {
+    const types = m.eventTypes;
+    return types ? (msg: Message) => msg.kind === 'event' && types.some((t) => msg.type.startsWith(t)) : () => true;
+  });
   return db.transaction(async (tx) => {
     for (const model of models) if (model.processorId) await tx.query('SELECT pg_advisory_xact_lock($1)', [processorLockKey(model.processorId)]);
     await tx.query(`LOCK TABLE ${models.flatMap((m) => m.tables).join(', ')} IN EXCLUSIVE MODE`);
     const started = Date.now();
     const folds = models.map((m) => m.start());
     const apply = inStreamOrder((m) => {
-      for (const f of folds) f.fold(m);
+      for (const [i, f] of folds.entries()) if (wants[i](m)) f.fold(m);
     });
     let events = 0;
     let position: LogPosition = LOG_START;
-    for (;;) {
-      const page = await store.readAll(tx, position, pageSize);
+    // Each page's successor is asked for before the page is folded: PostgreSQL reads while Node folds.
+    const read = (committed: boolean, after: LogPosition) => {
+      const page = committed ? store.readAllCommitted(tx, after, pageSize, { eventTypes }) : store.readAll(tx, after, pageSize, { eventTypes });
+      page.catch(() => undefined); // awaited below; a fold that throws first must not leave it unhandled
+      return page;
+    };
+    for (let next = read(false, position); ; ) {
+      const page = await next;
       if (page.messages.length === 0) break;
+      next = read(false, page.position);
       for (const m of page.messages) apply(m);
       events += page.messages.length;
       position = page.position;
     }
-    for (let tail = position; ; ) {
-      const page = await store.readAllCommitted(tx, tail, pageSize);
+    for (let next = read(true, position); ; ) {
+      const page = await next;
       if (page.messages.length === 0) break;
+      next = read(true, page.position);
       for (const m of page.messages) apply(m);
       events += page.messages.length;
-      tail = page.position;
     }
-    const read = Date.now();
+    const readAt = Date.now();
     const rows: Record<string, number> = {};
     for (const [i, model] of models.entries()) {
       for (const table of model.tables) await tx.query(`DELETE FROM ${table}`);
-      Object.assign(rows, await folds[i].write(tx));
+      Object.assign(rows, await folds[i].write(tx, writer));
       if (model.processorId) await saveCheckpoint(tx, model.processorId, position);
     }
-    return { name: models.map((m) => m.name).join('+'), events, position, rows, readMs: read - started, writeMs: Date.now() - read };
+    return { name: models.map((m) => m.name).join('+'), events, position, rows, readMs: readAt - started, writeMs: Date.now() - readAt };
   });
 };
 
 /** Rebuilds one read model (see `rebuildReadModels`). */
-export const rebuildReadModel = (db: Db, store: EventStore, model: ReadModelRebuild, opts: { pageSize?: number } = {}): Promise<RebuildResult> => rebuildReadModels(db, store, [model], opts);
+export const rebuildReadModel = (db: Db, store: EventStore, model: ReadModelRebuild, opts: { pageSize?: number; writer?: RowWriter } = {}): Promise<RebuildResult> =>
+  rebuildReadModels(db, store, [model], opts);
 
 /**
  * Inserts rows (objects keyed by column name) in chunks of one statement each: the chunk travels as
@@ -137,5 +168,97 @@ export const insertRows = async <T extends object>(tx: Db, table: string, rows: 
     if (batch.length >= chunk) await flush();
   }
   await flush();
+  return n;
+};
+
+interface CopyColumn {
+  name: string;
+  /** json or jsonb (or a domain over one): the value goes as its JSON text. */
+  json: boolean;
+  /** An array type: a JS array goes as an array literal. */
+  array: boolean;
+  elementJson: boolean;
+}
+
+const copyColumns = (tx: Db, table: string): Promise<CopyColumn[]> =>
+  tx.query<CopyColumn>(
+    `SELECT a.attname AS name,
+            coalesce(nullif(t.typbasetype, 0), t.oid) IN ('json'::regtype, 'jsonb'::regtype) AS json,
+            t.typcategory = 'A' AS array,
+            coalesce(e.typname IN ('json', 'jsonb'), false) AS "elementJson"
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [table],
+  );
+
+/** COPY text format: backslash, newline, carriage return and tab escaped. */
+const copyEscape = (s: string): string => (/[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : s);
+
+/** A value as JSON would carry it (what `insertRows` sends): toJSON applied, undefined and non-finite numbers null. */
+const asJsonValue = (v: unknown): unknown => {
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(): unknown }).toJSON();
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol' || (typeof v === 'number' && !Number.isFinite(v))) return null;
+  return v;
+};
+
+/** A JSON scalar as `json_populate_recordset` turns it into a non-JSON column's text: strings as they are, the rest as JSON. */
+const scalarText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+const arrayElement = (v: unknown, json: boolean): string => {
+  const e = asJsonValue(v);
+  if (e === null) return 'NULL';
+  const text = json ? JSON.stringify(e) : Array.isArray(e) ? arrayLiteral(e, false) : scalarText(e);
+  return Array.isArray(e) && !json ? text : `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+};
+
+const arrayLiteral = (xs: unknown[], json: boolean): string => `{${xs.map((x) => arrayElement(x, json)).join(',')}}`;
+
+const copyField = (column: CopyColumn, raw: unknown): string => {
+  const v = asJsonValue(raw);
+  if (v === null) return '\\N';
+  if (column.json) return copyEscape(JSON.stringify(v));
+  if (column.array && Array.isArray(v)) return copyEscape(arrayLiteral(v, column.elementJson));
+  return copyEscape(scalarText(v));
+};
+
+/**
+ * Writes rows (objects keyed by column name) with one COPY FROM STDIN, as `insertRows` would write
+ * them: each value as its JSON would populate the table's row type (a missing key or null is NULL,
+ * not the default; json/jsonb columns get the value's JSON; arrays become array literals; other
+ * columns get a string as it is, any other value as its JSON text). The text is streamed in chunks,
+ * so memory holds one chunk, not the table. A Db not bound to one connection falls back to `insertRows`.
+ */
+export const copyRows: RowWriter = async (tx, table, rows, opts = {}) => {
+  const client = await pgClientOf(tx);
+  if (!client) return insertRows(tx, table, rows, opts);
+  let columns = await copyColumns(tx, table);
+  if (opts.columns) {
+    const byName = new Map(columns.map((c) => [c.name, c]));
+    columns = opts.columns.map((name) => {
+      const c = byName.get(name);
+      if (!c) throw new Error(`copyRows: ${table} has no column ${name}`);
+      return c;
+    });
+  }
+  const names = columns.map((c) => c.name);
+  let n = 0;
+  const chunks = function* () {
+    let chunk = '';
+    for (const row of rows) {
+      const r = row as Record<string, unknown>;
+      let line = '';
+      for (let i = 0; i < columns.length; i++) line += (i ? '\t' : '') + copyField(columns[i], r[names[i]]);
+      chunk += line + '\n';
+      n++;
+      if (chunk.length >= 256 * 1024) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  };
+  const sql = `COPY ${table} (${names.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ')}) FROM STDIN`;
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(sql)));
   return n;
 };

@@ -1,6 +1,6 @@
 import { IDENTITY_FIELDS, personPatchOf, type Message } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
+import type { ReadModelFold, ReadModelRebuild, RowWriter } from '@mailroom/event-store';
 import { evolveSchedulerState, schedulerRowOf, type SchedulerTicket } from './scheduler-consumer';
 
 /**
@@ -29,7 +29,7 @@ class SchedulerFold implements ReadModelFold {
     if (next) this.tickets.set(id, next);
   }
 
-  async write(tx: Db): Promise<Record<string, number>> {
+  async write(tx: Db, insertRows: RowWriter): Promise<Record<string, number>> {
     return { 'scheduler.tickets': await insertRows(tx, 'scheduler.tickets', rowsOf(this.tickets.values())), 'scheduler.users': await insertRows(tx, 'scheduler.users', this.users.values()) };
   }
 }
@@ -46,5 +46,6 @@ const rowsOf = function* (tickets: Iterable<SchedulerTicket>) {
 export const schedulerProjectionRebuild: ReadModelRebuild = {
   name: 'scheduler',
   tables: ['scheduler.tickets', 'scheduler.users'],
+  eventTypes: ['ticket.', 'user.'],
   start: () => new SchedulerFold(),
 };

@@ -1,6 +1,6 @@
 import type { GroupEvent, Message, OrganizationEvent } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
+import type { ReadModelFold, ReadModelRebuild, RowWriter } from '@mailroom/event-store';
 import { evolveGroup, evolveOrganization, PEOPLE_READ_MODEL, type GroupRow, type MembershipRow, type OrganizationRow } from './people-projection';
 
 /** Groups, memberships and organizations folded in memory with the live path's `evolveGroup` and `evolveOrganization`. */
@@ -38,7 +38,7 @@ class PeopleReadModelFold implements ReadModelFold {
     }
   }
 
-  async write(tx: Db): Promise<Record<string, number>> {
+  async write(tx: Db, insertRows: RowWriter): Promise<Record<string, number>> {
     const groups = [...this.groups.values()].map(({ version, row }) => ({ id: row.id, version, deleted: row.deleted, is_default: row.default, data: row }));
     const memberships = [...this.memberships.values()].map((row) => ({ id: row.id, group_id: row.group_id, user_id: row.user_id, data: row }));
     const organizations = [...this.organizations.values()].map(({ version, row, deleted }) => ({ id: row.id, version, deleted, data: row }));
@@ -54,5 +54,6 @@ export const peopleReadModelRebuild: ReadModelRebuild = {
   name: 'people',
   processorId: PEOPLE_READ_MODEL,
   tables: ['ticket.groups', 'ticket.group_memberships', 'ticket.organizations'],
+  eventTypes: ['group.', 'group_membership.', 'organization.'],
   start: () => new PeopleReadModelFold(),
 };

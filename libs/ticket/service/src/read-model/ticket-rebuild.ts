@@ -1,6 +1,6 @@
 import type { Message, TicketEvent, UserEvent } from '@mailroom/contracts';
 import type { Db } from '@mailroom/database';
-import { insertRows, type ReadModelFold, type ReadModelRebuild } from '@mailroom/event-store';
+import type { ReadModelFold, ReadModelRebuild, RowWriter } from '@mailroom/event-store';
 import type { TicketSnapshot } from '@mailroom/ticket-domain';
 import { ratingRowOf } from '../satisfaction/satisfaction-read-model';
 import { evolveUserRow, mergeAudit, TICKET_READ_MODEL, ticketEventEffect, ticketRowOf, type AuditRecord, type CommentRecord, type UserReadRow } from './ticket-projection';
@@ -44,7 +44,7 @@ class TicketReadModelFold implements ReadModelFold {
     }
   }
 
-  async write(tx: Db): Promise<Record<string, number>> {
+  async write(tx: Db, insertRows: RowWriter): Promise<Record<string, number>> {
     const tickets = function* (all: Map<number, { version: number; snapshot: TicketSnapshot }>) {
       for (const { version, snapshot } of all.values()) {
         const row = ticketRowOf(snapshot);
@@ -68,5 +68,6 @@ export const ticketReadModelRebuild: ReadModelRebuild = {
   name: 'ticket',
   processorId: TICKET_READ_MODEL,
   tables: ['ticket.tickets', 'ticket.comments', 'ticket.audits', 'ticket.users', 'ticket.satisfaction_ratings'],
+  eventTypes: ['ticket.', 'user.'],
   start: () => new TicketReadModelFold(),
 };
