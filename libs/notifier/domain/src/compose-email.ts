@@ -1,6 +1,7 @@
 import type { AccountEmailTemplate } from './email-template/account-email-template';
 import { layoutEmail } from './layout/layout-email';
 import type { NotificationView, Person } from './notification-view';
+import { mayReadPrivateComments } from './placeholders/visibility';
 import { type NotificationTemplates, type RenderOptions, renderNotification } from './render/render-notification';
 
 export type ComposedEmail = { ok: true; subject: string; text: string; html: string } | { ok: false; error: string };
@@ -40,3 +41,20 @@ export const composeEmail = (
     return { ok: false, error: `could not compose the email: ${String((error as Error)?.message ?? error)}` };
   }
 };
+
+/**
+ * Everything `composeEmail` reads of its recipient, as a key: two recipients with the same key get
+ * byte-identical mail, so a notification to many (all agents, a group) is rendered once per key.
+ * The recipient's role (links, agents' details, suppression), whether they may read internal
+ * notes (visibility of comments and history), whether they are the requester (personal rating
+ * links) and their locale (`lang`). A placeholder or layout part that comes to depend on anything
+ * else of the recipient must be added here (compose-email.spec.ts checks the equivalence).
+ */
+export const recipientRenderKey = (view: NotificationView, recipient: Person, options: ComposeOptions = {}): string =>
+  [
+    recipient.role,
+    mayReadPrivateComments(view, recipient) ? 'private' : 'public',
+    recipient.id === view.ticket.requester.id ? 'requester' : '',
+    recipient.locale ?? '',
+    options.suppressCommentPlaceholders ? 'suppressed' : '',
+  ].join('\u0000');

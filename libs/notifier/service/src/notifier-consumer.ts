@@ -17,6 +17,8 @@ import { eventsToApply, handleOnce, RetryLater, type HandlerMap, type QueueSpec,
 import {
   type AccountEmailTemplate,
   composeEmail,
+  type ComposedEmail,
+  recipientRenderKey,
   DEFAULT_ACCOUNT_EMAIL_TEMPLATE,
   DEFAULT_SUPPRESS_PLACEHOLDERS_ON_CREATION,
   type NotificationView,
@@ -238,6 +240,7 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
   // Recipients that get no mail (bounced address, broken template): their outcomes in one record.
   const unsent: DeliveryRecord[] = [];
   const mails: (string | number)[][] = [];
+  const rendered = new Map<string, ComposedEmail>();
   for (const recipientId of n.recipientIds) {
     const recipient = person(recipientId);
     const outgoingId = deterministicUuid('outgoing', n.notificationId, recipientId);
@@ -255,10 +258,11 @@ const queueNotification = async (deps: NotifierDeps, tx: Db, v: StoredView, n: N
       creatorRole: (v.createdByRole as Person['role'] | 'system' | null | undefined) ?? null,
       recipientRole: recipient.role,
     });
-    const composed = composeEmail({ subject: n.subject, body: n.body }, view, recipient, {
-      emailTemplate: deps.emailTemplate ?? DEFAULT_ACCOUNT_EMAIL_TEMPLATE,
-      suppressCommentPlaceholders,
-    });
+    const options = { emailTemplate: deps.emailTemplate ?? DEFAULT_ACCOUNT_EMAIL_TEMPLATE, suppressCommentPlaceholders };
+    // Recipients who would get the same mail share one rendering (all agents, a group: recipientRenderKey).
+    const key = recipientRenderKey(view, recipient, options);
+    let composed = rendered.get(key);
+    if (!composed) rendered.set(key, (composed = composeEmail({ subject: n.subject, body: n.body }, view, recipient, options)));
     if (!composed.ok) {
       // A broken template fails this one notification, with the reason on the ticket.
       unsent.push({ outgoingId, notificationId: n.notificationId, outcome: { status: 'failed', to: [recipient.email], error: `could not render: ${composed.error}`, permanent: true, at: m.metadata.occurredAt } });
