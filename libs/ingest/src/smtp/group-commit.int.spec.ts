@@ -164,6 +164,92 @@ describe('SMTP edge group commit', () => {
     for (const [r] of answers.filter(([r]) => r.code === 250)) expect(await stored(mailIdOf(r))).toEqual({ raw: true, event: true });
   });
 
+  it('stores a batch with one statement and no transaction block, the log rows as appendMany writes them', async () => {
+    const queries = jest.spyOn(edgeDb, 'query');
+    const transactions = jest.spyOn(edgeDb, 'transaction');
+    const before = { ...edge.stored };
+    let replies: SmtpReply[] = [];
+    let calls = { queries: -1, transactions: -1 };
+    try {
+      replies = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map(async (i) => {
+          const talk = await readyTalk(edge.port, `one-statement-${i}@customer.test`);
+          const [reply] = await talk.data(simpleMail(`One statement ${i}`));
+          await talk.quit();
+          return reply;
+        }),
+      );
+      calls = { queries: queries.mock.calls.length, transactions: transactions.mock.calls.length };
+    } finally {
+      queries.mockRestore();
+      transactions.mockRestore();
+    }
+    expect(replies.map((r) => r.code)).toEqual([250, 250, 250, 250, 250, 250]);
+    // One round trip per batch: no BEGIN/COMMIT, no statement per table.
+    expect(calls).toEqual({ queries: edge.stored.commits - before.commits, transactions: 0 });
+    for (const reply of replies) {
+      const mailId = mailIdOf(reply);
+      const [stream] = await database.db.query(`SELECT stream_type, version FROM mailroom_events.streams WHERE stream_id = $1`, [mailStreamId(mailId)]);
+      expect(stream).toEqual({ stream_type: 'mail', version: '1' });
+      const messages = await database.db.query<{ kind: string; stream_version: string; type: string; schema_version: number; data: Record<string, unknown>; metadata: Record<string, unknown> }>(
+        `SELECT kind, stream_version, type, schema_version, data, metadata FROM mailroom_events.messages WHERE stream_id = $1`,
+        [mailStreamId(mailId)],
+      );
+      const [raw] = await database.db.query<{ received_at: Date; mail_from: string; size: number }>(`SELECT received_at, mail_from, size FROM ingest.raw_mail WHERE id = $1`, [mailId]);
+      expect(messages).toHaveLength(1);
+      const [m] = messages;
+      expect(m).toMatchObject({ kind: 'event', stream_version: '1', type: 'mail.received', schema_version: 1 });
+      expect(m.data).toEqual({ mailId, mailFrom: raw.mail_from, rcptTo: ['support@mailroom.test'], size: raw.size, remoteAddress: expect.any(String), receivedAt: expect.any(String) });
+      expect(new Date(m.data.receivedAt as string).getTime()).toBe(raw.received_at.getTime());
+      expect(m.metadata).toEqual({
+        actor: { userId: null, role: 'system' },
+        occurredAt: m.data.receivedAt,
+        correlationId: mailId,
+        updateId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        updateSize: 1,
+        updateIndex: 0,
+      });
+    }
+  });
+
+  it('isolates a mail whose raw row the database refuses: 451 for it, 250 once each for the others, nothing stored twice', async () => {
+    // Here the batch's statement fails in its first part (the raw rows), not in the log's.
+    await database.db.query(`ALTER TABLE ingest.raw_mail ADD CONSTRAINT refuse_raw CHECK (mail_from IS DISTINCT FROM 'bad-raw@customer.test')`);
+    const isolatedBefore = edge.stored.isolatedBatches;
+    const holder = await holdStreams();
+    const senders = ['fine-1@customer.test', 'fine-2@customer.test', 'bad-raw@customer.test', 'fine-3@customer.test', 'fine-4@customer.test'];
+    let answers: SmtpReply[][] = [];
+    try {
+      const plugTalk = await readyTalk(edge.port, 'plug-3@customer.test');
+      const plug = plugTalk.data(simpleMail('Plug three'));
+      await eventually(async () => (await blockedEdgeBackends()).length === 1, 'the first batch to wait on the lock');
+      const talks = await Promise.all(senders.map((s) => readyTalk(edge.port, s)));
+      const replies = talks.map((t, i) => t.data(simpleMail(`Raw batch ${i}`)));
+      await eventually(() => edge.stored.waiting === senders.length, 'the mails to queue behind the first batch');
+      await holder.rollbackTransaction();
+      expect((await plug)[0].code).toBe(250);
+      answers = await Promise.all(replies);
+      await Promise.all([plugTalk, ...talks].map((t) => t.quit()));
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+      await database.db.query(`ALTER TABLE ingest.raw_mail DROP CONSTRAINT refuse_raw`);
+    }
+    expect(answers.map(([r]) => r.code)).toEqual([250, 250, 451, 250, 250]);
+    expect(edge.stored.isolatedBatches).toBe(isolatedBefore + 1);
+    const fine = senders.filter((s) => s !== 'bad-raw@customer.test');
+    const [counts] = await database.db.query<{ raw: string; distinct_raw: string; events: string; streams: string }>(
+      `SELECT count(*) AS raw, count(DISTINCT r.id) AS distinct_raw,
+              (SELECT count(*) FROM mailroom_events.messages m WHERE m.type = 'mail.received' AND m.data->>'mailFrom' = ANY($1)) AS events,
+              (SELECT count(*) FROM mailroom_events.streams s WHERE s.stream_id IN (SELECT 'mail-' || id FROM ingest.raw_mail WHERE mail_from = ANY($1))) AS streams
+       FROM ingest.raw_mail r WHERE r.mail_from = ANY($1)`,
+      [fine],
+    );
+    expect(counts).toEqual({ raw: '4', distinct_raw: '4', events: '4', streams: '4' });
+    expect(await storedFrom(['bad-raw@customer.test'])).toBe(0);
+    expect(Number((await database.db.query<{ n: string }>(`SELECT count(*) AS n FROM mailroom_events.messages WHERE data->>'mailFrom' = 'bad-raw@customer.test'`))[0].n)).toBe(0);
+  });
+
   it('with group commit off, stores each mail in a transaction of its own', async () => {
     const single = await startEdgeUnderTest(database, { starttls: false, groupCommit: false });
     try {

@@ -132,6 +132,14 @@ export class DataSourceDb implements Db {
     const runner = this.dataSource.createQueryRunner();
     try {
       return await new RunnerDb(runner).query<T>(sql, params);
+    } catch (err) {
+      // A connection the server has just cut may still look usable for a moment (its socket's end
+      // not read yet): ended here, the pool drops it rather than lend it to the next query.
+      if (isConnectionError(err) && runner.connection.options.type === 'postgres') {
+        const client = (await runner.connect().catch(() => undefined)) as { end?: () => Promise<void> } | undefined;
+        void client?.end?.().catch(() => undefined);
+      }
+      throw err;
     } finally {
       await runner.release();
     }
