@@ -31,6 +31,12 @@ export type RowWriter = <T extends object>(tx: Db, table: string, rows: Iterable
 
 export interface ReadModelFold {
   fold(m: Message): void;
+  /**
+   * Rows final already (per table), taken after each page: written while the next pages are read
+   * and folded (into the tables emptied before the read), so PostgreSQL writes while Node folds.
+   * `write` then writes the rest, and may replace what it flushed.
+   */
+  flush?(): Record<string, object[]>;
   /** Writes what was folded into the emptied tables with `rows`; returns the rows written per table. */
   write(tx: Db, rows: RowWriter): Promise<Record<string, number>>;
 }
@@ -84,6 +90,13 @@ export const inStreamOrder = (apply: (m: Message) => void): ((m: Message) => voi
  *  3. deletes the old rows, writes the new ones set-based and sets each processor's checkpoint to
  *     the gap-safe point. What the processor reads after it was folded already, or is applied by a
  *     writer that waited: both take only a row's next version, so nothing is applied twice.
+ * A fold with `flush` has its tables emptied before the read and its final rows COPYed between
+ * pages on the transaction's connection while the log is read on a second one (a read-only
+ * transaction taken before the rebuild's, so it never waits for the pool while the locks are held:
+ * the pool needs two connections), so two backends work beside Node's fold. The DELETE gives the
+ * transaction an id, which holds the gap-safe point below it: the log after it comes in the second
+ * read, and the checkpoint is where the DELETE found the log (step 3's rule covers what the
+ * processor reads again).
  */
 export const rebuildReadModels = async (
   db: Db,
@@ -99,11 +112,67 @@ export const rebuildReadModels = async (
     const types = m.eventTypes;
     return types ? (msg: Message) => msg.kind === 'event' && types.some((t) => msg.type.startsWith(t)) : () => true;
   });
-  return db.transaction(async (tx) => {
+  const folds = models.map((m) => m.start());
+  // Folds that flush get a second connection for the log, taken before the rebuild's transaction
+  // (which holds the locks) asks for its own: the log is read there while this one writes.
+  if (!folds.some((f) => f.flush)) return rebuild(db, store, models, folds, null, { pageSize, writer, eventTypes, wants });
+  return db.transaction(async (reader) => {
+    await reader.query('SET TRANSACTION READ ONLY');
+    return rebuild(db, store, models, folds, reader, { pageSize, writer, eventTypes, wants });
+  });
+};
+
+const rebuild = (
+  db: Db,
+  store: EventStore,
+  models: readonly ReadModelRebuild[],
+  folds: ReadModelFold[],
+  reader: Db | null,
+  { pageSize, writer, eventTypes, wants }: { pageSize: number; writer: RowWriter; eventTypes: string[] | undefined; wants: ((m: Message) => boolean)[] },
+): Promise<RebuildResult> =>
+  db.transaction(async (tx) => {
     for (const model of models) if (model.processorId) await tx.query('SELECT pg_advisory_xact_lock($1)', [processorLockKey(model.processorId)]);
     await tx.query(`LOCK TABLE ${models.flatMap((m) => m.tables).join(', ')} IN EXCLUSIVE MODE`);
     const started = Date.now();
-    const folds = models.map((m) => m.start());
+    const emptied = new Set<number>();
+    for (const [i, fold] of folds.entries()) {
+      if (!fold.flush) continue;
+      for (const table of models[i].tables) await tx.query(`DELETE FROM ${table}`);
+      emptied.add(i);
+    }
+    const log = reader ?? tx;
+    // A page folded in slices with a turn of the event loop between them when rows are flushed: the
+    // COPY then gets its CopyInResponse and its data while Node folds, not after the page.
+    const fold = async (messages: Message[]) => {
+      const slice = emptied.size ? 250 : messages.length;
+      for (let k = 0; k < messages.length; k++) {
+        apply(messages[k]);
+        if (k % slice === slice - 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    // The COPYs of flushed rows, one at a time on the transaction's connection.
+    let connection: Promise<unknown> = Promise.resolve();
+    let failed: unknown = null;
+    const onConnection = <T>(work: () => Promise<T>): Promise<T> => {
+      const done = connection.then(() => {
+        if (failed) throw failed;
+        return work();
+      });
+      connection = done.catch(() => undefined);
+      return done;
+    };
+    const writing: Promise<unknown>[] = [];
+    const flush = () => {
+      for (const i of emptied) {
+        for (const [table, batch] of Object.entries(folds[i].flush!())) {
+          if (batch.length === 0) continue;
+          const written = onConnection(() => writer(tx, table, batch));
+          // Awaited after the read; one that fails stops the read at the next page.
+          written.catch((err: unknown) => (failed ??= err));
+          writing.push(written);
+        }
+      }
+    };
     const apply = inStreamOrder((m) => {
       for (const [i, f] of folds.entries()) if (wants[i](m)) f.fold(m);
     });
@@ -111,35 +180,39 @@ export const rebuildReadModels = async (
     let position: LogPosition = LOG_START;
     // Each page's successor is asked for before the page is folded: PostgreSQL reads while Node folds.
     const read = (committed: boolean, after: LogPosition) => {
-      const page = committed ? store.readAllCommitted(tx, after, pageSize, { eventTypes }) : store.readAll(tx, after, pageSize, { eventTypes });
+      const page = committed ? store.readAllCommitted(log, after, pageSize, { eventTypes }) : store.readAll(log, after, pageSize, { eventTypes });
       page.catch(() => undefined); // awaited below; a fold that throws first must not leave it unhandled
       return page;
     };
     for (let next = read(false, position); ; ) {
       const page = await next;
+      if (failed) throw failed;
       if (page.messages.length === 0) break;
       next = read(false, page.position);
-      for (const m of page.messages) apply(m);
+      await fold(page.messages);
+      flush();
       events += page.messages.length;
       position = page.position;
     }
     for (let next = read(true, position); ; ) {
       const page = await next;
+      if (failed) throw failed;
       if (page.messages.length === 0) break;
       next = read(true, page.position);
-      for (const m of page.messages) apply(m);
+      await fold(page.messages);
+      flush();
       events += page.messages.length;
     }
     const readAt = Date.now();
+    await Promise.all(writing);
     const rows: Record<string, number> = {};
     for (const [i, model] of models.entries()) {
-      for (const table of model.tables) await tx.query(`DELETE FROM ${table}`);
+      if (!emptied.has(i)) for (const table of model.tables) await tx.query(`DELETE FROM ${table}`);
       Object.assign(rows, await folds[i].write(tx, writer));
       if (model.processorId) await saveCheckpoint(tx, model.processorId, position);
     }
     return { name: models.map((m) => m.name).join('+'), events, position, rows, readMs: readAt - started, writeMs: Date.now() - readAt };
   });
-};
 
 /** Rebuilds one read model (see `rebuildReadModels`). */
 export const rebuildReadModel = (db: Db, store: EventStore, model: ReadModelRebuild, opts: { pageSize?: number; writer?: RowWriter } = {}): Promise<RebuildResult> =>
@@ -180,7 +253,22 @@ interface CopyColumn {
   elementJson: boolean;
 }
 
-const copyColumns = (tx: Db, table: string): Promise<CopyColumn[]> =>
+/** A transaction's columns per table, asked once (a rebuild writes the same tables page after page). */
+const columnsOfTx = new WeakMap<Db, Map<string, Promise<CopyColumn[]>>>();
+
+const copyColumns = (tx: Db, table: string): Promise<CopyColumn[]> => {
+  let tables = columnsOfTx.get(tx);
+  if (!tables) columnsOfTx.set(tx, (tables = new Map()));
+  let columns = tables.get(table);
+  if (!columns) {
+    columns = queryColumns(tx, table);
+    columns.catch(() => tables.delete(table));
+    tables.set(table, columns);
+  }
+  return columns;
+};
+
+const queryColumns = (tx: Db, table: string): Promise<CopyColumn[]> =>
   tx.query<CopyColumn>(
     `SELECT a.attname AS name,
             coalesce(nullif(t.typbasetype, 0), t.oid) IN ('json'::regtype, 'jsonb'::regtype) AS json,
@@ -194,6 +282,12 @@ const copyColumns = (tx: Db, table: string): Promise<CopyColumn[]> =>
 
 /** COPY text format: backslash, newline, carriage return and tab escaped. */
 const copyEscape = (s: string): string => (/[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : s);
+
+/** JSON text in COPY text format: JSON.stringify escapes every control character, so only its backslashes are left to double. */
+const copyJson = (v: unknown): string => {
+  const s = JSON.stringify(v);
+  return s.includes('\\') ? s.replaceAll('\\', '\\\\') : s;
+};
 
 /** A value as JSON would carry it (what `insertRows` sends): toJSON applied, undefined and non-finite numbers null. */
 const asJsonValue = (v: unknown): unknown => {
@@ -217,7 +311,7 @@ const arrayLiteral = (xs: unknown[], json: boolean): string => `{${xs.map((x) =>
 const copyField = (column: CopyColumn, raw: unknown): string => {
   const v = asJsonValue(raw);
   if (v === null) return '\\N';
-  if (column.json) return copyEscape(JSON.stringify(v));
+  if (column.json) return copyJson(v);
   if (column.array && Array.isArray(v)) return copyEscape(arrayLiteral(v, column.elementJson));
   return copyEscape(scalarText(v));
 };

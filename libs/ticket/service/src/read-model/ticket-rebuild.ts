@@ -8,13 +8,26 @@ import { evolveUserRow, mergeAudit, TICKET_READ_MODEL, ticketEventEffect, ticket
 /**
  * The ticket read model (tickets, comments, audits, users) folded in memory with the live path's
  * own `ticketEventEffect` and `evolveUserRow` (tickets kept as snapshots, made rows once, when
- * written), then written in a few statements.
+ * written), then written in a few statements. Comments and audits are handed to `flush` while the
+ * log is still read, so PostgreSQL writes them while Node folds the next pages: a comment once
+ * folded (its audit id is its update's audit's, the first event's position, known then), an audit
+ * once a whole page has gone by without adding to it (a rule's update joins the update that caused
+ * it, usually a few events later). One that changes after all (a late rule update, a comment id
+ * seen twice) is deleted and written again, final, with the rest.
  */
 class TicketReadModelFold implements ReadModelFold {
   private readonly tickets = new Map<number, { version: number; snapshot: TicketSnapshot }>();
   private readonly comments = new Map<number, CommentRecord>();
   private readonly audits = new Map<string, AuditRecord>();
   private readonly users = new Map<number, UserReadRow>();
+  /** Folded since the last flush: final already. */
+  private newComments: CommentRecord[] = [];
+  /** Audits not flushed yet, with the page that last added to them. */
+  private readonly openAudits = new Map<string, number>();
+  private page = 0;
+  /** Flushed, then changed: written again at the end. */
+  private readonly changedComments = new Set<number>();
+  private readonly changedAudits = new Set<string>();
 
   fold(m: Message): void {
     if (m.kind !== 'event') return;
@@ -33,15 +46,41 @@ class TicketReadModelFold implements ReadModelFold {
     const effect = ticketEventEffect(current?.snapshot ?? null, m, e);
     if (!effect) return;
     this.tickets.set(e.data.ticketId, { version: m.streamVersion, snapshot: effect.snapshot });
-    if (effect.comment && !this.comments.has(effect.comment.id)) this.comments.set(effect.comment.id, effect.comment);
+    if (effect.comment && !this.comments.has(effect.comment.id)) {
+      this.comments.set(effect.comment.id, effect.comment);
+      this.newComments.push(effect.comment);
+    }
     if (!effect.audit) return;
-    const before = this.audits.get(effect.audit.update_id);
+    const key = effect.audit.update_id;
+    const before = this.audits.get(key);
     const audit = before ? mergeAudit(before, effect.audit.data.events) : effect.audit;
-    this.audits.set(audit.update_id, audit);
+    this.audits.set(key, audit);
+    if (audit !== before) {
+      if (!before || this.openAudits.has(key)) this.openAudits.set(key, this.page);
+      else this.changedAudits.add(key);
+    }
     if (effect.comment) {
       const comment = this.comments.get(effect.comment.id);
-      if (comment) comment.audit_id = audit.id;
+      if (comment) {
+        // A comment id seen again (not in the log's own writers): its row is flushed already, unless it waits in `newComments`.
+        if (comment !== effect.comment && comment.audit_id !== audit.id && !this.newComments.includes(comment)) this.changedComments.add(comment.id);
+        comment.audit_id = audit.id;
+      }
     }
+  }
+
+  /** After each page: the comments folded since the last call, the audits the page before last was the last to add to. */
+  flush(): Record<string, object[]> {
+    const comments = this.newComments;
+    this.newComments = [];
+    const audits: AuditRecord[] = [];
+    for (const [key, page] of this.openAudits) {
+      if (page === this.page) continue;
+      audits.push(this.audits.get(key)!);
+      this.openAudits.delete(key);
+    }
+    this.page++;
+    return { 'ticket.comments': comments, 'ticket.audits': audits };
   }
 
   async write(tx: Db, insertRows: RowWriter): Promise<Record<string, number>> {
@@ -54,10 +93,15 @@ class TicketReadModelFold implements ReadModelFold {
     const ratings = function* (all: Map<number, { version: number; snapshot: TicketSnapshot }>) {
       for (const { snapshot } of all.values()) if (snapshot.satisfaction) yield ratingRowOf(snapshot);
     };
+    // What was flushed stands (without `flush`, nothing was); what changed after its flush is deleted and written again.
+    if (this.changedComments.size) await tx.query(`DELETE FROM ticket.comments WHERE id = ANY($1::bigint[])`, [[...this.changedComments]]);
+    if (this.changedAudits.size) await tx.query(`DELETE FROM ticket.audits WHERE update_id = ANY($1::uuid[])`, [[...this.changedAudits]]);
+    await insertRows(tx, 'ticket.comments', [...this.newComments, ...[...this.changedComments].map((id) => this.comments.get(id)!)]);
+    await insertRows(tx, 'ticket.audits', [...this.openAudits.keys(), ...this.changedAudits].map((key) => this.audits.get(key)!));
     return {
       'ticket.tickets': await insertRows(tx, 'ticket.tickets', tickets(this.tickets)),
-      'ticket.comments': await insertRows(tx, 'ticket.comments', this.comments.values()),
-      'ticket.audits': await insertRows(tx, 'ticket.audits', this.audits.values()),
+      'ticket.comments': this.comments.size,
+      'ticket.audits': this.audits.size,
       'ticket.users': await insertRows(tx, 'ticket.users', this.users.values()),
       'ticket.satisfaction_ratings': await insertRows(tx, 'ticket.satisfaction_ratings', ratings(this.tickets)),
     };
