@@ -205,7 +205,10 @@ export const ticketEventEffect = (
  * rule the live path's `ON CONFLICT (update_id)` clause states in SQL.
  */
 export const mergeAudit = (audit: AuditRecord, events: Record<string, unknown>[]): AuditRecord =>
-  audit.data.events.some((x) => x.id === events[0].id) ? audit : { ...audit, data: { ...audit.data, events: [...audit.data.events, ...events] } };
+  hasAuditEvents(audit, events) ? audit : { ...audit, data: { ...audit.data, events: [...audit.data.events, ...events] } };
+
+/** `mergeAudit`'s replay rule: the audit has these events already. */
+export const hasAuditEvents = (audit: AuditRecord, events: Record<string, unknown>[]): boolean => audit.data.events.some((x) => x.id === events[0].id);
 
 /**
  * One ticket's events of a batch, in stream order: folded in memory from the row (read once, locked)

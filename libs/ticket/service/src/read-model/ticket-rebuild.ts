@@ -3,7 +3,7 @@ import type { Db } from '@mailroom/database';
 import type { ReadModelFold, ReadModelRebuild, RowWriter } from '@mailroom/event-store';
 import type { TicketSnapshot } from '@mailroom/ticket-domain';
 import { ratingRowOf } from '../satisfaction/satisfaction-read-model';
-import { evolveUserRow, mergeAudit, TICKET_READ_MODEL, ticketEventEffect, ticketRowOf, type AuditRecord, type CommentRecord, type UserReadRow } from './ticket-projection';
+import { evolveUserRow, hasAuditEvents, mergeAudit, TICKET_READ_MODEL, ticketEventEffect, ticketRowOf, type AuditRecord, type CommentRecord, type UserReadRow } from './ticket-projection';
 
 /**
  * The ticket read model (tickets, comments, audits, users) folded in memory with the live path's
@@ -53,11 +53,23 @@ class TicketReadModelFold implements ReadModelFold {
     if (!effect.audit) return;
     const key = effect.audit.update_id;
     const before = this.audits.get(key);
-    const audit = before ? mergeAudit(before, effect.audit.data.events) : effect.audit;
-    this.audits.set(key, audit);
-    if (audit !== before) {
-      if (!before || this.openAudits.has(key)) this.openAudits.set(key, this.page);
-      else this.changedAudits.add(key);
+    let audit = effect.audit;
+    if (!before) {
+      this.audits.set(key, audit);
+      this.openAudits.set(key, this.page);
+    } else if (this.openAudits.has(key)) {
+      // Not flushed: the fold's own object, its events added in place (`mergeAudit`'s rule, without its copies).
+      audit = before;
+      if (!hasAuditEvents(before, effect.audit.data.events)) {
+        for (const x of effect.audit.data.events) before.data.events.push(x);
+        this.openAudits.set(key, this.page);
+      }
+    } else {
+      audit = mergeAudit(before, effect.audit.data.events);
+      if (audit !== before) {
+        this.audits.set(key, audit);
+        this.changedAudits.add(key);
+      }
     }
     if (effect.comment) {
       const comment = this.comments.get(effect.comment.id);
