@@ -91,8 +91,8 @@ export const inStreamOrder = (apply: (m: Message) => void): ((m: Message) => voi
  *     the gap-safe point. What the processor reads after it was folded already, or is applied by a
  *     writer that waited: both take only a row's next version, so nothing is applied twice.
  * A fold with `flush` has its tables emptied before the read and its final rows COPYed between
- * pages on the transaction's connection while the log is read on a second one (a read-only
- * transaction taken before the rebuild's, so it never waits for the pool while the locks are held:
+ * pages on the transaction's connection while the log is read on a second one (a transaction that
+ * only reads, taken before the rebuild's, so it never waits for the pool while the locks are held:
  * the pool needs two connections), so two backends work beside Node's fold. The DELETE gives the
  * transaction an id, which holds the gap-safe point below it: the log after it comes in the second
  * read, and the checkpoint is where the DELETE found the log (step 3's rule covers what the
@@ -116,10 +116,8 @@ export const rebuildReadModels = async (
   // Folds that flush get a second connection for the log, taken before the rebuild's transaction
   // (which holds the locks) asks for its own: the log is read there while this one writes.
   if (!folds.some((f) => f.flush)) return rebuild(db, store, models, folds, null, { pageSize, writer, eventTypes, wants });
-  return db.transaction(async (reader) => {
-    await reader.query('SET TRANSACTION READ ONLY');
-    return rebuild(db, store, models, folds, reader, { pageSize, writer, eventTypes, wants });
-  });
+  // (No READ ONLY: inside a batch both are savepoints of the batch's one transaction.)
+  return db.transaction((reader) => rebuild(db, store, models, folds, reader, { pageSize, writer, eventTypes, wants }));
 };
 
 const rebuild = (
