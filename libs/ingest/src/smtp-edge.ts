@@ -18,6 +18,7 @@ export interface SmtpEdgeOptions {
   maxMessageBytes: number;
   addresses: SupportAddressBook;
   db: Db;
+  /** Unused since `MailStore` writes the log rows in its own statement; kept so callers are unchanged. */
   store: EventStore;
   log: Logger;
   clock?: () => Date;
@@ -58,7 +59,6 @@ export const startSmtpEdge = async (opts: SmtpEdgeOptions): Promise<RunningSmtpE
   const disabledCommands = [...(users ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])];
   const mails = new MailStore({
     db: opts.db,
-    store: opts.store,
     groupCommit: settings.groupCommit,
     maxMails: settings.groupCommitMaxMails,
     maxBytes: settings.groupCommitMaxBytes,

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mailStreamId } from '@mailroom/contracts';
 import { isConnectionError, type Db } from '@mailroom/database';
-import type { EventStore } from '@mailroom/event-store';
 
 /** A mail whose DATA is complete: what the edge stores before its 250. */
 export interface ReceivedMail {
@@ -18,7 +17,6 @@ const SYSTEM = { userId: null, role: 'system' } as const;
 
 export interface MailStoreOptions {
   db: Db;
-  store: EventStore;
   /** false: one transaction per mail, started at once (the behaviour before group commit). */
   groupCommit: boolean;
   maxMails: number;

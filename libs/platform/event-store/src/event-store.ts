@@ -156,7 +156,7 @@ export class EventStore {
 
   /**
    * Appends to many streams in the caller's transaction with a fixed number of statements, whatever
-   * their count (the SMTP edge's group commit). Each stream keeps its own expected-version check and
+   * their count. Each stream keeps its own expected-version check and
    * its own update id, exactly as `append` per stream would; a conflict on any stream throws
    * `ExpectedVersionConflict`, so the caller's transaction — the whole batch — rolls back.
    */
