@@ -130,18 +130,14 @@ export class DataSourceDb implements Db {
     const scope = openScope(this);
     if (scope) return scope.tx.query<T>(sql, params);
     const runner = this.dataSource.createQueryRunner();
+    let broken: unknown;
     try {
       return await new RunnerDb(runner).query<T>(sql, params);
     } catch (err) {
-      // A connection the server has just cut may still look usable for a moment (its socket's end
-      // not read yet): ended here, the pool drops it rather than lend it to the next query.
-      if (isConnectionError(err) && runner.connection.options.type === 'postgres') {
-        const client = (await runner.connect().catch(() => undefined)) as { end?: () => Promise<void> } | undefined;
-        void client?.end?.().catch(() => undefined);
-      }
+      if (isConnectionError(err)) broken = err;
       throw err;
     } finally {
-      await runner.release();
+      await releaseRunner(runner, broken);
     }
   }
 
@@ -150,6 +146,7 @@ export class DataSourceDb implements Db {
     if (scope) return scope.tx.transaction(work);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
+    let broken: unknown;
     try {
       await runner.startTransaction();
       try {
@@ -157,14 +154,26 @@ export class DataSourceDb implements Db {
         await runner.commitTransaction();
         return result;
       } catch (err) {
+        if (isConnectionError(err)) broken = err;
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw err;
       }
     } finally {
-      await runner.release();
+      await releaseRunner(runner, broken);
     }
   }
 }
+
+/**
+ * Gives a connection back to the pool; one that failed with a connection error is released with it,
+ * so pg-pool drops it rather than lend it to the next query (a connection the server has just cut
+ * can look usable until its socket's end is read).
+ */
+const releaseRunner = async (runner: QueryRunner, broken: unknown): Promise<void> => {
+  const pg = runner as QueryRunner & { releasePostgresConnection?: (err?: unknown) => Promise<void> };
+  if (broken && pg.releasePostgresConnection) await pg.releasePostgresConnection(broken);
+  else await runner.release();
+};
 
 /**
  * The pg connection under a transaction's Db (for COPY, which the Db interface has no call for), or
